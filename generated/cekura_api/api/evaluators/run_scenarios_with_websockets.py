@@ -1,0 +1,260 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.run_scenarios_with_websockets import RunScenariosWithWebsockets
+from ...models.run_scenarios_with_websockets_response import (
+    RunScenariosWithWebsocketsResponse,
+)
+from ...models.run_scenarios_with_websockets_response_400 import (
+    RunScenariosWithWebsocketsResponse400,
+)
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: RunScenariosWithWebsockets,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/test_framework/v1/scenarios/run_scenarios_with_websockets/",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400 | None:
+    if response.status_code == 201:
+        response_201 = RunScenariosWithWebsocketsResponse.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = RunScenariosWithWebsocketsResponse400.from_dict(response.json())
+
+        return response_400
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400
+]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: RunScenariosWithWebsockets,
+) -> Response[
+    RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400
+]:
+    """Run evaluators against per-scenario websocket URLs (bulk)
+
+     WEBSOCKET RUN (per-scenario URLs, bulk): Execute evaluators where each scenario carries its own
+    websocket URL. Useful when you have a fleet of agents or stateful websocket sessions to test in a
+    single batch.
+
+    **Run-count:** total conversations = `len(scenarios) × frequency`. (Personality and test-profile
+    multipliers are not supported on this endpoint.)
+
+    **`frequency` is required** on this endpoint (no default).
+
+    **When to use this vs others** (pick the endpoint matching the agent's configured connection — check
+    `aiagents_retrieve`):
+    - `run_scenarios_text` — single websocket URL or SMS/chat mode (simpler)
+    - `run_scenarios` — real voice / phone / SIP call
+    - `run_scenarios_pipecat` — Pipecat/Daily.co WebRTC deployment
+
+    **Polling for completion:** the response contains a `result.id` with `status: 'running'`. Poll `GET
+    /test_framework/v1/results/{result_id}/` until `status` is 'completed' or 'failed'.
+
+    **Known limitation:** `result.run_type` may show 'Text' instead of 'WebSocket' for runs triggered
+    via this endpoint — this is a display issue only and does not affect execution.
+
+    Args:
+        body (RunScenariosWithWebsockets):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: RunScenariosWithWebsockets,
+) -> RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400 | None:
+    """Run evaluators against per-scenario websocket URLs (bulk)
+
+     WEBSOCKET RUN (per-scenario URLs, bulk): Execute evaluators where each scenario carries its own
+    websocket URL. Useful when you have a fleet of agents or stateful websocket sessions to test in a
+    single batch.
+
+    **Run-count:** total conversations = `len(scenarios) × frequency`. (Personality and test-profile
+    multipliers are not supported on this endpoint.)
+
+    **`frequency` is required** on this endpoint (no default).
+
+    **When to use this vs others** (pick the endpoint matching the agent's configured connection — check
+    `aiagents_retrieve`):
+    - `run_scenarios_text` — single websocket URL or SMS/chat mode (simpler)
+    - `run_scenarios` — real voice / phone / SIP call
+    - `run_scenarios_pipecat` — Pipecat/Daily.co WebRTC deployment
+
+    **Polling for completion:** the response contains a `result.id` with `status: 'running'`. Poll `GET
+    /test_framework/v1/results/{result_id}/` until `status` is 'completed' or 'failed'.
+
+    **Known limitation:** `result.run_type` may show 'Text' instead of 'WebSocket' for runs triggered
+    via this endpoint — this is a display issue only and does not affect execution.
+
+    Args:
+        body (RunScenariosWithWebsockets):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: RunScenariosWithWebsockets,
+) -> Response[
+    RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400
+]:
+    """Run evaluators against per-scenario websocket URLs (bulk)
+
+     WEBSOCKET RUN (per-scenario URLs, bulk): Execute evaluators where each scenario carries its own
+    websocket URL. Useful when you have a fleet of agents or stateful websocket sessions to test in a
+    single batch.
+
+    **Run-count:** total conversations = `len(scenarios) × frequency`. (Personality and test-profile
+    multipliers are not supported on this endpoint.)
+
+    **`frequency` is required** on this endpoint (no default).
+
+    **When to use this vs others** (pick the endpoint matching the agent's configured connection — check
+    `aiagents_retrieve`):
+    - `run_scenarios_text` — single websocket URL or SMS/chat mode (simpler)
+    - `run_scenarios` — real voice / phone / SIP call
+    - `run_scenarios_pipecat` — Pipecat/Daily.co WebRTC deployment
+
+    **Polling for completion:** the response contains a `result.id` with `status: 'running'`. Poll `GET
+    /test_framework/v1/results/{result_id}/` until `status` is 'completed' or 'failed'.
+
+    **Known limitation:** `result.run_type` may show 'Text' instead of 'WebSocket' for runs triggered
+    via this endpoint — this is a display issue only and does not affect execution.
+
+    Args:
+        body (RunScenariosWithWebsockets):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: RunScenariosWithWebsockets,
+) -> RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400 | None:
+    """Run evaluators against per-scenario websocket URLs (bulk)
+
+     WEBSOCKET RUN (per-scenario URLs, bulk): Execute evaluators where each scenario carries its own
+    websocket URL. Useful when you have a fleet of agents or stateful websocket sessions to test in a
+    single batch.
+
+    **Run-count:** total conversations = `len(scenarios) × frequency`. (Personality and test-profile
+    multipliers are not supported on this endpoint.)
+
+    **`frequency` is required** on this endpoint (no default).
+
+    **When to use this vs others** (pick the endpoint matching the agent's configured connection — check
+    `aiagents_retrieve`):
+    - `run_scenarios_text` — single websocket URL or SMS/chat mode (simpler)
+    - `run_scenarios` — real voice / phone / SIP call
+    - `run_scenarios_pipecat` — Pipecat/Daily.co WebRTC deployment
+
+    **Polling for completion:** the response contains a `result.id` with `status: 'running'`. Poll `GET
+    /test_framework/v1/results/{result_id}/` until `status` is 'completed' or 'failed'.
+
+    **Known limitation:** `result.run_type` may show 'Text' instead of 'WebSocket' for runs triggered
+    via this endpoint — this is a display issue only and does not affect execution.
+
+    Args:
+        body (RunScenariosWithWebsockets):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,31 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .get_result_response_404 import GetResultResponse404
+from .result_detail_v2 import ResultDetailV2
+from .result_detail_v2_runs import ResultDetailV2Runs
+from .result_status import ResultStatus
+from .run_scenarios_with_websockets import RunScenariosWithWebsockets
+from .run_scenarios_with_websockets_response import RunScenariosWithWebsocketsResponse
+from .run_scenarios_with_websockets_response_400 import (
+    RunScenariosWithWebsocketsResponse400,
+)
+from .run_scenarios_with_websockets_run import RunScenariosWithWebsocketsRun
+from .scenario_with_websocket import ScenarioWithWebsocket
+from .submission_status import SubmissionStatus
+from .submitted_run_status import SubmittedRunStatus
+from .submitted_run_test_profile_data import SubmittedRunTestProfileData
+
+__all__ = (
+    "GetResultResponse404",
+    "ResultDetailV2",
+    "ResultDetailV2Runs",
+    "ResultStatus",
+    "RunScenariosWithWebsockets",
+    "RunScenariosWithWebsocketsResponse",
+    "RunScenariosWithWebsocketsResponse400",
+    "RunScenariosWithWebsocketsRun",
+    "ScenarioWithWebsocket",
+    "SubmissionStatus",
+    "SubmittedRunStatus",
+    "SubmittedRunTestProfileData",
+)
