@@ -1,0 +1,207 @@
+"""Small websocket agents that speak Cekura's custom-websocket protocol, for tests and the demo.
+
+Kinds (``AGENT_KINDS``):
+
+- ``helpful``: greets, then answers by keyword; satisfies every default scenario.
+- ``slow``: the helpful agent, but each message comes ``reply_delay`` seconds late.
+- ``closes-mid-conversation``: answers ``replies_before_close`` messages, then closes (code 1000).
+- ``invalid-json``: greets, then answers with a frame that is not JSON.
+- ``flaky``: every second connection closes mid-conversation; the others are helpful.
+
+Run one in the current event loop with ``async with AgentServer("helpful") as agent: agent.url``,
+or from synchronous code with ``with AgentThread("helpful") as agent: ...``. Both listen on
+127.0.0.1 and a free port unless told otherwise, and record each handshake's headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from types import TracebackType
+from typing import Any, Literal, get_args
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+
+AgentKind = Literal["helpful", "slow", "closes-mid-conversation", "invalid-json", "flaky"]
+AGENT_KINDS: tuple[AgentKind, ...] = get_args(AgentKind)
+
+GREETING = "Hi, this is the test agent. How can I help you today?"
+
+_ANSWERS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("hour", "open"), "We are open from 9am to 5pm, Monday to Friday."),
+    (("how long", "when will"), "Refunds reach your account within 5 business days."),
+    (("refund",), "I can help with that refund. Could you share your order number?"),
+    (("appointment", "book"), "Your appointment is booked for Tuesday at 10am."),
+    (("person", "human", "someone"), "Of course, I will transfer you to a colleague now."),
+    (("thank",), "You're welcome!"),
+)
+
+
+def helpful_reply(message: str) -> str:
+    """The helpful agent's answer to one caller message."""
+    text = message.casefold()
+    for keywords, answer in _ANSWERS:
+        if any(keyword in text for keyword in keywords):
+            return answer
+    return "Hello! I can help with opening hours, refunds, appointments, or put you through to a person."
+
+
+class AgentServer:
+    """One test agent listening on ``host:port`` (0 = a free port) in the running event loop."""
+
+    def __init__(
+        self,
+        kind: AgentKind = "helpful",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        reply_delay: float = 1.0,
+        replies_before_close: int = 1,
+        secret: str | None = None,
+        greet: bool = True,
+    ) -> None:
+        if kind not in AGENT_KINDS:
+            raise ValueError(f"unknown agent kind {kind!r}; choose one of {', '.join(AGENT_KINDS)}")
+        self.kind = kind
+        self.host = host
+        self.port = port
+        self.reply_delay = reply_delay
+        self.replies_before_close = replies_before_close
+        self.secret = secret
+        self.greet = greet
+        #: Headers of every accepted handshake, in arrival order.
+        self.handshakes: list[dict[str, str]] = []
+        self._server: Server | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the agent is not started")
+        return f"ws://{self.host}:{self.port}/"
+
+    async def start(self) -> None:
+        self._server = await serve(self._handle, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1] if self.port == 0 else self.port
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> AgentServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def serve_forever(self) -> None:
+        """Start if needed and serve until cancelled (for ``cekura-ws agent``)."""
+        if self._server is None:
+            await self.start()
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    async def _handle(self, connection: ServerConnection) -> None:
+        assert connection.request is not None
+        index = len(self.handshakes)
+        self.handshakes.append(dict(connection.request.headers.raw_items()))
+        if self.secret is not None and connection.request.headers.get("X-VOCERA-SECRET") != self.secret:
+            await connection.close(1008, "websocket secret does not match")
+            return
+        kind = self.kind
+        if kind == "flaky":
+            kind = "closes-mid-conversation" if index % 2 == 1 else "helpful"
+        with contextlib.suppress(ConnectionClosed):
+            await self._converse(connection, kind)
+
+    async def _converse(self, connection: ServerConnection, kind: AgentKind) -> None:
+        delay = self.reply_delay if kind == "slow" else 0.0
+        say = _speaker(connection, delay)
+        if self.greet:
+            await say({"content": GREETING})
+        replies = 0
+        async for raw in connection:
+            frame = _loads(raw)
+            content = frame.get("content")
+            if not isinstance(content, str):
+                continue  # metadata-only frames and tool results need no reply
+            if frame.get("type") == "end_call":
+                await connection.close()
+                return
+            if kind == "closes-mid-conversation" and replies >= self.replies_before_close:
+                await connection.close(1000, "agent hung up")
+                return
+            if kind == "invalid-json":
+                await connection.send("this is not JSON")
+            else:
+                await say({"content": helpful_reply(content)})
+            replies += 1
+
+
+def _speaker(connection: ServerConnection, delay: float) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    async def say(frame: dict[str, Any]) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await connection.send(json.dumps(frame))
+
+    return say
+
+
+def _loads(raw: str | bytes) -> dict[str, Any]:
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        return {}
+    return frame if isinstance(frame, dict) else {}
+
+
+class AgentThread:
+    """An :class:`AgentServer` on its own event loop in a daemon thread, for synchronous code."""
+
+    def __init__(self, kind: AgentKind = "helpful", **options: Any) -> None:
+        self.agent = AgentServer(kind, **options)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name=f"agent-{kind}", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return self.agent.url
+
+    @property
+    def handshakes(self) -> list[dict[str, str]]:
+        return list(self.agent.handshakes)
+
+    def start(self) -> AgentThread:
+        self._thread.start()
+        self._run(self.agent.start())
+        return self
+
+    def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
+        self._run(self.agent.stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+    def _run(self, coroutine: Awaitable[None]) -> None:
+        future: Future[None] = asyncio.run_coroutine_threadsafe(_awaited(coroutine), self._loop)
+        future.result(timeout=10)
+
+    def __enter__(self) -> AgentThread:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+async def _awaited(awaitable: Awaitable[None]) -> None:
+    await awaitable

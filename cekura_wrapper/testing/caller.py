@@ -1,0 +1,231 @@
+"""The emulator's simulated caller: one real websocket conversation per run.
+
+It honours Cekura's custom-websocket protocol: handshake headers ``X-VOCERA-SCENARIO-ID``,
+``X-VOCERA-RESULT-ID``, ``X-VOCERA-RUN-ID`` (and ``X-VOCERA-SECRET`` when configured); JSON text
+frames with ``content``; metadata-only frames that get no reply; tool calls answered with a
+``Function Call Result``; ``end_call`` from either side; and a close from the agent counts as the
+agent ending the call. Each turn sends one line, then reads the agent's frames until one set of
+replies mentions every expected word, or the reply timeout passes. A greeting sent before or
+after the first line is simply read as part of that turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
+from cekura_wrapper.testing.scenarios import Scenario, Turn
+
+GOODBYE = "Thanks, that's all. Goodbye."
+
+
+@attrs.frozen
+class CallSettings:
+    """Timeouts of one conversation; small defaults keep local runs quick."""
+
+    connect_timeout: float = 5.0
+    reply_timeout: float = 5.0
+    #: Sent as ``X-VOCERA-SECRET`` when set, like the websocket secret configured on a Cekura agent.
+    secret: str | None = None
+    #: Cekura waits about a second after its ``end_call`` before closing; 0 closes at once.
+    hangup_grace: float = 0.0
+
+
+@attrs.frozen
+class CallOutcome:
+    """How one run went: ``connected`` is False when the agent could not be reached."""
+
+    connected: bool
+    success: bool
+    error_message: str | None
+    transcript: tuple[Mapping[str, Any], ...] = ()
+    ended_by: Literal["caller", "agent"] | None = None
+
+
+class CallFailed(Exception):
+    """A conversation that reached the agent but cannot be scored as a success."""
+
+
+class SimulatedCaller:
+    """Places calls with at most ``max_concurrent`` conversations open at once."""
+
+    def __init__(self, settings: CallSettings | None = None, *, max_concurrent: int = 10) -> None:
+        if max_concurrent < 1:
+            raise ValueError(f"max_concurrent must be at least 1, got {max_concurrent!r}")
+        self.settings = settings or CallSettings()
+        self.max_concurrent = max_concurrent
+        self._slots: asyncio.Semaphore | None = None
+
+    async def call(self, url: str, scenario: Scenario, *, result_id: int, run_id: int) -> CallOutcome:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_concurrent)
+        async with self._slots:
+            headers = {
+                "X-VOCERA-SCENARIO-ID": str(scenario.id),
+                "X-VOCERA-RESULT-ID": str(result_id),
+                "X-VOCERA-RUN-ID": str(run_id),
+            }
+            if self.settings.secret is not None:
+                headers["X-VOCERA-SECRET"] = self.settings.secret
+            return await place_call(url, scenario, headers=headers, settings=self.settings)
+
+
+async def place_call(
+    url: str, scenario: Scenario, *, headers: Mapping[str, str], settings: CallSettings
+) -> CallOutcome:
+    """Connect, play the scenario's turns, and score the conversation."""
+    try:
+        connection = await connect(
+            url,
+            additional_headers=dict(headers),
+            open_timeout=settings.connect_timeout,
+            ping_interval=30,
+            ping_timeout=10,
+            close_timeout=1,
+            max_size=2**20,
+        )
+    except InvalidStatus as exc:
+        return _not_connected(
+            f"agent at {url} rejected the websocket handshake with HTTP {exc.response.status_code}"
+        )
+    except InvalidURI:
+        return _not_connected(f"websocket URL {url!r} is not valid")
+    except (InvalidHandshake, ValueError) as exc:
+        return _not_connected(f"websocket handshake with {url} failed: {exc}")
+    except TimeoutError:
+        return _not_connected(f"could not connect to {url} within {settings.connect_timeout:g}s")
+    except OSError as exc:
+        return _not_connected(f"could not connect to {url}: {exc.strerror or exc}")
+
+    conversation = _Conversation(connection, scenario, settings)
+    try:
+        async with asyncio.timeout(scenario.max_duration):
+            ended_by = await conversation.play()
+    except CallFailed as exc:
+        return conversation.outcome(success=False, error_message=str(exc), ended_by="agent")
+    except TimeoutError:
+        message = f"conversation exceeded the scenario's maximum duration of {scenario.max_duration:g}s"
+        return conversation.outcome(success=False, error_message=message, ended_by="caller")
+    finally:
+        await connection.close()
+    return conversation.outcome(success=True, error_message=None, ended_by=ended_by)
+
+
+def _not_connected(message: str) -> CallOutcome:
+    return CallOutcome(connected=False, success=False, error_message=message)
+
+
+class _Conversation:
+    def __init__(self, connection: ClientConnection, scenario: Scenario, settings: CallSettings) -> None:
+        self.connection = connection
+        self.scenario = scenario
+        self.settings = settings
+        self.transcript: list[dict[str, Any]] = []
+
+    def outcome(
+        self, *, success: bool, error_message: str | None, ended_by: Literal["caller", "agent"] | None
+    ) -> CallOutcome:
+        return CallOutcome(True, success, error_message, tuple(self.transcript), ended_by)
+
+    async def play(self) -> Literal["caller", "agent"]:
+        turns = self.scenario.turns
+        for number, turn in enumerate(turns, start=1):
+            await self._send({"content": turn.say}, role="user")
+            agent_ended = await self._await_reply(turn, number)
+            if agent_ended:
+                if number < len(turns):
+                    raise CallFailed(f"agent ended the call after turn {number} of {len(turns)}")
+                return "agent"
+        await self._send({"content": GOODBYE, "type": "end_call"}, role="user")
+        if self.settings.hangup_grace > 0:
+            await asyncio.sleep(self.settings.hangup_grace)
+        return "caller"
+
+    async def _send(self, frame: Mapping[str, Any], *, role: str) -> None:
+        try:
+            await self.connection.send(json.dumps(frame))
+        except ConnectionClosed as exc:
+            raise CallFailed(
+                f"agent closed the connection (code {_code(exc)}) before the caller could speak"
+            ) from exc
+        if "content" in frame:
+            self.transcript.append({"role": role, "content": frame["content"]})
+
+    async def _await_reply(self, turn: Turn, number: int) -> bool:
+        """Read frames until the replies satisfy ``turn``; True when the agent ended the call."""
+        heard: list[str] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.reply_timeout
+        while True:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    raw = await self.connection.recv()
+            except TimeoutError:
+                raise CallFailed(self._unmet(turn, number, heard)) from None
+            except ConnectionClosed as exc:
+                total = len(self.scenario.turns)
+                if heard and _mentions_all(heard, turn.expect) and number == total:
+                    return True
+                raise CallFailed(
+                    f"agent closed the connection (code {_code(exc)}) during turn {number} of {total}"
+                ) from exc
+            frame = _parse_frame(raw)
+            if frame.get("role") == "Function Call":
+                await self._answer_tool_call(frame)
+                continue
+            content = frame.get("content")
+            if content is None:
+                continue  # metadata only: no reply expected
+            if not isinstance(content, str):
+                raise CallFailed(f"agent sent 'content' that is not a string: {content!r}")
+            heard.append(content)
+            self.transcript.append({"role": "agent", "content": content})
+            if frame.get("type") == "end_call":
+                if _mentions_all(heard, turn.expect):
+                    return True
+                raise CallFailed(self._unmet(turn, number, heard, ended=True))
+            if _mentions_all(heard, turn.expect):
+                return False
+
+    async def _answer_tool_call(self, frame: Mapping[str, Any]) -> None:
+        data = frame.get("data")
+        call_id = data.get("id") if isinstance(data, Mapping) else None
+        await self._send(
+            {"role": "Function Call Result", "data": {"id": call_id, "result": "ok"}}, role="tool"
+        )
+
+    def _unmet(self, turn: Turn, number: int, heard: list[str], *, ended: bool = False) -> str:
+        missing = [word for word in turn.expect if not _mentions_all(heard, (word,))]
+        when = "before ending the call" if ended else f"within {self.settings.reply_timeout:g}s"
+        if not heard:
+            return f"no reply to turn {number} ({turn.say!r}) {when}"
+        last = heard[-1] if len(heard[-1]) <= 120 else heard[-1][:117] + "..."
+        return f"reply to turn {number} ({turn.say!r}) did not mention {missing} {when}; last reply: {last!r}"
+
+
+def _parse_frame(raw: str | bytes) -> dict[str, Any]:
+    if isinstance(raw, bytes):
+        raise CallFailed(f"agent sent a binary frame ({len(raw)} bytes); frames must be JSON text")
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        shown = raw if len(raw) <= 80 else raw[:77] + "..."
+        raise CallFailed(f"agent sent a frame that is not valid JSON: {shown!r}") from None
+    if not isinstance(frame, dict):
+        raise CallFailed(f"agent sent JSON that is not an object: {raw[:80]!r}")
+    return frame
+
+
+def _mentions_all(heard: list[str], words: tuple[str, ...]) -> bool:
+    text = " ".join(heard).casefold()
+    return all(word.casefold() in text for word in words)
+
+
+def _code(exc: ConnectionClosed) -> int | None:
+    return exc.rcvd.code if exc.rcvd is not None else None

@@ -1,0 +1,342 @@
+"""A local Cekura: the bulk websocket run and the result endpoint, with real conversations.
+
+``CekuraEmulator`` serves :class:`EmulatorApp` (a plain ASGI app) with uvicorn on 127.0.0.1::
+
+    with CekuraEmulator() as emulator:
+        client = CekuraClient(emulator.api_key, base_url=emulator.base_url)
+
+- ``POST /test_framework/v1/scenarios/run_scenarios_with_websockets/`` checks
+  ``X-CEKURA-API-KEY`` (401), validates the body (400 ``{field: [messages]}``, never 500),
+  creates a result of ``len(scenarios) x frequency`` runs and answers 201.
+- ``GET /test_framework/v1/results/{id}/`` answers ResultDetailV2: status ``pending``, then
+  ``running`` while the simulated caller holds the conversations (at most
+  ``max_concurrent_runs`` at once), then ``evaluating``, then ``completed`` (``failed`` when no
+  run reached its agent). Counts are numeric strings and ``runs`` is keyed by run id string.
+
+Phase delays are small by default so tests stay fast. Faults are off until queued on
+``emulator.faults`` (see :mod:`cekura_wrapper.testing.faults`). Every request is recorded in
+``emulator.requests`` as ``(method, path, status)``, so a test can count POSTs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import itertools
+import json
+import re
+import secrets
+import threading
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol
+
+import attrs
+
+from cekura_wrapper.testing.caller import CallOutcome, CallSettings, SimulatedCaller
+from cekura_wrapper.testing.faults import (
+    DropAfterCreate,
+    FaultQueue,
+    Latency,
+    ServerError,
+    ServerErrorAfterCreate,
+    Throttle,
+)
+from cekura_wrapper.testing.results import ResultRecord, RunRecord, now_iso
+from cekura_wrapper.testing.run_request import FieldErrors, RunRequest, parse_run_request
+from cekura_wrapper.testing.scenarios import Scenario, ScenarioRegistry
+from cekura_wrapper.testing.server import ServerThread
+
+RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+RESULT_PATH = re.compile(r"^/test_framework/v1/results/(?P<id>[0-9]{1,18})/$")
+API_KEY_HEADER = b"x-cekura-api-key"
+MAX_BODY_BYTES = 1_000_000
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class RunExecutor(Protocol):
+    """Holds one run's conversation; :class:`SimulatedCaller` is the real one."""
+
+    async def call(self, url: str, scenario: Scenario, *, result_id: int, run_id: int) -> CallOutcome: ...
+
+
+@attrs.frozen
+class EmulatorSettings:
+    """Lifecycle pacing and limits; defaults keep a local batch to well under a second of overhead."""
+
+    pending_delay: float = 0.05
+    evaluating_delay: float = 0.05
+    max_concurrent_runs: int = 10
+    max_runs_per_result: int = 1000
+    call: CallSettings = attrs.field(factory=CallSettings)
+
+
+@attrs.frozen
+class RecordedRequest:
+    method: str
+    path: str
+    status: int
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+class EmulatorApp:
+    """The ASGI app. All state lives on the server's event loop, except faults and the log."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        scenarios: ScenarioRegistry | None = None,
+        settings: EmulatorSettings | None = None,
+        executor: RunExecutor | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.scenarios = scenarios if scenarios is not None else ScenarioRegistry()
+        self.settings = settings or EmulatorSettings()
+        self.executor: RunExecutor = executor or SimulatedCaller(
+            self.settings.call, max_concurrent=self.settings.max_concurrent_runs
+        )
+        self.faults = FaultQueue()
+        self.results: dict[int, ResultRecord] = {}
+        self._log_lock = threading.Lock()
+        self._log: list[RecordedRequest] = []
+        self._result_ids = itertools.count(1)
+        self._run_ids = itertools.count(10001)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._log_lock:
+            return list(self._log)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.cancel_runs()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def cancel_runs(self) -> None:
+        """Stop every conversation still in progress (on shutdown)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method, path = scope["method"], scope["path"]
+        status = await self._respond(method, path, scope, receive, send)
+        with self._log_lock:
+            self._log.append(RecordedRequest(method, path, status))
+
+    async def _respond(self, method: str, path: str, scope: Scope, receive: Receive, send: Send) -> int:
+        result_match = RESULT_PATH.match(path)
+        if path != RUN_PATH and result_match is None:
+            return await _send_json(send, 404, {"detail": "Not found."})
+        allowed = "POST" if path == RUN_PATH else "GET"
+        if method != allowed:
+            return await _send_json(send, 405, {"detail": f'Method "{method}" not allowed.'}, allow=allowed)
+        fault = self.faults.take(method.lower())
+        if isinstance(fault, Latency):
+            await asyncio.sleep(fault.seconds)
+        elif isinstance(fault, Throttle):
+            headers = {} if fault.retry_after is None else {"retry-after": str(fault.retry_after)}
+            return await _send_json(send, 429, {"detail": "Request was throttled."}, **headers)
+        elif isinstance(fault, ServerError):
+            return await _send_json(send, fault.status, {"detail": "Injected server error."})
+        if not self._authorised(scope):
+            return await _send_json(send, 401, {"detail": "Invalid or missing API key."})
+        if result_match is not None:
+            return await self._get_result(int(result_match["id"]), send)
+        try:
+            body = await _read_json(scope, receive)
+            request = parse_run_request(body, self.scenarios, max_runs=self.settings.max_runs_per_result)
+        except _BadRequest as exc:
+            return await _send_json(send, exc.status, exc.body)
+        except FieldErrors as exc:
+            return await _send_json(send, 400, exc.errors)
+        record = self._create(request)
+        if isinstance(fault, ServerErrorAfterCreate):
+            return await _send_json(
+                send, fault.status, {"detail": "Injected server error after creating the result."}
+            )
+        if isinstance(fault, DropAfterCreate):
+            payload = json.dumps(record.submitted()).encode()
+            await send(_start(201, len(payload), {}))
+            # Returning without the body makes the server close the connection mid-response.
+            return 201
+        return await _send_json(send, 201, record.submitted())
+
+    def _authorised(self, scope: Scope) -> bool:
+        for name, value in scope["headers"]:
+            if name.lower() == API_KEY_HEADER:
+                return hmac.compare_digest(value, self.api_key.encode())
+        return False
+
+    async def _get_result(self, result_id: int, send: Send) -> int:
+        record = self.results.get(result_id)
+        if record is None:
+            return await _send_json(send, 404, {"detail": "No Result matches the given query."})
+        return await _send_json(send, 200, record.detail())
+
+    def _create(self, request: RunRequest) -> ResultRecord:
+        runs = [
+            RunRecord(next(self._run_ids), target.scenario, target.websocket_url)
+            for target in request.targets
+            for _ in range(request.frequency)
+        ]
+        record = ResultRecord(next(self._result_ids), request.agent, request.frequency, runs)
+        self.results[record.id] = record
+        task = asyncio.get_running_loop().create_task(self._drive(record))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return record
+
+    async def _drive(self, record: ResultRecord) -> None:
+        """Move one result through pending, running, evaluating and its final status."""
+        await asyncio.sleep(self.settings.pending_delay)
+        record.status = "running"
+        record.touch()
+        await asyncio.gather(*(self._run(record, run) for run in record.runs))
+        record.status = "evaluating"
+        record.touch()
+        await asyncio.sleep(self.settings.evaluating_delay)
+        record.status = record.final_status()
+        record.touch()
+
+    async def _run(self, record: ResultRecord, run: RunRecord) -> None:
+        run.status = "running"
+        run.started_at = now_iso()
+        try:
+            outcome = await self.executor.call(
+                run.websocket_url, run.scenario, result_id=record.id, run_id=run.id
+            )
+        except Exception as exc:  # an executor bug must not leave the result running forever
+            outcome = CallOutcome(False, False, f"emulator error while running the conversation: {exc!r}")
+        run.outcome = outcome
+        run.status = "completed" if outcome.connected else "failed"
+        run.ended_at = now_iso()
+        record.touch()
+
+
+async def _read_json(scope: Scope, receive: Receive) -> Any:
+    content_type = ""
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-type":
+            content_type = value.decode("latin-1").split(";")[0].strip().lower()
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _BadRequest(400, {"detail": "Client disconnected."})
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _BadRequest(413, {"detail": f"Request body is larger than {MAX_BODY_BYTES} bytes."})
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    raw = b"".join(chunks)
+    if content_type and content_type != "application/json":
+        raise _BadRequest(415, {"detail": f'Unsupported media type "{content_type}" in request.'})
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _BadRequest(400, {"detail": f"JSON parse error - {exc}"}) from None
+
+
+def _start(status: int, length: int, headers: dict[str, str]) -> Message:
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(length).encode())]
+    raw_headers += [(name.encode(), value.encode()) for name, value in headers.items()]
+    return {"type": "http.response.start", "status": status, "headers": raw_headers}
+
+
+async def _send_json(send: Send, status: int, body: Any, **headers: str) -> int:
+    payload = json.dumps(body).encode()
+    await send(_start(status, len(payload), headers))
+    await send({"type": "http.response.body", "body": payload})
+    return status
+
+
+class CekuraEmulator:
+    """The emulator app served on a background thread; a context manager.
+
+    ``api_key`` defaults to a fresh random key (the emulator's own; it never needs yours).
+    ``scenarios`` may be a registry or a YAML/JSON file whose scenarios join the defaults.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        scenarios: ScenarioRegistry | str | Path | None = None,
+        settings: EmulatorSettings | None = None,
+        executor: RunExecutor | None = None,
+    ) -> None:
+        registry = scenarios if isinstance(scenarios, ScenarioRegistry) else ScenarioRegistry()
+        if isinstance(scenarios, (str, Path)):
+            registry.load(scenarios)
+        self.api_key = api_key or f"emulator-{secrets.token_urlsafe(16)}"
+        self.app = EmulatorApp(api_key=self.api_key, scenarios=registry, settings=settings, executor=executor)
+        self._server = ServerThread(self.app, host=host, port=port)
+
+    def __repr__(self) -> str:
+        return f"CekuraEmulator(base_url={self.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._server.host}:{self._server.port}"
+
+    @property
+    def faults(self) -> FaultQueue:
+        return self.app.faults
+
+    @property
+    def scenarios(self) -> ScenarioRegistry:
+        return self.app.scenarios
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.app.requests
+
+    def start(self) -> CekuraEmulator:
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> CekuraEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+__all__ = ["CekuraEmulator", "EmulatorApp", "EmulatorSettings", "RecordedRequest", "RunExecutor"]

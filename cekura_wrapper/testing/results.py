@@ -1,0 +1,126 @@
+"""The emulator's results and runs, and their JSON shapes (the 201 body and ResultDetailV2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import attrs
+
+from cekura_wrapper.testing.caller import CallOutcome
+from cekura_wrapper.testing.scenarios import Scenario
+
+ResultStatus = Literal["pending", "running", "evaluating", "completed", "failed"]
+RunStatus = Literal["pending", "running", "completed", "failed"]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+@attrs.define
+class RunRecord:
+    id: int
+    scenario: Scenario
+    websocket_url: str
+    status: RunStatus = "pending"
+    outcome: CallOutcome | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+
+    def submitted(self) -> dict[str, Any]:
+        """The run as the 201 response lists it."""
+        return {
+            "id": self.id,
+            "status": self.status,
+            "scenario": self.scenario.id,
+            "inbound_number": None,
+            "scenario_name": self.scenario.name,
+            "test_profile_data": None,
+        }
+
+    def detail(self) -> dict[str, Any]:
+        """The run as the result's ``runs`` object holds it."""
+        outcome = self.outcome
+        return {
+            "id": self.id,
+            "status": self.status,
+            "scenario": self.scenario.id,
+            "scenario_name": self.scenario.name,
+            "websocket_url": self.websocket_url,
+            "success": None if outcome is None else outcome.success,
+            "error_message": None if outcome is None else outcome.error_message,
+            "ended_by": None if outcome is None else outcome.ended_by,
+            "transcript": [] if outcome is None else [dict(turn) for turn in outcome.transcript],
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+        }
+
+
+@attrs.define
+class ResultRecord:
+    id: int
+    agent: int
+    frequency: int
+    runs: list[RunRecord]
+    status: ResultStatus = "pending"
+    created_at: str = attrs.field(factory=now_iso)
+    updated_at: str = attrs.field(factory=now_iso)
+
+    def touch(self) -> None:
+        self.updated_at = now_iso()
+
+    def final_status(self) -> ResultStatus:
+        """``completed`` once runs are done, even with failures; ``failed`` when none connected."""
+        reached = [run for run in self.runs if run.outcome is not None and run.outcome.connected]
+        return "completed" if reached else "failed"
+
+    def submitted(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "agent": self.agent,
+            "status": self.status,
+            "run_as_text": False,
+            "runs": [run.submitted() for run in self.runs],
+            "created_at": self.created_at,
+        }
+
+    def detail(self) -> dict[str, Any]:
+        finished = [run.outcome for run in self.runs if run.outcome is not None]
+        succeeded = sum(1 for outcome in finished if outcome.success)
+        connected = sum(1 for outcome in finished if outcome.connected)
+        total = len(self.runs)
+        return {
+            "id": self.id,
+            "name": f"Emulated websocket run {self.id}",
+            "agent": self.agent,
+            "agent_name": f"Emulated agent {self.agent}",
+            "status": self.status,
+            "met_expected_outcome_count": str(succeeded),
+            "total_expected_outcome_count": str(len(finished)),
+            "success_rate": round(100.0 * succeeded / total, 2) if total else 0.0,
+            "run_as_text": False,
+            "runs": {str(run.id): run.detail() for run in self.runs},
+            "overall_evaluation": None,
+            "total_runs_count": str(total),
+            "completed_runs_count": str(len(finished)),
+            "success_runs_count": str(succeeded),
+            "failed_runs_count": str(len(finished) - succeeded),
+            "connected_runs": str(connected),
+            "not_connected_runs": str(len(finished) - connected),
+            "failed_reasons": _failed_reasons(self.runs) or None,
+            # Cekura's known display quirk for runs started through this endpoint.
+            "run_type": "Text",
+            "run_settings": {"frequency": self.frequency},
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+def _failed_reasons(runs: list[RunRecord]) -> Mapping[str, str]:
+    return {
+        str(run.id): run.outcome.error_message
+        for run in runs
+        if run.outcome is not None and run.outcome.error_message is not None
+    }
