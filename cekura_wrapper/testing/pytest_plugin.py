@@ -1,0 +1,50 @@
+"""pytest fixtures for testing code that talks to Cekura, offline (registered as ``cekura_ws``).
+
+- ``cekura_emulator``: a started :class:`CekuraEmulator` on 127.0.0.1, fresh for each test.
+  Point your client at ``cekura_emulator.base_url`` with ``cekura_emulator.api_key``.
+- ``cekura_agent``: a factory that starts test agents and stops them after the test::
+
+      def test_batch(cekura_emulator, cekura_agent):
+          helpful = cekura_agent("helpful")
+          ...  # submit {"scenario": 101, "websocket_url": helpful.url}
+
+Override ``cekura_emulator_settings`` in a conftest to change the emulator's pacing or limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from cekura_wrapper.testing.agents import AgentKind, AgentThread
+from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
+
+
+@pytest.fixture
+def cekura_emulator_settings() -> EmulatorSettings:
+    """The emulator's settings; override this fixture to change them."""
+    return EmulatorSettings()
+
+
+@pytest.fixture
+def cekura_emulator(cekura_emulator_settings: EmulatorSettings) -> Iterator[CekuraEmulator]:
+    """A running local Cekura emulator, stopped after the test."""
+    with CekuraEmulator(settings=cekura_emulator_settings) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def cekura_agent() -> Iterator[Callable[..., AgentThread]]:
+    """Start a websocket test agent of the given kind; every agent stops after the test."""
+    started: list[AgentThread] = []
+
+    def start(kind: AgentKind = "helpful", **options: Any) -> AgentThread:
+        agent = AgentThread(kind, **options).start()
+        started.append(agent)
+        return agent
+
+    yield start
+    for agent in reversed(started):
+        agent.stop()
