@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 # Reinstall whenever the project's metadata changes.
 INSTALLED := $(VENV)/.installed
 UPSTREAM ?= ../shared/upstream-specs/cekura-openapi-2026-08-21.json
+# The newest upstream spec we know of; `make test` prints the drift against it where it exists.
+DRIFT_REFERENCE := ../shared/upstream-specs/cekura-openapi-2026-08-21.json
 
-.PHONY: install test lint typecheck check-generated generate drift demo bench clean
+.PHONY: install test lint typecheck check-generated drift-report generate drift demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +30,21 @@ typecheck: $(INSTALLED)
 check-generated: $(INSTALLED)
 	$(BIN)/python scripts/regenerate.py --check
 
-test: lint typecheck check-generated
+test: lint typecheck check-generated drift-report
 	$(BIN)/python -m pytest
+
+# Report mode: known drift (exit 1 or 2) is printed and tolerated; unreadable input (3) or a
+# crash of the tool (4) fails.
+drift-report: $(INSTALLED)
+	@if [ -f "$(DRIFT_REFERENCE)" ]; then \
+		echo "drift against $(DRIFT_REFERENCE):"; \
+		$(BIN)/python scripts/check_drift.py --upstream "$(DRIFT_REFERENCE)"; rc=$$?; \
+		if [ $$rc -gt 2 ]; then echo "check_drift.py failed (exit $$rc)" >&2; exit 1; fi; \
+	else echo "drift report skipped: $(DRIFT_REFERENCE) not found"; fi
+
+# Exits like check_drift.py: 0 no drift, 1 info/warning only, 2 breaking, 3 unreadable input.
+drift: $(INSTALLED)
+	$(BIN)/python scripts/check_drift.py --upstream "$(UPSTREAM)"
 
 generate: $(INSTALLED)
 	$(BIN)/python scripts/regenerate.py
