@@ -139,9 +139,12 @@ def parse_document(text: str, source: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except ValueError as json_error:
-        if stripped.startswith(("{", "[")):
-            raise DriftInputError(f"{source} is not valid JSON: {json_error}") from json_error
-        document = _parse_yaml(text, source)
+        try:
+            document = _parse_yaml(text, source)
+        except DriftInputError:
+            if stripped.startswith(("{", "[")):  # meant as JSON: the JSON error says more
+                raise DriftInputError(f"{source} is not valid JSON: {json_error}") from json_error
+            raise
     if not isinstance(document, dict):
         raise DriftInputError(f"{source} is not an OpenAPI document (top level is not a mapping)")
     if "swagger" in document:
