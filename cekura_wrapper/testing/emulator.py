@@ -265,6 +265,8 @@ async def _read_json(scope: Scope, receive: Receive) -> Any:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise _BadRequest(400, {"detail": f"JSON parse error - {exc}"}) from None
+    except RecursionError:
+        raise _BadRequest(400, {"detail": "JSON parse error - nested too deeply."}) from None
 
 
 def _start(status: int, length: int, headers: dict[str, str]) -> Message:

@@ -102,14 +102,14 @@ class ResultRecord:
             "success_rate": round(100.0 * succeeded / total, 2) if total else 0.0,
             "run_as_text": False,
             "runs": {str(run.id): run.detail() for run in self.runs},
-            "overall_evaluation": None,
             "total_runs_count": str(total),
             "completed_runs_count": str(len(finished)),
             "success_runs_count": str(succeeded),
             "failed_runs_count": str(len(finished) - succeeded),
             "connected_runs": str(connected),
             "not_connected_runs": str(len(finished) - connected),
-            "failed_reasons": _failed_reasons(self.runs) or None,
+            # openapi.yaml types this as oneOf [{}, null], which no null can satisfy: send an object.
+            "failed_reasons": _failed_reasons(self.runs),
             # Cekura's known display quirk for runs started through this endpoint.
             "run_type": "Text",
             "run_settings": {"frequency": self.frequency},
