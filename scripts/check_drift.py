@@ -266,8 +266,15 @@ def _pinned_operation_ids() -> set[tuple[str, str]]:
 
 
 def _module_name(tag: Any) -> str:
-    text = "".join(char if char.isalnum() else "_" for char in str(tag).lower())
-    return "_".join(part for part in text.split("_") if part) or "default"
+    """The ``cekura_api.api`` module the generator puts an operation with this first tag in."""
+    if tag is None:
+        tag = "default"
+    try:  # the generator's own naming, imported only when a tag changed (it is slow to import)
+        from openapi_python_client.strings import PythonIdentifier
+    except ImportError:  # pragma: no cover - the generator is a dev dependency
+        text = "".join(char if char.isalnum() else "_" for char in str(tag).lower())
+        return "_".join(part for part in text.split("_") if part)
+    return str(PythonIdentifier(value=str(tag), prefix="tag"))
 
 
 def _is_success(code: str) -> bool:

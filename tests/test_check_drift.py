@@ -184,15 +184,21 @@ def test_deprecation_is_a_warning() -> None:
 
 def test_first_tag_change_is_breaking_because_it_moves_the_generated_module() -> None:
     upstream = small_spec()
-    result_op(upstream)["tags"] = ["test_framework"]
+    result_op(upstream)["tags"] = ["TestFramework", "Results"]
     [change] = diff_specs(small_spec(), upstream)
     assert (change.severity, change.location, change.before, change.after) == (
         Severity.BREAKING,
         "tags[0]",
         "Results",
-        "test_framework",
+        "TestFramework",
     )
     assert "cekura_api.api.results to cekura_api.api.test_framework" in change.message
+
+
+def test_secondary_tag_change_is_info() -> None:
+    upstream = small_spec()
+    result_op(upstream)["tags"] = ["Results", "test_framework"]
+    assert drift(upstream) == [("info", RESULT, "tags", ["Results"], ["Results", "test_framework"])]
 
 
 # --------------------------------------------------------------------------- request side
