@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
+import re
 import sys
 import traceback
 import urllib.error
@@ -317,7 +318,9 @@ class OperationComparison:
 
     # ---- operation level
 
-    def compare(self, method: str, path: str, base_op: Mapping[str, Any], up_op: Mapping[str, Any]) -> None:
+    def compare(
+        self, method: str, path: str, base_op: Mapping[str, Any], up_path: str, up_op: Mapping[str, Any]
+    ) -> None:
         self._operation_id(method, path, base_op.get("operationId"), up_op.get("operationId"))
         if bool(base_op.get("deprecated")) != bool(up_op.get("deprecated")):
             if up_op.get("deprecated"):
@@ -333,7 +336,7 @@ class OperationComparison:
         self._tags(base_op.get("tags") or [], up_op.get("tags") or [])
         self._security(base_op, up_op)
         base_item = self.base.resolve(self.base.document["paths"][path])[0]
-        up_item = self.upstream.resolve(self.upstream.document["paths"][path])[0]
+        up_item = self.upstream.resolve(self.upstream.document["paths"][up_path])[0]
         self._parameters(base_item, base_op, up_item, up_op)
         self._request_body(base_op.get("requestBody"), up_op.get("requestBody"))
         self._responses(base_op.get("responses") or {}, up_op.get("responses") or {})
@@ -822,6 +825,19 @@ def _operation(spec: Spec, method: str, path: str) -> Mapping[str, Any] | None:
     return operation if isinstance(operation, dict) else None
 
 
+def _same_path(paths: Mapping[str, Any], path: str) -> str | None:
+    """``path`` itself, or the one upstream path that differs only in parameter names."""
+    if path in paths:
+        return path
+    shape = _path_shape(path)
+    candidates = [candidate for candidate in paths if _path_shape(candidate) == shape]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _path_shape(path: str) -> str:
+    return re.sub(r"\{[^}/]*\}", "{}", path)
+
+
 def diff_specs(
     base_document: Mapping[str, Any],
     upstream_document: Mapping[str, Any],
@@ -840,13 +856,22 @@ def diff_specs(
         if base_op is None:
             raise DriftInputError(f"{label} is not an operation of the base spec")
         comparison = OperationComparison(base, upstream, label, verbose=verbose)
-        up_op = _operation(upstream, method, path)
-        if path not in upstream_document["paths"]:
+        up_path = _same_path(upstream_document["paths"], path)
+        up_op = _operation(upstream, method, up_path) if up_path is not None else None
+        if up_path is None:
             comparison.add(Severity.BREAKING, "path", path, None, "path removed upstream")
         elif up_op is None:
             comparison.add(Severity.BREAKING, "operation", label, None, "operation removed upstream")
         else:
-            comparison.compare(method, path, base_op, up_op)
+            if up_path != path:
+                comparison.add(
+                    Severity.BREAKING,
+                    "path",
+                    path,
+                    up_path,
+                    "path parameter renamed; the generated function's argument is named after it",
+                )
+            comparison.compare(method, path, base_op, up_path, up_op)
         changes.extend(_without_duplicate_content_types(comparison.changes))
     return sorted(changes, key=lambda change: SEVERITY_RANK[change.severity])
 

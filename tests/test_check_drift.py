@@ -161,6 +161,21 @@ def test_removed_operation_and_removed_path_are_breaking() -> None:
     ]
 
 
+def test_renamed_path_parameter_is_breaking_and_the_operation_is_still_compared() -> None:
+    upstream = small_spec()
+    renamed = RESULT_PATH.replace("{id}", "{result_id}")
+    upstream["paths"][renamed] = upstream["paths"].pop(RESULT_PATH)
+    operation = upstream["paths"][renamed]["get"]
+    operation["parameters"][0]["name"] = "result_id"
+    operation["deprecated"] = True
+    assert drift(upstream) == [
+        ("breaking", RESULT, "path", RESULT_PATH, renamed),
+        ("breaking", RESULT, "parameters.path.id", "present", None),
+        ("breaking", RESULT, "parameters.path.result_id", None, "required"),
+        ("warning", RESULT, "deprecated", False, True),
+    ]
+
+
 def test_operation_id_rename_is_breaking_unless_regenerate_pins_the_generated_names() -> None:
     assert ("post", RUN_PATH) in regenerate.OPERATION_NAMES  # the premise of the first case
     pinned = small_spec()
