@@ -290,6 +290,8 @@ def _tightened(keyword: str, before: Any, after: Any) -> bool:
         return after is not False
     if isinstance(before, bool) or isinstance(after, bool):  # 3.0 exclusiveMinimum: true
         return after is True and before is not True
+    if not all(isinstance(value, int | float) for value in (before, after)):
+        return True  # not comparable (a malformed bound): assume the worst
     if keyword in LOWER_BOUNDS:
         return bool(after > before)
     return bool(after < before)
