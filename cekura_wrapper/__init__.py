@@ -1,3 +1,68 @@
-"""cekura-ws: run Cekura evaluators against fleets of websocket agents."""
+"""cekura-ws: run Cekura evaluators against fleets of websocket agents.
+
+The clients load lazily, so ``import cekura_wrapper`` stays cheap (no httpx until needed).
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    CekuraError,
+    NotFoundError,
+    PermissionDeniedError,
+    PollTimeoutError,
+    RateLimitError,
+    ServerError,
+    SubmissionUncertainError,
+    ValidationError,
+)
+from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
+from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
+from ._validation import validate_websocket_url
+
+if TYPE_CHECKING:
+    from .client import AsyncCekuraClient, CekuraClient
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "LIVE_STATUSES",
+    "TERMINAL_STATUSES",
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncCekuraClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "CekuraClient",
+    "CekuraError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PollTimeoutError",
+    "RateLimitError",
+    "Result",
+    "Run",
+    "RunPlan",
+    "ScenarioTarget",
+    "ServerError",
+    "Submission",
+    "SubmissionUncertainError",
+    "ValidationError",
+    "compute_run_count",
+    "plan_run",
+    "validate_websocket_url",
+]
+
+_LAZY = {"CekuraClient", "AsyncCekuraClient"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'cekura_wrapper' has no attribute {name!r}")

@@ -1,0 +1,154 @@
+"""What a run request will do, checked and counted before anything is sent (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sized
+from typing import Any, TypeAlias
+
+import attrs
+
+from ._errors import ValidationError
+from ._validation import check_frequency, check_positive_id, check_websocket_url, describe
+
+
+@attrs.frozen
+class ScenarioTarget:
+    """One scenario (evaluator) run against one agent websocket URL.
+
+    Plain data: ``plan_run`` checks it, so a bad one is reported with every other problem.
+    """
+
+    scenario: int
+    websocket_url: str
+
+
+#: What ``plan_run`` accepts for one scenario.
+ScenarioLike: TypeAlias = ScenarioTarget | tuple[int, str] | Mapping[str, Any]
+#: What ``plan_run`` accepts for the batch: items as above, or a mapping ``{scenario_id: url}``.
+ScenariosInput: TypeAlias = Iterable[ScenarioLike] | Mapping[int, str]
+
+_TARGET_KEYS = frozenset({"scenario", "websocket_url"})
+
+
+@attrs.frozen
+class RunPlan:
+    """A validated run request: the targets, how often each runs, and the agent."""
+
+    scenarios: tuple[ScenarioTarget, ...]
+    frequency: int
+    agent: int | None = None
+
+    @property
+    def run_count(self) -> int:
+        """Conversations Cekura will start: ``len(scenarios) x frequency``."""
+        return len(self.scenarios) * self.frequency
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The JSON body of ``POST .../run_scenarios_with_websockets/``."""
+        body: dict[str, Any] = {
+            "scenarios": [
+                {"scenario": target.scenario, "websocket_url": target.websocket_url}
+                for target in self.scenarios
+            ],
+            "frequency": self.frequency,
+        }
+        if self.agent is not None:
+            body["agent"] = self.agent
+        return body
+
+
+def compute_run_count(scenarios: int | Sized, frequency: int) -> int:
+    """Conversations a batch starts: the number of scenarios times ``frequency``.
+
+    ``scenarios`` is a count or a sized collection; ``frequency`` an int in 1..100.
+    """
+    problems = []
+    if isinstance(scenarios, bool) or not isinstance(scenarios, int | Sized):
+        problems.append(f"scenarios must be a count or a sized collection, got {describe(scenarios)}")
+        count = 0
+    else:
+        count = scenarios if isinstance(scenarios, int) else len(scenarios)
+        if count < 1:
+            problems.append(f"at least one scenario is needed, got {count}")
+    frequency_problem = check_frequency(frequency)
+    if frequency_problem:
+        problems.append(frequency_problem)
+    if problems:
+        raise ValidationError("; ".join(problems), problems)
+    return count * frequency
+
+
+def plan_run(scenarios: ScenariosInput, *, frequency: int, agent: int | None = None) -> RunPlan:
+    """Check a batch and return its ``RunPlan``; raise one ``ValidationError`` listing every problem.
+
+    ``scenarios`` holds ``ScenarioTarget``\\s, ``(scenario_id, url)`` tuples or
+    ``{"scenario": id, "websocket_url": url}`` dicts, or is a mapping ``{scenario_id: url}``. One
+    scenario id may appear with several URLs (one evaluator against a fleet of agents).
+    """
+    problems: list[str] = []
+    targets: list[ScenarioTarget] = []
+    items = _items(scenarios, problems)
+    for index, item in enumerate(items or ()):
+        target = _target(item, f"scenarios[{index}]", problems)
+        if target is not None:
+            targets.append(target)
+    if items is not None and not items and not problems:
+        problems.append("scenarios: at least one scenario is needed")
+    frequency_problem = check_frequency(frequency)
+    if frequency_problem:
+        problems.append(frequency_problem)
+    if agent is not None:
+        agent_problem = check_positive_id(agent, "agent")
+        if agent_problem:
+            problems.append(agent_problem)
+    if problems:
+        summary = f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the run request"
+        raise ValidationError(f"{summary}: " + "; ".join(problems), problems)
+    return RunPlan(scenarios=tuple(targets), frequency=frequency, agent=agent)
+
+
+def _items(scenarios: object, problems: list[str]) -> list[object] | None:
+    if isinstance(scenarios, str | bytes) or not isinstance(scenarios, Iterable):
+        problems.append(f"scenarios must be a list of scenarios or a mapping, got {describe(scenarios)}")
+        return None
+    if isinstance(scenarios, Mapping):
+        if scenarios and _TARGET_KEYS.issuperset(scenarios.keys()):
+            problems.append(
+                "scenarios must be a list of scenarios, got a single scenario dict; wrap it in a list"
+            )
+            return None
+        return list(scenarios.items())
+    return list(scenarios)
+
+
+def _target(item: object, where: str, problems: list[str]) -> ScenarioTarget | None:
+    if isinstance(item, ScenarioTarget):
+        scenario, url = item.scenario, item.websocket_url
+    elif isinstance(item, tuple) and len(item) == 2:
+        scenario, url = item
+    elif isinstance(item, Mapping):
+        unknown = sorted(str(key) for key in item if key not in _TARGET_KEYS)
+        missing = sorted(_TARGET_KEYS - item.keys())
+        if unknown or missing:
+            parts = [f"missing {', '.join(missing)}"] if missing else []
+            parts += [f"unknown key {', '.join(map(repr, unknown))}"] if unknown else []
+            problems.append(f"{where}: {'; '.join(parts)} (expected keys: scenario, websocket_url)")
+            return None
+        scenario, url = item["scenario"], item["websocket_url"]
+    else:
+        problems.append(
+            f"{where}: expected a ScenarioTarget, a (scenario_id, url) tuple or a "
+            f"{{'scenario': id, 'websocket_url': url}} dict, got {describe(item)}"
+        )
+        return None
+    found = [
+        problem
+        for problem in (check_positive_id(scenario, "scenario id"), check_websocket_url(url))
+        if problem is not None
+    ]
+    problems.extend(f"{where}: {problem}" for problem in found)
+    if found:
+        return None
+    assert isinstance(scenario, int) and isinstance(url, str)
+    return ScenarioTarget(scenario=scenario, websocket_url=url.strip())

@@ -1,0 +1,227 @@
+"""When to poll next (pure), and the sync and async wait loops that follow that advice.
+
+The schedule, in plain words:
+
+* A server ``Retry-After`` always wins (the wait loop still never sleeps past the deadline).
+* Progress (``completed_runs`` of ``total_runs``) gives a window ``[earliest, latest]`` in which
+  the batch should finish, assuming runs keep finishing at the rate seen so far. Each poll
+  narrows it: with ``k`` runs done at time ``t`` and runs finishing at a steady pace, the batch
+  ends between ``t*n/(k+1)`` and ``t*n/k``; the estimate keeps the tightest bounds across polls
+  and starts afresh when a new observation contradicts them.
+* Until ``earliest`` the schedule stays sparse: it polls at ``earliest`` or after
+  ``max_interval``, whichever comes first.
+* From ``earliest`` on, it polls densely (``dense_interval``) until ``latest``; past ``latest``
+  (the estimate was wrong, or the result is evaluating) the interval grows with the overrun, back
+  to ``max_interval``.
+* Without usable progress (no counts, nothing finished yet in a small batch) the interval grows
+  with elapsed time, and during the first minute it never skips a 5 s mark, so a short batch is
+  seen no later than by a plain 5 s poll.
+* Every delay is clamped to ``[min_interval, max_interval]``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    PollTimeoutError,
+    ValidationError,
+)
+from ._results import Result
+
+#: Within this many seconds of the start, never skip a multiple of ``_GRID`` when the batch
+#: could be finishing (matches a plain fixed-interval poller for short batches).
+_SHORT_BATCH: Final = 60.0
+_GRID: Final = 5.0
+_EPSILON: Final = 1e-6
+#: Without progress, wait this share of the elapsed time (bounds the detection delay to ~25%).
+_GROWTH: Final = 0.25
+#: Poll this often while the batch should be finishing.
+DENSE_INTERVAL: Final = 4.0
+#: ...unless the window is so wide that this many polls at least cover it.
+_DENSE_POLLS: Final = 6
+
+
+def is_missed_poll(exc: BaseException) -> bool:
+    """True for failures worth another poll: network trouble, throttling, 408 and 5xx (not 501)."""
+    if isinstance(exc, APIConnectionError):
+        return True
+    if isinstance(exc, APIError):
+        code = exc.status_code
+        return code in (408, 429) or (code >= 500 and code != 501)
+    return False
+
+
+class PollSchedule:
+    """Chooses the delay before the next poll of one result. One instance per wait.
+
+    ``next_delay`` records each observation; it does no I/O and reads no clock, so a benchmark
+    can drive it on a virtual clock.
+    """
+
+    def __init__(self, min_interval: float = 1.0, max_interval: float = 15.0) -> None:
+        check_intervals(min_interval, max_interval)
+        self.min_interval = float(min_interval)
+        self.max_interval = float(max_interval)
+        self._origin: tuple[float, int] | None = None  # (elapsed, completed) of the first sighting
+        self._earliest = 0.0
+        self._latest = math.inf
+
+    def next_delay(self, result: Result | None, elapsed: float, *, retry_after: float | None = None) -> float:
+        """Seconds to wait before the next poll, ``elapsed`` seconds into the wait.
+
+        ``result`` is the result just read (``None`` when the poll failed).
+        """
+        if retry_after is not None:
+            return max(retry_after, 0.0)
+        if result is not None:
+            self._observe(result, elapsed)
+        if self._origin is not None and self._earliest > elapsed:
+            delay = self._earliest - elapsed
+        elif self._latest < math.inf and elapsed <= self._latest:
+            delay = max(DENSE_INTERVAL, (self._latest - self._earliest) / _DENSE_POLLS)
+        elif self._latest < math.inf:
+            delay = DENSE_INTERVAL + _GROWTH * (elapsed - self._latest)
+        else:
+            delay = max(_GROWTH * elapsed, _GRID)
+        if elapsed < _SHORT_BATCH:
+            # Early on, poll on the 5 s marks from the first one at which the batch could be done:
+            # a short batch is then seen no later than by a plain 5 s poller, at no extra cost.
+            mark = (math.floor(max(elapsed, self._earliest - _EPSILON) / _GRID) + 1) * _GRID
+            delay = mark - elapsed
+        return min(max(delay, self.min_interval), self.max_interval)
+
+    def _observe(self, result: Result, elapsed: float) -> None:
+        total, done = result.total_runs, result.completed_runs
+        if total <= 0 or done >= total or result.is_terminal:
+            return
+        if self._origin is None:
+            # A batch seen with nothing finished is taken to have started when the wait did.
+            self._origin = (0.0, 0) if done == 0 else (elapsed, done)
+        start, done_at_start = self._origin
+        span, finished, remaining = elapsed - start, done - done_at_start, total - done_at_start
+        if span <= 0:
+            return
+        exact = done_at_start == 0
+        if finished <= 0:
+            # Nothing finished yet: at a steady pace the first run would take span*remaining; runs
+            # often start together, so only half of that is assumed.
+            self._earliest = max(self._earliest, start + span * remaining / 2 if remaining > 1 else 0.0)
+            return
+        earliest = start + span * remaining / (finished + 1)
+        latest = (
+            start + span * remaining / (finished if exact else finished - 1)
+            if finished > (0 if exact else 1)
+            else math.inf
+        )
+        if earliest > self._latest or latest < self._earliest:
+            self._earliest, self._latest = earliest, latest  # contradicted: the pace changed
+        else:
+            self._earliest, self._latest = max(self._earliest, earliest), min(self._latest, latest)
+
+
+def check_intervals(min_interval: float, max_interval: float) -> None:
+    """Raise ``ValidationError`` unless ``0 < min_interval <= max_interval`` (finite numbers)."""
+    for name, value in (("poll_interval", min_interval), ("max_poll_interval", max_interval)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+            raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}")
+    if min_interval > max_interval:
+        raise ValidationError(
+            f"poll_interval ({min_interval:g} s) must not exceed max_poll_interval ({max_interval:g} s)"
+        )
+
+
+def check_timeout(timeout: float) -> float:
+    """``timeout`` as a float, or ``ValidationError`` unless it is a positive, finite number."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+        raise ValidationError(f"timeout must be a positive, finite number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+class WaitState:
+    """The decisions of one wait, shared by the sync and async loops: sleep how long, or stop."""
+
+    def __init__(
+        self,
+        result_id: int,
+        *,
+        timeout: float,
+        schedule: PollSchedule,
+        clock: Callable[[], float],
+        on_progress: Callable[[Result], object] | None,
+    ) -> None:
+        self.result_id = result_id
+        self.timeout = check_timeout(timeout)
+        self._schedule = schedule
+        self._clock = clock
+        self._on_progress = on_progress
+        self._start = clock()
+        self._deadline = self._start + self.timeout
+        self.last_result: Result | None = None
+
+    def polled(self, result: Result, retry_after: float | None) -> float | None:
+        """After a successful poll: ``None`` when done, else seconds to sleep."""
+        self.last_result = result
+        if self._on_progress is not None:
+            self._on_progress(result)
+        if result.is_terminal:
+            return None
+        return self._next(result, retry_after, None)
+
+    def missed(self, exc: BaseException) -> float:
+        """After a failed poll: seconds to sleep, or re-raise when the failure is not transient."""
+        if not is_missed_poll(exc):
+            raise exc
+        retry_after = exc.retry_after if isinstance(exc, APIError) else None
+        delay = self._next(None, retry_after, exc)
+        assert delay is not None
+        return delay
+
+    def _next(self, result: Result | None, retry_after: float | None, cause: BaseException | None) -> float:
+        now = self._clock()
+        if now >= self._deadline:
+            raise PollTimeoutError(self.result_id, self.timeout, self.last_result) from cause
+        delay = self._schedule.next_delay(result, now - self._start, retry_after=retry_after)
+        return min(delay, self._deadline - now)
+
+
+Poll = tuple[Result, float | None]
+
+
+def wait_sync(fetch: Callable[[], Poll], state: WaitState, sleep: Callable[[float], object]) -> Result:
+    """Poll with ``fetch`` until ``state`` says stop; ``fetch`` returns (result, Retry-After)."""
+    while True:
+        try:
+            result, retry_after = fetch()
+        except CekuraErrors as exc:
+            delay = state.missed(exc)
+        else:
+            next_delay = state.polled(result, retry_after)
+            if next_delay is None:
+                return result
+            delay = next_delay
+        sleep(delay)
+
+
+async def wait_async(
+    fetch: Callable[[], Awaitable[Poll]], state: WaitState, sleep: Callable[[float], Awaitable[object]]
+) -> Result:
+    """The async twin of ``wait_sync``: same decisions, awaited I/O."""
+    while True:
+        try:
+            result, retry_after = await fetch()
+        except CekuraErrors as exc:
+            delay = state.missed(exc)
+        else:
+            next_delay = state.polled(result, retry_after)
+            if next_delay is None:
+                return result
+            delay = next_delay
+        await sleep(delay)
+
+
+CekuraErrors = (APIConnectionError, APIError)
