@@ -45,7 +45,7 @@ from cekura_wrapper.testing.faults import (
 )
 from cekura_wrapper.testing.results import ResultRecord, RunRecord, now_iso
 from cekura_wrapper.testing.run_request import FieldErrors, RunRequest, parse_run_request
-from cekura_wrapper.testing.scenarios import Scenario, ScenarioRegistry
+from cekura_wrapper.testing.scenarios import DEFAULT_SCENARIOS, Scenario, ScenarioRegistry, load_scenarios
 from cekura_wrapper.testing.server import ServerThread
 
 RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
@@ -114,6 +114,10 @@ class EmulatorApp:
         self._result_ids = itertools.count(1)
         self._run_ids = itertools.count(10001)
         self._tasks: set[asyncio.Task[None]] = set()
+        #: The serving event loop, known once the lifespan has started.
+        self.loop: asyncio.AbstractEventLoop | None = None
+        # Runs wait here for a free slot (they read "pending" meanwhile); created on the server's loop.
+        self._slots: asyncio.Semaphore | None = None
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -130,6 +134,7 @@ class EmulatorApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self.loop = asyncio.get_running_loop()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.cancel_runs()
@@ -137,16 +142,31 @@ class EmulatorApp:
                 return
 
     async def cancel_runs(self) -> None:
-        """Stop every conversation still in progress (on shutdown)."""
+        """Stop every conversation still in progress (on shutdown and reset)."""
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
+    async def reset(self) -> None:
+        """Forget results, requests and queued faults and restore the initial scenarios."""
+        await self.cancel_runs()
+        self.results.clear()
+        self.faults.clear()
+        with self._log_lock:
+            self._log.clear()
+        self.scenarios.restore()
+
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
-        status = await self._respond(method, path, scope, receive, send)
-        with self._log_lock:
-            self._log.append(RecordedRequest(method, path, status))
+
+        async def send_and_record(message: Message) -> None:
+            # Recorded before the client can see the response, so a test reading the log never races.
+            if message["type"] == "http.response.start":
+                with self._log_lock:
+                    self._log.append(RecordedRequest(method, path, message["status"]))
+            await send(message)
+
+        await self._respond(method, path, scope, receive, send_and_record)
 
     async def _respond(self, method: str, path: str, scope: Scope, receive: Receive, send: Send) -> int:
         result_match = RESULT_PATH.match(path)
@@ -224,6 +244,12 @@ class EmulatorApp:
         record.touch()
 
     async def _run(self, record: ResultRecord, run: RunRecord) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.settings.max_concurrent_runs)
+        async with self._slots:
+            await self._hold_conversation(record, run)
+
+    async def _hold_conversation(self, record: ResultRecord, run: RunRecord) -> None:
         run.status = "running"
         run.started_at = now_iso()
         try:
@@ -299,9 +325,10 @@ class CekuraEmulator:
         settings: EmulatorSettings | None = None,
         executor: RunExecutor | None = None,
     ) -> None:
-        registry = scenarios if isinstance(scenarios, ScenarioRegistry) else ScenarioRegistry()
         if isinstance(scenarios, (str, Path)):
-            registry.load(scenarios)
+            registry = ScenarioRegistry([*DEFAULT_SCENARIOS, *load_scenarios(scenarios)])
+        else:
+            registry = scenarios if scenarios is not None else ScenarioRegistry()
         self.api_key = api_key or f"emulator-{secrets.token_urlsafe(16)}"
         self.app = EmulatorApp(api_key=self.api_key, scenarios=registry, settings=settings, executor=executor)
         self._server = ServerThread(self.app, host=host, port=port)
@@ -331,6 +358,12 @@ class CekuraEmulator:
 
     def stop(self) -> None:
         self._server.stop()
+
+    def reset(self) -> None:
+        """Start afresh without restarting the server (cheap isolation between tests)."""
+        if self.app.loop is None:
+            raise RuntimeError("the emulator is not running")
+        asyncio.run_coroutine_threadsafe(self.app.reset(), self.app.loop).result(timeout=10)
 
     def __enter__(self) -> CekuraEmulator:
         return self.start()

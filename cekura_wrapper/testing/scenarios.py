@@ -89,6 +89,11 @@ class ScenarioRegistry:
         self._by_id: dict[int, Scenario] = {}
         for scenario in scenarios:
             self.register(scenario)
+        self._initial = dict(self._by_id)
+
+    def restore(self) -> None:
+        """Back to the scenarios the registry was created with (used by the emulator's reset)."""
+        self._by_id = dict(self._initial)
 
     def register(self, scenario: Scenario) -> Scenario:
         """Add or replace a scenario (same id replaces)."""
