@@ -1,14 +1,16 @@
 """pytest fixtures for testing code that talks to Cekura, offline (registered as ``cekura_ws``).
 
-- ``cekura_emulator``: a started :class:`CekuraEmulator` on 127.0.0.1, fresh for each test.
-  Point your client at ``cekura_emulator.base_url`` with ``cekura_emulator.api_key``.
+- ``cekura_emulator``: a running :class:`CekuraEmulator` on 127.0.0.1. One server serves the
+  session and is reset before each test (no results, requests, faults or added scenarios carry
+  over). Point your client at ``cekura_emulator.base_url`` with ``cekura_emulator.api_key``.
 - ``cekura_agent``: a factory that starts test agents and stops them after the test::
 
       def test_batch(cekura_emulator, cekura_agent):
           helpful = cekura_agent("helpful")
           ...  # submit {"scenario": 101, "websocket_url": helpful.url}
 
-Override ``cekura_emulator_settings`` in a conftest to change the emulator's pacing or limits.
+Override the session-scoped ``cekura_emulator_settings`` fixture in a conftest to change the
+emulator's pacing or limits.
 """
 
 from __future__ import annotations
@@ -22,17 +24,24 @@ from cekura_wrapper.testing.agents import AgentKind, AgentThread
 from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cekura_emulator_settings() -> EmulatorSettings:
-    """The emulator's settings; override this fixture to change them."""
+    """The emulator's settings; override this session-scoped fixture to change them."""
     return EmulatorSettings()
 
 
-@pytest.fixture
-def cekura_emulator(cekura_emulator_settings: EmulatorSettings) -> Iterator[CekuraEmulator]:
-    """A running local Cekura emulator, stopped after the test."""
+@pytest.fixture(scope="session")
+def cekura_emulator_server(cekura_emulator_settings: EmulatorSettings) -> Iterator[CekuraEmulator]:
+    """The session's emulator server; tests should use ``cekura_emulator``."""
     with CekuraEmulator(settings=cekura_emulator_settings) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def cekura_emulator(cekura_emulator_server: CekuraEmulator) -> CekuraEmulator:
+    """A running local Cekura emulator, reset for this test."""
+    cekura_emulator_server.reset()
+    return cekura_emulator_server
 
 
 @pytest.fixture
