@@ -100,6 +100,8 @@ async def place_call(
         return _not_connected(f"websocket handshake with {url} failed: {exc}")
     except TimeoutError:
         return _not_connected(f"could not connect to {url} within {settings.connect_timeout:g}s")
+    except ConnectionRefusedError:
+        return _not_connected(f"could not connect to {url}: connection refused")
     except OSError as exc:
         return _not_connected(f"could not connect to {url}: {exc.strerror or exc}")
 
