@@ -62,9 +62,12 @@ def _check_authority(url: str, authority: str) -> str | None:
         return f"websocket URL {url!r} has no host"
     try:
         parts = urlsplit(url)
+    except ValueError:
+        return f"websocket URL {url!r} has an invalid IPv6 address (brackets or characters)"
+    try:
         port = parts.port
     except ValueError:
-        return f"websocket URL {url!r} has an invalid host or a port outside 1-65535"
+        return f"websocket URL {url!r} has a port that is not a number in 1-65535"
     if port is not None and not 1 <= port <= 65535:
         return f"websocket URL {url!r} has port {port}, outside 1-65535"
     if authority.endswith(":"):

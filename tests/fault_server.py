@@ -1,0 +1,174 @@
+"""A tiny scriptable HTTP server on 127.0.0.1 that plays Cekura and injects faults.
+
+Each ``(method, path)`` has a queue of ``Reply`` objects used one per request, then a default.
+A ``Reply`` can answer, drop the connection after reading the request, or hold the answer
+until the test releases it. Every request is recorded, so tests can assert what reached the
+server (for example that a POST arrived exactly once).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+
+
+def result_path(result_id: int) -> str:
+    return f"/test_framework/v1/results/{result_id}/"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    json: Any = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False  # read the request, then close without answering
+    hold: threading.Event | None = None  # wait for this event before answering
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class FaultServer:
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self._queues: dict[tuple[str, str], deque[Reply]] = {}
+        self._defaults: dict[tuple[str, str], Reply] = {}
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes: without this, Nagle adds 40 ms a request.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                reply = server._take(
+                    self.command, self.path, Recorded(self.command, self.path, dict(self.headers), body)
+                )
+                if reply.hold is not None:
+                    reply.hold.wait(10)
+                if reply.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                payload = reply.body if reply.body is not None else json.dumps(reply.json).encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def queue(self, method: str, path: str, *replies: Reply) -> None:
+        with self._lock:
+            self._queues.setdefault((method, path), deque()).extend(replies)
+
+    def default(self, method: str, path: str, reply: Reply) -> None:
+        with self._lock:
+            self._defaults[(method, path)] = reply
+
+    def received(self, method: str, path: str) -> list[Recorded]:
+        with self._lock:
+            return [r for r in self.requests if r.method == method and r.path == path]
+
+    def _take(self, method: str, path: str, recorded: Recorded) -> Reply:
+        with self._lock:
+            self.requests.append(recorded)
+            queue = self._queues.get((method, path))
+            if queue:
+                return queue.popleft()
+            return self._defaults.get((method, path), Reply(404, {"detail": "Not found."}))
+
+    def __enter__(self) -> FaultServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+
+def free_port() -> int:
+    """A loopback port with nothing listening (connecting to it is refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def created(result_id: int = 4242, runs: int = 2, **extra: Any) -> dict[str, Any]:
+    """A 201 body for the bulk websocket run."""
+    return {
+        "id": result_id,
+        "agent": 7,
+        "status": "running",
+        "run_as_text": True,
+        "created_at": "2026-11-29T04:00:00Z",
+        "runs": [
+            {"id": 9000 + n, "status": "pending", "scenario": 101, "number": n, "scenario_name": "Refund"}
+            for n in range(runs)
+        ],
+        **extra,
+    }
+
+
+def result(
+    result_id: int = 4242,
+    status: str = "running",
+    total: Any = "2",
+    done: Any = "0",
+    success: Any = "0",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A result body, with counts as strings the way the spec types them."""
+    return {
+        "id": result_id,
+        "agent": 7,
+        "status": status,
+        "total_runs_count": total,
+        "completed_runs_count": done,
+        "success_runs_count": success,
+        "failed_runs_count": str(int(done) - int(success)),
+        "runs": {
+            "9000": {"id": 9000, "scenario": 101, "status": status, "success": True, "error_message": None},
+        },
+        **extra,
+    }

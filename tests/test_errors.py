@@ -1,0 +1,170 @@
+"""Mapping responses to errors, Retry-After, and what each error says."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from cekura_wrapper import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    CekuraError,
+    NotFoundError,
+    PermissionDeniedError,
+    PollTimeoutError,
+    RateLimitError,
+    Result,
+    ServerError,
+    SubmissionUncertainError,
+    ValidationError,
+)
+from cekura_wrapper._errors import error_from_response, field_errors_from_body, parse_retry_after
+
+REQUEST = "GET /test_framework/v1/results/12/"
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (503, ServerError),
+        (520, ServerError),
+        (599, ServerError),
+        (409, APIError),
+        (499, APIError),
+    ],
+)
+def test_status_codes_map_to_error_classes(status: int, cls: type[APIError]) -> None:
+    error = error_from_response(status, '{"detail": "nope"}', request=REQUEST)
+    assert type(error) is cls
+    assert error.status_code == status
+    assert error.body == '{"detail": "nope"}'
+    assert str(error).startswith(f"{REQUEST} failed with {status} ")
+    assert "nope" in str(error)
+
+
+def test_every_error_is_a_cekura_error() -> None:
+    for cls in (
+        ValidationError,
+        APIError,
+        BadRequestError,
+        AuthenticationError,
+        PermissionDeniedError,
+        NotFoundError,
+        RateLimitError,
+        ServerError,
+        APIConnectionError,
+        APITimeoutError,
+        SubmissionUncertainError,
+        PollTimeoutError,
+    ):
+        assert issubclass(cls, CekuraError)
+    assert issubclass(ValidationError, ValueError)
+    assert issubclass(PollTimeoutError, TimeoutError)
+
+
+def test_401_says_to_check_the_key_variable() -> None:
+    assert "CEKURA_API_KEY" in str(error_from_response(401, '{"detail": "Invalid API key"}', request=REQUEST))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            {"frequency": ["Ensure this value is less than or equal to 100."], "agent": ["Required."]},
+            {"frequency": ["Ensure this value is less than or equal to 100."], "agent": ["Required."]},
+        ),
+        (
+            ["Agent does not have a websocket URL"],
+            {"non_field_errors": ["Agent does not have a websocket URL"]},
+        ),
+        ({"detail": "Scenario 9 not found"}, {"non_field_errors": ["Scenario 9 not found"]}),
+        (
+            {"scenarios": [{}, {"websocket_url": ["Enter a valid URL."]}]},
+            {"scenarios": ["[1].websocket_url: Enter a valid URL."]},
+        ),
+    ],
+    ids=["fields", "bare-list", "detail", "nested"],
+)
+def test_400_field_errors_from_all_three_shapes(body: object, expected: dict[str, list[str]]) -> None:
+    import json
+
+    error = error_from_response(400, json.dumps(body), request="POST /x/")
+    assert isinstance(error, BadRequestError)
+    assert error.field_errors == expected
+    for messages in expected.values():
+        for message in messages:
+            assert message in str(error)
+
+
+def test_400_with_a_non_json_body_keeps_the_text() -> None:
+    error = error_from_response(400, "<html>Bad Request</html>", request="POST /x/")
+    assert isinstance(error, BadRequestError)
+    assert error.field_errors == {"non_field_errors": ["<html>Bad Request</html>"]}
+
+
+def test_long_bodies_are_shortened_in_the_message_but_kept_whole() -> None:
+    body = "x" * 5000
+    error = error_from_response(502, body, request=REQUEST)
+    assert len(str(error)) < 500
+    assert error.body == body
+
+
+def test_field_errors_of_nothing_is_empty() -> None:
+    assert field_errors_from_body(None) == {}
+
+
+NOW = datetime(2026, 11, 29, 4, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("7", 7.0),
+        (" 1.5 ", 1.5),
+        ("0", 0.0),
+        ("-3", 0.0),
+        (format_datetime(NOW + timedelta(seconds=30), usegmt=True), 30.0),
+        (format_datetime(NOW - timedelta(seconds=30), usegmt=True), 0.0),
+        ("Sun, 29 Nov 2026 04:01:00 GMT", 60.0),
+        ("soon", None),
+        ("", None),
+        (None, None),
+        ("nan", None),
+        ("inf", None),
+    ],
+)
+def test_retry_after_seconds_or_http_date(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value, now=NOW) == expected
+
+
+def test_429_carries_retry_after_and_says_so() -> None:
+    error = error_from_response(429, "{}", request=REQUEST, retry_after="12")
+    assert isinstance(error, RateLimitError)
+    assert error.retry_after == 12.0
+    assert "wait 12 s" in str(error)
+
+
+def test_submission_uncertain_says_what_happened_and_how_to_check() -> None:
+    message = str(SubmissionUncertainError("Cekura answered 500"))
+    assert "may have reached Cekura" in message
+    assert "not retried" in message
+    assert "Cekura answered 500" in message
+    assert "before submitting again" in message
+
+
+def test_poll_timeout_carries_the_last_result() -> None:
+    last = Result.from_payload({"id": 3, "status": "running"})
+    error = PollTimeoutError(3, 60.0, last)
+    assert error.result_id == 3 and error.result is last
+    assert "result 3 was still running after 60 s" in str(error)
+    assert "no poll succeeded" in str(PollTimeoutError(3, 60.0, None))

@@ -1,0 +1,118 @@
+"""plan_run: the accepted input shapes, one error listing every problem, the request body."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from cekura_wrapper import RunPlan, ScenarioTarget, ValidationError, plan_run
+
+URL_A = "wss://agent-a.example.com/chat"
+URL_B = "wss://agent-b.example.com/chat"
+
+
+@pytest.mark.parametrize(
+    "scenarios",
+    [
+        [ScenarioTarget(101, URL_A), ScenarioTarget(102, URL_B)],
+        [(101, URL_A), (102, URL_B)],
+        [{"scenario": 101, "websocket_url": URL_A}, {"scenario": 102, "websocket_url": URL_B}],
+        {101: URL_A, 102: URL_B},
+        ((101, URL_A), ScenarioTarget(102, URL_B)),
+    ],
+    ids=["targets", "tuples", "dicts", "mapping", "mixed"],
+)
+def test_every_input_shape_gives_the_same_plan(scenarios: object) -> None:
+    plan = plan_run(scenarios, frequency=3, agent=7)  # type: ignore[arg-type]
+    assert plan == RunPlan(
+        scenarios=(ScenarioTarget(101, URL_A), ScenarioTarget(102, URL_B)), frequency=3, agent=7
+    )
+    assert plan.run_count == 6
+    assert plan.body == {
+        "scenarios": [
+            {"scenario": 101, "websocket_url": URL_A},
+            {"scenario": 102, "websocket_url": URL_B},
+        ],
+        "frequency": 3,
+        "agent": 7,
+    }
+
+
+def test_one_scenario_against_a_fleet_of_agents() -> None:
+    fleet = [(101, f"ws://127.0.0.1:{port}/agent") for port in (9001, 9002, 9003)]
+    plan = plan_run(fleet, frequency=2)
+    assert [target.websocket_url for target in plan.scenarios] == [url for _, url in fleet]
+    assert plan.run_count == 6
+    assert "agent" not in plan.body
+
+
+def test_urls_are_stored_stripped() -> None:
+    plan = plan_run([(1, f"  {URL_A}\n")], frequency=1)
+    assert plan.scenarios[0].websocket_url == URL_A
+    assert plan.body["scenarios"][0]["websocket_url"] == URL_A
+
+
+def test_every_problem_is_collected_with_its_index_before_raising() -> None:
+    scenarios = [
+        (101, URL_A),
+        (0, URL_B),
+        (True, "http://agent"),
+        {"scenario": 5},
+        {"scenario": 5, "websocket_url": URL_A, "agnet": 1},
+        "ws://not-a-pair",
+        ("7", URL_A),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        plan_run(scenarios, frequency=101, agent=-3)  # type: ignore[arg-type]
+    errors = caught.value.errors
+    assert errors == [
+        "scenarios[1]: scenario id must be a positive int, got 0",
+        "scenarios[2]: scenario id must be a positive int, got True (bool)",
+        "scenarios[2]: websocket URL 'http://agent' has scheme 'http'; use ws:// or wss://",
+        "scenarios[3]: missing websocket_url (expected keys: scenario, websocket_url)",
+        "scenarios[4]: unknown key 'agnet' (expected keys: scenario, websocket_url)",
+        "scenarios[5]: expected a ScenarioTarget, a (scenario_id, url) tuple or a "
+        "{'scenario': id, 'websocket_url': url} dict, got 'ws://not-a-pair' (str)",
+        "scenarios[6]: scenario id must be a positive int, got '7' (str)",
+        "frequency must be in 1..100, got 101",
+        "agent must be a positive int, got -3",
+    ]
+    assert str(caught.value).startswith("9 problems in the run request: ")
+
+
+@pytest.mark.parametrize("scenarios", [[], {}, ()])
+def test_an_empty_batch_is_refused(scenarios: object) -> None:
+    with pytest.raises(ValidationError, match="at least one scenario"):
+        plan_run(scenarios, frequency=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("scenarios", ["ws://agent", 42, None, b"x"])
+def test_a_non_collection_is_refused(scenarios: object) -> None:
+    with pytest.raises(ValidationError, match="scenarios must be a list"):
+        plan_run(scenarios, frequency=1)  # type: ignore[arg-type]
+
+
+def test_a_single_scenario_dict_is_refused_with_a_hint() -> None:
+    with pytest.raises(ValidationError, match="wrap it in a list"):
+        plan_run({"scenario": 1, "websocket_url": URL_A}, frequency=1)
+
+
+@pytest.mark.parametrize("agent", [0, True, "7", 7.0])
+def test_agent_must_be_a_positive_int(agent: object) -> None:
+    with pytest.raises(ValidationError, match="agent must be a positive int"):
+        plan_run([(1, URL_A)], frequency=1, agent=agent)  # type: ignore[arg-type]
+
+
+def test_a_password_in_a_url_is_never_echoed() -> None:
+    with pytest.raises(ValidationError) as caught:
+        plan_run([(1, "wss://user:s3cr3t@agent/chat")], frequency=1)
+    assert "s3cr3t" not in str(caught.value) and "s3cr3t" not in "".join(caught.value.errors)
+
+
+def test_targets_and_plans_are_immutable() -> None:
+    target = ScenarioTarget(1, URL_A)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        target.scenario = 2  # type: ignore[misc]
+    plan = plan_run([target], frequency=1)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        plan.frequency = 5  # type: ignore[misc]

@@ -1,0 +1,209 @@
+"""The poll schedule and the wait loops, on a virtual clock (no real sleeping)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable
+
+import pytest
+
+from cekura_wrapper import APIConnectionError, AuthenticationError, PollTimeoutError, Result, ServerError
+from cekura_wrapper._errors import RateLimitError
+from cekura_wrapper._polling import PollSchedule, WaitState, wait_async, wait_sync
+
+BASELINE = 5.0  # a plain fixed-interval poller, for comparison
+
+
+class VirtualClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+def batch(duration: float, runs: int) -> Callable[[float], Result]:
+    """A batch whose runs finish at a steady pace, the last at ``duration``."""
+
+    def at(t: float) -> Result:
+        done = min(runs, math.floor(runs * t / duration + 1e-9))
+        status = "completed" if t >= duration else "running"
+        return Result.from_payload(
+            {"id": 1, "status": status, "total_runs_count": str(runs), "completed_runs_count": str(done)}
+        )
+
+    return at
+
+
+def simulate(duration: float, runs: int, schedule: PollSchedule | None) -> tuple[int, float]:
+    """(polls made, seconds from the batch finishing to the poll that saw it)."""
+    read = batch(duration, runs)
+    t, polls = 0.0, 0
+    while True:
+        polls += 1
+        result = read(t)
+        if result.is_terminal:
+            return polls, t - duration
+        t += schedule.next_delay(result, t) if schedule else BASELINE
+
+
+def test_retry_after_always_wins_even_beyond_the_maximum() -> None:
+    schedule = PollSchedule(1.0, 15.0)
+    running = batch(100, 10)(50)
+    assert schedule.next_delay(running, 50, retry_after=42.0) == 42.0
+    assert schedule.next_delay(None, 50, retry_after=0.2) == 0.2
+
+
+@pytest.mark.parametrize("elapsed", [0, 0.5, 3, 59, 61, 300, 7200])
+def test_delays_stay_within_the_configured_bounds(elapsed: float) -> None:
+    for schedule in (PollSchedule(1.0, 15.0), PollSchedule(2.0, 4.0), PollSchedule(0.1, 60.0)):
+        for result in (None, batch(100, 10)(elapsed), Result.from_payload({"id": 1})):
+            delay = schedule.next_delay(result, elapsed)
+            assert schedule.min_interval <= delay <= schedule.max_interval
+
+
+@pytest.mark.parametrize("bad", [(0, 15), (-1, 15), (5, 1), (1, math.inf), (math.nan, 5), (True, 5)])
+def test_bad_intervals_are_refused(bad: tuple[float, float]) -> None:
+    with pytest.raises(ValueError):
+        PollSchedule(*bad)
+
+
+@pytest.mark.parametrize("runs", [1, 5, 20])
+@pytest.mark.parametrize("duration", [0.5, 3, 5, 7.5, 12, 19.9, 25, 33, 44, 58, 60])
+def test_short_batches_are_seen_no_later_than_by_a_5s_poller(duration: float, runs: int) -> None:
+    _, ours = simulate(duration, runs, PollSchedule())
+    _, baseline = simulate(duration, runs, None)
+    assert ours <= baseline + 1e-9
+
+
+@pytest.mark.parametrize("runs", [10, 20, 50])
+def test_long_batches_cost_few_polls_and_are_seen_promptly(runs: int) -> None:
+    durations = [300.0, 451.3, 600.0, 1234.5, 1800.0, 3600.0]
+    delays = []
+    for duration in durations:
+        polls, delay = simulate(duration, runs, PollSchedule())
+        baseline_polls, _ = simulate(duration, runs, None)
+        assert polls <= 0.4 * baseline_polls, (duration, polls, baseline_polls)
+        assert delay <= 0.1 * duration
+        delays.append(delay)
+    assert statistics.median(delays) <= 5.0
+
+
+def test_without_progress_the_interval_grows_to_the_maximum() -> None:
+    schedule = PollSchedule(1.0, 15.0)
+    blind = Result.from_payload({"id": 1, "status": "running"})
+    t, delays = 0.0, []
+    while t < 600:
+        delay = schedule.next_delay(blind, t)
+        delays.append(delay)
+        t += delay
+    assert all(delay <= 5.0 for delay in delays[:12])  # first minute: every 5 s mark
+    assert delays[-1] == 15.0
+
+
+def make_state(clock: VirtualClock, timeout: float = 100.0, **kwargs: object) -> WaitState:
+    return WaitState(
+        1,
+        timeout=timeout,
+        schedule=PollSchedule(1.0, 15.0),
+        clock=clock,
+        on_progress=kwargs.get("on_progress"),  # type: ignore[arg-type]
+    )
+
+
+def test_wait_returns_the_terminal_result_and_reports_every_poll() -> None:
+    clock = VirtualClock()
+    read = batch(40, 4)
+    seen: list[str] = []
+    result = wait_sync(
+        lambda: (read(clock.now), None),
+        make_state(clock, on_progress=lambda r: seen.append(r.status)),
+        clock.sleep,
+    )
+    assert result.status == "completed"
+    assert seen[-1] == "completed" and set(seen[:-1]) == {"running"}
+    assert len(seen) == len(clock.sleeps) + 1
+
+
+def test_timeout_is_raised_within_one_poll_of_the_deadline_without_sleeping_past_it() -> None:
+    clock = VirtualClock()
+    read = batch(10_000, 10)
+    with pytest.raises(PollTimeoutError) as caught:
+        wait_sync(lambda: (read(clock.now), None), make_state(clock, timeout=100.0), clock.sleep)
+    assert clock.now == pytest.approx(100.0)
+    assert caught.value.result_id == 1
+    assert caught.value.result is not None and caught.value.result.status == "running"
+    assert isinstance(caught.value, TimeoutError)
+
+
+def test_a_long_retry_after_is_cut_at_the_deadline() -> None:
+    clock = VirtualClock()
+
+    def throttled() -> tuple[Result, float | None]:
+        raise RateLimitError("slow down", status_code=429, body="", retry_after=500.0)
+
+    with pytest.raises(PollTimeoutError) as caught:
+        wait_sync(throttled, make_state(clock, timeout=30.0), clock.sleep)
+    assert clock.sleeps == [30.0]
+    assert caught.value.result is None
+    assert isinstance(caught.value.__cause__, RateLimitError)
+
+
+def test_failed_polls_are_missed_polls_while_time_remains() -> None:
+    clock = VirtualClock()
+    outcomes: list[Exception | None] = [
+        APIConnectionError("refused"),
+        ServerError("boom", status_code=503, body="", retry_after=2.0),
+        ServerError("cdn", status_code=520, body=""),
+        None,
+    ]
+    done = Result.from_payload({"id": 1, "status": "completed"})
+
+    def fetch() -> tuple[Result, float | None]:
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+        return done, None
+
+    assert wait_sync(fetch, make_state(clock), clock.sleep) is done
+    assert clock.sleeps[1] == 2.0  # the 503's Retry-After
+
+
+def test_errors_that_are_not_transient_end_the_wait() -> None:
+    clock = VirtualClock()
+
+    def fetch() -> tuple[Result, float | None]:
+        raise AuthenticationError("bad key", status_code=401, body="")
+
+    with pytest.raises(AuthenticationError):
+        wait_sync(fetch, make_state(clock), clock.sleep)
+    assert clock.sleeps == []
+
+
+async def test_async_wait_makes_the_same_decisions() -> None:
+    sync_clock, async_clock = VirtualClock(), VirtualClock()
+    read = batch(700, 20)
+    wait_sync(lambda: (read(sync_clock.now), None), make_state(sync_clock, timeout=1000), sync_clock.sleep)
+
+    async def fetch() -> tuple[Result, float | None]:
+        return read(async_clock.now), None
+
+    result = await wait_async(fetch, make_state(async_clock, timeout=1000), async_clock.async_sleep)
+    assert result.status == "completed"
+    assert async_clock.sleeps == sync_clock.sleeps
+
+
+@pytest.mark.parametrize("timeout", [0, -1, math.inf, math.nan, "60", True])
+def test_bad_timeouts_are_refused(timeout: object) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        make_state(VirtualClock(), timeout=timeout)  # type: ignore[arg-type]

@@ -1,0 +1,132 @@
+"""validate_websocket_url, compute_run_count and the frequency/id rules."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cekura_wrapper import ValidationError, compute_run_count, validate_websocket_url
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ws://agent.example.com/chat", "ws://agent.example.com/chat"),
+        ("wss://agent.example.com", "wss://agent.example.com"),
+        ("  wss://agent.example.com:8443/chat?x=1&y=2 \n", "wss://agent.example.com:8443/chat?x=1&y=2"),
+        ("WSS://Agent.Example.com/", "WSS://Agent.Example.com/"),
+        ("ws://127.0.0.1:8765", "ws://127.0.0.1:8765"),
+        ("ws://[::1]:8765/agent", "ws://[::1]:8765/agent"),
+        ("wss://[2001:db8::1]/x", "wss://[2001:db8::1]/x"),
+        ("ws://localhost:1", "ws://localhost:1"),
+        ("ws://agent_1.internal:65535", "ws://agent_1.internal:65535"),
+        ("ws://host?token=abc", "ws://host?token=abc"),
+    ],
+)
+def test_accepts_websocket_urls_and_strips_surrounding_whitespace(url: str, expected: str) -> None:
+    assert validate_websocket_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("http://agent.example.com", "scheme 'http'"),
+        ("https://agent.example.com", "scheme 'https'"),
+        ("agent.example.com/chat", "no scheme"),
+        ("://agent.example.com", "no scheme"),
+        ("ws://", "no host"),
+        ("ws:///chat", "no host"),
+        ("ws://:8080/chat", "no host"),
+        ("ws://agent:0", "outside 1-65535"),
+        ("ws://agent:65536", "1-65535"),
+        ("ws://agent:http", "not a number in 1-65535"),
+        ("ws://agent:/x", "empty port"),
+        ("ws://agent example.com", "whitespace"),
+        ("ws://agent.example.com/a\tb", "whitespace"),
+        ("ws://agent.example.com/\x00", "control character"),
+        ("ws://agent.example.com/chat#top", "fragment"),
+        ("ws://agent.example.com/#", "fragment"),
+        ("ws://[::1/x", "invalid IPv6"),
+        ("ws://[zz::1]/x", "invalid IPv6"),
+        ("ws://-bad-.example.com", "invalid host name"),
+        ("ws://a..b", "invalid host name"),
+        ("", "empty"),
+        ("   ", "empty"),
+    ],
+)
+def test_rejects_bad_urls_naming_the_problem(url: str, fragment: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_websocket_url(url)
+    assert fragment in str(caught.value)
+    assert caught.value.errors == [str(caught.value)]
+
+
+@pytest.mark.parametrize("value", [None, 42, b"ws://agent", ["ws://agent"]])
+def test_rejects_non_strings(value: object) -> None:
+    with pytest.raises(ValidationError, match="must be a string"):
+        validate_websocket_url(value)
+
+
+@pytest.mark.parametrize(
+    "url", ["ws://bob:hunter2@agent.example.com/chat", "wss://:hunter2@agent", "ws://hunter2@agent"]
+)
+def test_credentials_are_refused_without_echoing_the_password(url: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_websocket_url(url)
+    assert "credentials" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+    assert "hunter2" not in repr(caught.value.errors)
+
+
+def test_validation_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        validate_websocket_url("http://x")
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_either_accepted_stripped_or_refused_with_validation_error(text: str) -> None:
+    try:
+        accepted = validate_websocket_url(text)
+    except ValidationError:
+        return
+    assert accepted == text.strip()
+    assert accepted.lower().startswith(("ws://", "wss://"))
+    assert "#" not in accepted and "@" not in accepted.split("/")[2]
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "frequency", "expected"),
+    [(1, 1, 1), (3, 5, 15), ([1, 2], 100, 200), ({"a": 1}, 2, 2), (range(4), 3, 12)],
+)
+def test_run_count_is_scenarios_times_frequency(scenarios: object, frequency: int, expected: int) -> None:
+    assert compute_run_count(scenarios, frequency) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "fragment"),
+    [
+        (0, "got 0"),
+        (101, "got 101"),
+        (True, "True (bool)"),
+        ("3", "'3' (str)"),
+        (2.0, "2.0 (float)"),
+        (None, "None"),
+    ],
+)
+def test_frequency_must_be_an_int_in_1_to_100(frequency: object, fragment: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        compute_run_count(2, frequency)  # type: ignore[arg-type]
+    assert "frequency" in str(caught.value) and fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("scenarios", [0, -1, [], (), True, 2.5, None])
+def test_at_least_one_scenario_is_needed(scenarios: object) -> None:
+    with pytest.raises(ValidationError, match="scenario"):
+        compute_run_count(scenarios, 1)  # type: ignore[arg-type]
+
+
+def test_compute_run_count_reports_both_problems_at_once() -> None:
+    with pytest.raises(ValidationError) as caught:
+        compute_run_count([], 0)
+    assert len(caught.value.errors) == 2
