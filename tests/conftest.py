@@ -1,0 +1,11 @@
+"""Shared test paths. ``../shared`` exists on the maintainers' machines only."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# scripts/ is not a package; tests import its modules by name.
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
