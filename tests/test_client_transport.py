@@ -1,0 +1,93 @@
+"""The retry decisions for failures a loopback server cannot stage (respx-mocked transport)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import respx
+
+from cekura_wrapper import APIConnectionError, APITimeoutError, CekuraClient, SubmissionUncertainError
+
+BASE = "https://cekura.test"
+RUN = f"{BASE}/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+RESULT = f"{BASE}/test_framework/v1/results/1/"
+CREATED = {"id": 1, "status": "running", "runs": []}
+
+
+@pytest.fixture
+def client() -> Iterator[CekuraClient]:
+    sleeps: list[float] = []
+    with CekuraClient("key", base_url=BASE, _sleep=sleeps.append) as instance:
+        yield instance
+
+
+@pytest.mark.parametrize(
+    "exc", [httpx.ConnectTimeout("connect"), httpx.ConnectError("refused"), httpx.PoolTimeout("pool")]
+)
+@respx.mock
+def test_a_post_that_never_left_is_retried(client: CekuraClient, exc: Exception) -> None:
+    route = respx.post(RUN).mock(side_effect=[exc, httpx.Response(201, json=CREATED)])
+    assert client.run_scenarios([(1, "ws://a")], frequency=1).result_id == 1
+    assert route.call_count == 2
+
+
+@pytest.mark.parametrize(
+    ("exc", "reason"),
+    [
+        (httpx.ReadTimeout("read"), "read timeout"),
+        (httpx.WriteTimeout("write"), "write timeout"),
+        (httpx.ReadError("reset"), "connection dropped"),
+        (httpx.WriteError("broken pipe"), "connection dropped"),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), "connection dropped"),
+    ],
+)
+@respx.mock
+def test_a_post_that_may_have_arrived_is_not_retried(
+    client: CekuraClient, exc: Exception, reason: str
+) -> None:
+    route = respx.post(RUN).mock(side_effect=[exc, httpx.Response(201, json=CREATED)])
+    with pytest.raises(SubmissionUncertainError, match=reason) as caught:
+        client.run_scenarios([(1, "ws://a")], frequency=1)
+    assert isinstance(caught.value.__cause__, APIConnectionError)
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "exc", [httpx.ReadTimeout("read"), httpx.ConnectTimeout("connect"), httpx.RemoteProtocolError("gone")]
+)
+@respx.mock
+def test_reads_retry_any_transport_failure(client: CekuraClient, exc: Exception) -> None:
+    route = respx.get(RESULT).mock(
+        side_effect=[exc, httpx.Response(200, json={"id": 1, "status": "running"})]
+    )
+    assert client.get_result(1).status == "running"
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_timeouts_are_api_timeout_errors(client: CekuraClient) -> None:
+    respx.get(RESULT).mock(side_effect=httpx.ReadTimeout("read"))
+    with pytest.raises(APITimeoutError, match="read timeout, limit 30 s"):
+        client.get_result(1)
+
+
+@respx.mock
+def test_a_retry_after_beyond_a_minute_is_left_to_the_caller(client: CekuraClient) -> None:
+    route = respx.get(RESULT).mock(return_value=httpx.Response(429, json={}, headers={"Retry-After": "3600"}))
+    with pytest.raises(Exception, match="wait 3600 s"):
+        client.get_result(1)
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_the_generated_response_builder_still_chokes_on_unknown_codes() -> None:
+    """Why the wrapper maps raw responses itself (upstream openapi-python-client #1442)."""
+    from cekura_api.api.results import get_result
+    from cekura_api.client import AuthenticatedClient
+
+    respx.get(RESULT).mock(return_value=httpx.Response(520, text="origin down"))
+    api = AuthenticatedClient(base_url=BASE, token="key")
+    with pytest.raises(ValueError, match="520"):
+        get_result.sync_detailed(1, client=api)
