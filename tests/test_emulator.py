@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from cekura_wrapper.testing import (
+    DEFAULT_SCENARIOS,
     AgentThread,
     CallOutcome,
     CallSettings,
@@ -26,6 +27,7 @@ from cekura_wrapper.testing import (
     Throttle,
     Turn,
 )
+from cekura_wrapper.testing.caller import place_call
 
 RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
 UNREACHABLE = "ws://127.0.0.1:9/nobody-listens"
@@ -419,3 +421,29 @@ def test_reset_forgets_results_faults_requests_and_added_scenarios(api: Api) -> 
     api.emulator.reset()
     assert (api.emulator.app.results, api.emulator.requests, len(api.emulator.faults)) == ({}, [], 0)
     assert 777 not in api.emulator.scenarios and 101 in api.emulator.scenarios
+
+
+def test_a_400_never_echoes_a_password_from_the_url(api: Api) -> None:
+    body = {
+        "frequency": 1,
+        "scenarios": [{"scenario": 101, "websocket_url": "https://bob:hunter2@agent.test/"}],
+    }
+    response = api.run(body)
+    assert response.status_code == 400
+    assert "hunter2" not in response.text
+    assert "https://***@agent.test/" in response.json()["scenarios"][0]
+
+
+def test_websocket_connections_to_the_api_are_refused(api: Api) -> None:
+    outcome = asyncio.run(
+        place_call(
+            api.emulator.base_url.replace("http", "ws") + "/",
+            DEFAULT_SCENARIOS[0],
+            headers={},
+            settings=CallSettings(),
+        )
+    )
+    assert (outcome.connected, outcome.error_message) == (
+        False,
+        f"agent at {api.emulator.base_url.replace('http', 'ws')}/ rejected the websocket handshake with HTTP 403",
+    )

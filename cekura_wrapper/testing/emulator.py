@@ -129,6 +129,8 @@ class EmulatorApp:
             await self._lifespan(receive, send)
         elif scope["type"] == "http":
             await self._http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})  # the API speaks HTTP only: 403
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -358,6 +360,17 @@ class CekuraEmulator:
 
     def stop(self) -> None:
         self._server.stop()
+
+    def serve_forever(self) -> None:
+        """Start if needed and block until Ctrl-C, then stop cleanly (for ``cekura-ws emulator``)."""
+        if self.app.loop is None:
+            self.start()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
 
     def reset(self) -> None:
         """Start afresh without restarting the server (cheap isolation between tests)."""
