@@ -335,7 +335,7 @@ class OperationComparison:
                 )
             else:
                 self.add(Severity.INFO, "deprecated", True, False, "operation is no longer deprecated")
-        self._tags(base_op.get("tags") or [], up_op.get("tags") or [])
+        self._tags(method, path, base_op.get("tags") or [], up_op.get("tags") or [])
         self._security(base_op, up_op)
         base_item = self.base.resolve(self.base.document["paths"][path])[0]
         up_item = self.upstream.resolve(self.upstream.document["paths"][up_path])[0]
@@ -364,10 +364,18 @@ class OperationComparison:
                 "renamed upstream; generated module, function and model names follow it",
             )
 
-    def _tags(self, before: Sequence[Any], after: Sequence[Any]) -> None:
+    def _tags(self, method: str, path: str, before: Sequence[Any], after: Sequence[Any]) -> None:
         first_before = before[0] if before else None
         first_after = after[0] if after else None
-        if first_before != first_after:
+        if first_before != first_after and (method, path) in _pinned_operation_ids():
+            self.add(
+                Severity.INFO,
+                "tags[0]",
+                first_before,
+                first_after,
+                "re-tagged upstream; the generated package is pinned by method and path in scripts/regenerate.py",
+            )
+        elif first_before != first_after:
             self.add(
                 Severity.BREAKING,
                 "tags[0]",

@@ -36,14 +36,16 @@ GENERATOR_VERSION = "0.29.1"
 #: ruff formats the output; its version changes the bytes, so it is pinned too.
 RUFF_VERSION = "0.17.5"
 
-#: operationId drives generated module and function names and nothing in the generator's
-#: config can rename them, so the temporary copy gets readable ids. Operations are keyed by
-#: method and path, so an upstream rename of the operationId does not rename our code.
-OPERATION_NAMES: dict[tuple[str, str], str] = {
+#: operationId names the generated module and function and the first tag names the package
+#: they live in (``cekura_api.api.<tag>.<operationId>``); nothing in the generator's config can
+#: rename either. The temporary copy gets readable, fixed ones, keyed by method and path, so an
+#: upstream rename of an operationId or a re-tagging does not move or rename our code.
+OPERATION_NAMES: dict[tuple[str, str], tuple[str, str]] = {
     ("post", "/test_framework/v1/scenarios/run_scenarios_with_websockets/"): (
-        "run_scenarios_with_websockets"
+        "evaluators",
+        "run_scenarios_with_websockets",
     ),
-    ("get", "/test_framework/v1/results/{id}/"): "get_result",
+    ("get", "/test_framework/v1/results/{id}/"): ("results", "get_result"),
 }
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -83,10 +85,12 @@ def keep_json_request_bodies(spec: dict[str, Any]) -> None:
 
 
 def rename_operations(spec: dict[str, Any]) -> None:
-    """Give operations readable ids (module, function and inline model names follow)."""
+    """Give operations a fixed package (first tag) and readable id (module, function, models)."""
     for method, path, operation in iter_operations(spec):
-        name = OPERATION_NAMES.get((method, path))
-        if name is not None:
+        pinned = OPERATION_NAMES.get((method, path))
+        if pinned is not None:
+            tag, name = pinned
+            operation["tags"] = [tag, *(t for t in operation.get("tags") or [] if t != tag)]
             operation["operationId"] = name
 
 

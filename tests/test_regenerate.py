@@ -30,7 +30,9 @@ def small_spec() -> dict[str, Any]:
                     },
                 }
             },
-            "/test_framework/v1/results/{id}/": {"get": {"operationId": "results-v1-retrieve"}},
+            "/test_framework/v1/results/{id}/": {
+                "get": {"operationId": "results-v1-retrieve", "tags": ["test_framework"]}
+            },
             "/other/": {
                 "put": {
                     "operationId": "other-update",
@@ -68,6 +70,11 @@ def test_operations_are_renamed_by_method_and_path_only() -> None:
         "run_scenarios_with_websockets"
     )
     assert paths["/test_framework/v1/results/{id}/"]["get"]["operationId"] == "get_result"
+    # The first tag names the generated package; it is pinned too, other tags are kept after it.
+    assert paths["/test_framework/v1/results/{id}/"]["get"]["tags"] == ["results", "test_framework"]
+    assert paths["/test_framework/v1/scenarios/run_scenarios_with_websockets/"]["post"]["tags"] == [
+        "evaluators"
+    ]
     assert paths["/other/"]["put"]["operationId"] == "other-update"
 
 
