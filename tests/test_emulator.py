@@ -447,3 +447,16 @@ def test_websocket_connections_to_the_api_are_refused(api: Api) -> None:
         False,
         f"agent at {api.emulator.base_url.replace('http', 'ws')}/ rejected the websocket handshake with HTTP 403",
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (lambda: EmulatorSettings(max_concurrent_runs=0), "max_concurrent_runs"),
+        (lambda: EmulatorSettings(pending_delay=-1), "pending_delay"),
+        (lambda: CallSettings(reply_timeout=0), "reply_timeout"),
+    ],
+)
+def test_settings_refuse_values_that_would_hang_or_crash(make: Any, name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        make()

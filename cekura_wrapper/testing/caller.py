@@ -29,12 +29,12 @@ GOODBYE = "Thanks, that's all. Goodbye."
 class CallSettings:
     """Timeouts of one conversation; small defaults keep local runs quick."""
 
-    connect_timeout: float = 5.0
-    reply_timeout: float = 5.0
+    connect_timeout: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
+    reply_timeout: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
     #: Sent as ``X-VOCERA-SECRET`` when set, like the websocket secret configured on a Cekura agent.
     secret: str | None = None
     #: Cekura waits about a second after its ``end_call`` before closing; 0 closes at once.
-    hangup_grace: float = 0.0
+    hangup_grace: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
 
 
 @attrs.frozen

@@ -69,10 +69,10 @@ class RunExecutor(Protocol):
 class EmulatorSettings:
     """Lifecycle pacing and limits; defaults keep a local batch to well under a second of overhead."""
 
-    pending_delay: float = 0.05
-    evaluating_delay: float = 0.05
-    max_concurrent_runs: int = 10
-    max_runs_per_result: int = 1000
+    pending_delay: float = attrs.field(default=0.05, validator=attrs.validators.ge(0))
+    evaluating_delay: float = attrs.field(default=0.05, validator=attrs.validators.ge(0))
+    max_concurrent_runs: int = attrs.field(default=10, validator=attrs.validators.ge(1))
+    max_runs_per_result: int = attrs.field(default=1000, validator=attrs.validators.ge(1))
     call: CallSettings = attrs.field(factory=CallSettings)
 
 
