@@ -149,7 +149,8 @@ def merge(target: Any, upstream: Any, operations: list[tuple[str, str]]) -> None
         if not isinstance(item, dict) or method not in item:
             raise SyncError(f"operation {method.upper()} {path} is not in the upstream spec")
         chosen.append(item[method])
-    components = collect_components(upstream, chosen)
+    shared_parameters = [upstream["paths"][path].get("parameters") for _method, path in operations]
+    components = collect_components(upstream, [*chosen, *shared_parameters])
     components.update(security_schemes(upstream, chosen))
 
     paths = target.setdefault("paths", CommentedMap())

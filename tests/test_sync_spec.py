@@ -1,0 +1,258 @@
+"""scripts/sync_spec.py on small specs written here and on Cekura's published specs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sync_spec
+from ruamel.yaml import YAML
+from shared_paths import shared_file
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS = "/test_framework/v1/results/{id}/"
+
+
+def write_json(path: Path, document: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def upstream_spec() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Upstream", "version": "2"},
+        "paths": {
+            "/things/{id}/": {
+                "parameters": [{"$ref": "#/components/parameters/Id"}],
+                "get": {
+                    "operationId": "things-get",
+                    "security": [{"api_key": []}, {"oauth2": []}],
+                    "responses": {
+                        "200": {
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}
+                            }
+                        }
+                    },
+                },
+                "delete": {"operationId": "things-delete", "responses": {"204": {"description": "gone"}}},
+            },
+            "/unrelated/": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Other"}}
+                            }
+                        }
+                    }
+                }
+            },
+        },
+        "components": {
+            "parameters": {
+                "Id": {"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}
+            },
+            "schemas": {
+                "Thing": {"type": "object", "properties": {"part": {"$ref": "#/components/schemas/Part"}}},
+                "Part": {"type": "object", "properties": {"kind": {"$ref": "#/components/schemas/Kind"}}},
+                "Kind": {"type": "string", "enum": ["a", "b", "c"]},
+                "Other": {"type": "object"},
+            },
+            "securitySchemes": {"api_key": {"type": "apiKey", "in": "header", "name": "X-KEY"}},
+        },
+    }
+
+
+TARGET_YAML = """\
+# Our contract: this comment must survive a sync.
+openapi: 3.1.0
+info:
+  title: Ours
+  version: v1
+paths:
+  /things/{id}/:
+    get:
+      operationId: things-get
+      description: >-
+        Old text that the
+        sync replaces.
+      responses:
+        '200':
+          description: old
+  /ours/:
+    post:
+      operationId: ours
+      responses:
+        '201':
+          description: ''
+          content:
+            application/json:
+              example:
+                value: null
+components:
+  schemas:
+    Kind:
+      type: string
+      enum:
+        - a
+        - b
+    Mine:
+      type: object
+"""
+
+
+def run(*args: str) -> int:
+    return sync_spec.main(list(args))
+
+
+def test_copies_the_operation_and_everything_it_references_transitively(tmp_path: Path) -> None:
+    upstream = write_json(tmp_path / "upstream.json", upstream_spec())
+    target = tmp_path / "openapi.yaml"
+    target.write_text(TARGET_YAML, encoding="utf-8")
+
+    assert run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target)) == 0
+
+    text = target.read_text(encoding="utf-8")
+    merged = YAML(typ="safe", pure=True).load(text)
+    assert text.startswith("# Our contract: this comment must survive a sync.\n")
+    assert merged["paths"]["/things/{id}/"]["get"] == upstream_spec()["paths"]["/things/{id}/"]["get"]
+    assert merged["paths"]["/things/{id}/"]["parameters"] == [{"$ref": "#/components/parameters/Id"}]
+    assert "delete" not in merged["paths"]["/things/{id}/"], "only the chosen method is copied"
+    assert "/unrelated/" not in merged["paths"]
+    assert merged["paths"]["/ours/"]["post"]["operationId"] == "ours"
+    schemas = merged["components"]["schemas"]
+    assert schemas["Kind"]["enum"] == ["a", "b", "c"], "an existing component is replaced by upstream's"
+    assert set(schemas) == {"Kind", "Mine", "Part", "Thing"}, "Other is unrelated; Mine is ours"
+    assert merged["components"]["parameters"]["Id"]["name"] == "id"
+    # Only schemes the upstream spec defines are copied (oauth2 is not defined there).
+    assert merged["components"]["securitySchemes"] == {
+        "api_key": upstream_spec()["components"]["securitySchemes"]["api_key"]
+    }
+    # Lines we did not touch keep their exact spelling, nulls included.
+    assert "                value: null\n" in text
+
+
+def test_output_is_deterministic_and_a_second_sync_changes_nothing(tmp_path: Path) -> None:
+    upstream = write_json(tmp_path / "upstream.json", upstream_spec())
+    outputs = []
+    for name in ("a.yaml", "b.yaml"):
+        target = tmp_path / name
+        target.write_text(TARGET_YAML, encoding="utf-8")
+        run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target))
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    again = tmp_path / "a.yaml"
+    run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(again))
+    assert again.read_bytes() == outputs[0]
+
+
+def test_a_new_target_file_is_created_from_the_operations_alone(tmp_path: Path) -> None:
+    upstream = write_json(tmp_path / "upstream.json", upstream_spec())
+    target = tmp_path / "fresh.json"
+    assert run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target)) == 0
+    created = json.loads(target.read_text(encoding="utf-8"))
+    assert created["openapi"] == "3.1.0"
+    assert list(created["paths"]) == ["/things/{id}/"]
+    assert sorted(created["components"]["schemas"]) == ["Kind", "Part", "Thing"]
+
+
+def test_yaml_upstream_is_read_as_yaml_1_2(tmp_path: Path) -> None:
+    upstream = tmp_path / "upstream.yaml"
+    upstream.write_text(
+        "openapi: 3.1.0\npaths:\n  /x/:\n    get:\n      responses:\n        '200':\n"
+        "          description: 'on'\n      x-flag: on\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "out.json"
+    assert run("--from", str(upstream), "--operation", "get:/x/", "--into", str(target)) == 0
+    # YAML 1.2: a bare `on` is the string "on", not True.
+    assert json.loads(target.read_text(encoding="utf-8"))["paths"]["/x/"]["get"]["x-flag"] == "on"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["--from", "{dir}/missing.json", "--operation", "GET:/things/{{id}}/"], "no such file"),
+        (
+            ["--from", "{dir}/upstream.json", "--operation", "POST:/things/{{id}}/"],
+            "POST /things/{id}/ is not in",
+        ),
+        (["--from", "{dir}/upstream.json", "--operation", "/things/"], "METHOD:/path"),
+        (
+            ["--from", "{dir}/dangling.json", "--operation", "GET:/d/"],
+            "dangling $ref '#/components/schemas/Gone'",
+        ),
+        (["--from", "{dir}/page.html", "--operation", "GET:/d/"], "not an OpenAPI document"),
+        (["--from", "ftp://example.com/spec.json", "--operation", "GET:/d/"], "https:// URLs"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], expected: str
+) -> None:
+    write_json(tmp_path / "upstream.json", upstream_spec())
+    dangling = {
+        "openapi": "3.1.0",
+        "paths": {"/d/": {"get": {"responses": {"200": {"$ref": "#/components/schemas/Gone"}}}}},
+    }
+    write_json(tmp_path / "dangling.json", dangling)
+    (tmp_path / "page.html").write_text("<html><body>Not found</body></html>", encoding="utf-8")
+    target = tmp_path / "openapi.yaml"
+    target.write_text(TARGET_YAML, encoding="utf-8")
+
+    code = run(*[arg.format(dir=tmp_path) for arg in arguments], "--into", str(target))
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expected in err
+    assert err.count("\n") == 1 and err.startswith("sync_spec: error: ")
+    assert target.read_text(encoding="utf-8") == TARGET_YAML, "nothing is written on error"
+
+
+def _shape(schema: dict[str, Any]) -> dict[str, Any]:
+    """Field name -> what a client depends on: types, enum, format, nullability."""
+    shape = {}
+    for name, prop in schema["properties"].items():
+        shape[name] = {
+            key: prop.get(key) for key in ("type", "enum", "format", "oneOf", "additionalProperties")
+        }
+    return {"properties": shape, "required": sorted(schema.get("required", []))}
+
+
+def test_results_operation_from_the_newest_upstream_matches_ours(tmp_path: Path) -> None:
+    newest = shared_file("upstream-specs", "cekura-openapi-2026-08-21.json")
+    target = tmp_path / "extracted.json"
+
+    assert run("--from", str(newest), "--operation", f"GET:{RESULTS}", "--into", str(target)) == 0
+
+    extracted = json.loads(target.read_text(encoding="utf-8"))
+    ours = YAML(typ="safe", pure=True).load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    theirs_op, ours_op = extracted["paths"][RESULTS]["get"], ours["paths"][RESULTS]["get"]
+    assert [(p["in"], p["name"], p["schema"], p["required"]) for p in theirs_op["parameters"]] == [
+        (p["in"], p["name"], p["schema"], p["required"]) for p in ours_op["parameters"]
+    ]
+    assert theirs_op["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ResultDetailV2"
+    }
+    assert _shape(extracted["components"]["schemas"]["ResultDetailV2"]) == _shape(
+        ours["components"]["schemas"]["ResultDetailV2"]
+    )
+    assert theirs_op.get("deprecated") == ours_op.get("deprecated")
+
+
+def test_run_operation_from_the_newest_upstream_adds_only_what_the_notes_say(tmp_path: Path) -> None:
+    """The seed predates mock_tool_names; everything else in the request body is unchanged."""
+    newest = shared_file("upstream-specs", "cekura-openapi-2026-08-21.json")
+    target = tmp_path / "extracted.json"
+    path = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+    assert run("--from", str(newest), "--operation", f"POST:{path}", "--into", str(target)) == 0
+    extracted = json.loads(target.read_text(encoding="utf-8"))["components"]["schemas"]
+    ours = YAML(typ="safe", pure=True).load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    ours_body = ours["components"]["schemas"]["RunScenariosWithWebsockets"]
+    assert set(extracted["RunScenariosWithWebsockets"]["properties"]) - set(ours_body["properties"]) == {
+        "mock_tool_names"
+    }
+    assert extracted["ScenarioWithWebsocket"] == ours["components"]["schemas"]["ScenarioWithWebsocket"]
