@@ -2,7 +2,8 @@
 
 The schedule, in plain words:
 
-* A server ``Retry-After`` always wins (the wait loop still never sleeps past the deadline).
+* A server ``Retry-After`` always wins (at least ``min_interval``; the wait loop still never sleeps
+  past the deadline).
 * Progress (``completed_runs`` of ``total_runs``) gives a window ``[earliest, latest]`` in which
   the batch should finish, assuming runs keep finishing at the rate seen so far. Each poll
   narrows it: with ``k`` runs done at time ``t`` and runs finishing at a steady pace, the batch
@@ -32,6 +33,11 @@ from ._errors import (
     ValidationError,
 )
 from ._results import Result
+
+#: What one poll returns: the result and the server's Retry-After, if it sent one.
+Poll = tuple[Result, float | None]
+#: Errors a wait loop hands to ``WaitState.missed`` (which re-raises what is not transient).
+_POLL_FAILURES: Final = (APIConnectionError, APIError)
 
 #: Within this many seconds of the start, never skip a multiple of ``_GRID`` when the batch
 #: could be finishing (matches a plain fixed-interval poller for short batches).
@@ -76,11 +82,13 @@ class PollSchedule:
 
         ``result`` is the result just read (``None`` when the poll failed).
         """
-        if retry_after is not None:
-            return max(retry_after, 0.0)
         if result is not None:
             self._observe(result, elapsed)
-        if self._origin is not None and self._earliest > elapsed:
+        if retry_after is not None:
+            # The server's wait wins, even beyond max_interval; min_interval keeps a
+            # "Retry-After: 0" from turning into a busy loop.
+            return max(retry_after, self.min_interval)
+        if self._origin is not None and self._earliest > elapsed + self.min_interval:
             delay = self._earliest - elapsed
         elif self._latest < math.inf and elapsed <= self._latest:
             delay = max(DENSE_INTERVAL, (self._latest - self._earliest) / _DENSE_POLLS)
@@ -189,15 +197,12 @@ class WaitState:
         return min(delay, self._deadline - now)
 
 
-Poll = tuple[Result, float | None]
-
-
 def wait_sync(fetch: Callable[[], Poll], state: WaitState, sleep: Callable[[float], object]) -> Result:
     """Poll with ``fetch`` until ``state`` says stop; ``fetch`` returns (result, Retry-After)."""
     while True:
         try:
             result, retry_after = fetch()
-        except CekuraErrors as exc:
+        except _POLL_FAILURES as exc:
             delay = state.missed(exc)
         else:
             next_delay = state.polled(result, retry_after)
@@ -214,7 +219,7 @@ async def wait_async(
     while True:
         try:
             result, retry_after = await fetch()
-        except CekuraErrors as exc:
+        except _POLL_FAILURES as exc:
             delay = state.missed(exc)
         else:
             next_delay = state.polled(result, retry_after)
@@ -222,6 +227,3 @@ async def wait_async(
                 return result
             delay = next_delay
         await sleep(delay)
-
-
-CekuraErrors = (APIConnectionError, APIError)

@@ -29,6 +29,7 @@ from ._errors import (
     APIError,
     APITimeoutError,
     CekuraError,
+    RateLimitError,
     SubmissionUncertainError,
     ValidationError,
     error_from_response,
@@ -236,8 +237,13 @@ class RetryState:
         if self.kind is Kind.SUBMIT and failure.maybe_delivered:
             raise SubmissionUncertainError(failure.reason) from error
         retry_after = error.retry_after if isinstance(error, APIError) else None
+        if self.kind is Kind.SUBMIT:
+            # Only what cannot have created runs: a connection that never opened, or throttling.
+            retryable = isinstance(error, APIConnectionError | RateLimitError)
+        else:
+            retryable = is_missed_poll(error)
         if (
-            not is_missed_poll(error)
+            not retryable
             or self.attempt >= self.max_retries
             or (retry_after is not None and retry_after > MAX_RETRY_AFTER)
         ):

@@ -8,7 +8,13 @@ import httpx
 import pytest
 import respx
 
-from cekura_wrapper import APIConnectionError, APITimeoutError, CekuraClient, SubmissionUncertainError
+from cekura_wrapper import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    CekuraClient,
+    SubmissionUncertainError,
+)
 
 BASE = "https://cekura.test"
 RUN = f"{BASE}/test_framework/v1/scenarios/run_scenarios_with_websockets/"
@@ -91,3 +97,14 @@ def test_the_generated_response_builder_still_chokes_on_unknown_codes() -> None:
     api = AuthenticatedClient(base_url=BASE, token="key")
     with pytest.raises(ValueError, match="520"):
         get_result.sync_detailed(1, client=api)
+
+
+@pytest.mark.parametrize("status", [408, 409, 425])
+@respx.mock
+def test_a_post_is_not_retried_on_other_4xx(client: CekuraClient, status: int) -> None:
+    route = respx.post(RUN).mock(return_value=httpx.Response(status, json={"detail": "no"}))
+    with pytest.raises(APIError) as caught:
+        client.run_scenarios([(1, "ws://a")], frequency=1)
+    assert caught.value.status_code == status
+    assert not isinstance(caught.value.__cause__, SubmissionUncertainError)
+    assert route.call_count == 1

@@ -61,7 +61,7 @@ def test_retry_after_always_wins_even_beyond_the_maximum() -> None:
     schedule = PollSchedule(1.0, 15.0)
     running = batch(100, 10)(50)
     assert schedule.next_delay(running, 50, retry_after=42.0) == 42.0
-    assert schedule.next_delay(None, 50, retry_after=0.2) == 0.2
+    assert schedule.next_delay(None, 50, retry_after=0.2) == 1.0  # never a busy loop
 
 
 @pytest.mark.parametrize("elapsed", [0, 0.5, 3, 59, 61, 300, 7200])
@@ -97,6 +97,23 @@ def test_long_batches_cost_few_polls_and_are_seen_promptly(runs: int) -> None:
         assert delay <= 0.1 * duration
         delays.append(delay)
     assert statistics.median(delays) <= 5.0
+
+
+def test_a_last_run_that_stalls_does_not_make_polling_dense() -> None:
+    finish = [478.55, 623.49, 3600.0]  # two runs early, the last one takes the whole hour
+
+    def poll_count(schedule: PollSchedule | None) -> int:
+        t, polls = 0.0, 0
+        while t < 3600.0:
+            polls += 1
+            done = sum(1 for f in finish if f <= t)
+            result = Result.from_payload(
+                {"id": 1, "status": "running", "total_runs_count": 3, "completed_runs_count": done}
+            )
+            t += schedule.next_delay(result, t) if schedule else BASELINE
+        return polls
+
+    assert poll_count(PollSchedule()) <= 0.5 * poll_count(None)
 
 
 def test_without_progress_the_interval_grows_to_the_maximum() -> None:
