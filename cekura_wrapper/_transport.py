@@ -51,6 +51,13 @@ _REDACTED: Final = "[redacted]"
 # Failures that happen before a request leaves this machine: a POST can safely be sent again.
 _NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
+_TIMEOUT_PHASES: Final = (
+    (httpx.ConnectTimeout, "connect"),
+    (httpx.ReadTimeout, "read"),
+    (httpx.WriteTimeout, "write"),
+    (httpx.PoolTimeout, "pool"),
+)
+
 
 class Kind(enum.Enum):
     """How a request may be retried."""
@@ -179,12 +186,12 @@ def failure_from_exception(exc: httpx.HTTPError, *, name: str, settings: Setting
     sent = not isinstance(exc, _NOT_SENT)
     error: CekuraError
     if isinstance(exc, httpx.TimeoutException):
-        phase = type(exc).__name__.removesuffix("Timeout").lower() or "request"
+        phase = next((label for cls, label in _TIMEOUT_PHASES if isinstance(exc, cls)), "request")
         error = APITimeoutError(f"{name} timed out ({phase} timeout, limit {settings.timeout:g} s)")
         reason = f"{phase} timeout"
     else:
         error = APIConnectionError(
-            f"{name} to {settings.base_url} failed: {type(exc).__name__}: {exc or 'connection failed'} "
+            f"{name} to {settings.base_url} failed: {type(exc).__name__}: {str(exc) or 'no details'} "
             "(check the base URL and the network)"
         )
         reason = "the connection dropped before a response" if sent else "connection failed"
@@ -319,12 +326,15 @@ class SyncSender:
         self._secret = secret
         self._sleep = sleep
         self._opened = False
+        self._closed = False
 
     def send(self, kwargs: dict[str, Any], kind: Kind, *, max_retries: int | None = None) -> httpx.Response:
         """The first 2xx response, or the error the retry policy settles on."""
         name = request_name(kwargs)
         retries = self._settings.max_retries if max_retries is None else max_retries
         state = RetryState(kind, name=name, max_retries=retries, backoff=self._settings.retry_backoff)
+        if self._closed:
+            raise CekuraError("this client is closed; create a new one (or use it in a with block)")
         self._opened = True
         http = self._api.get_httpx_client()
         while True:
@@ -341,6 +351,7 @@ class SyncSender:
 
     def close(self) -> None:
         """Close the connection pool, if one was opened."""
+        self._closed = True
         if self._opened:
             self._api.get_httpx_client().close()
 
@@ -361,6 +372,7 @@ class AsyncSender:
         self._secret = secret
         self._sleep = sleep
         self._opened = False
+        self._closed = False
 
     async def send(
         self, kwargs: dict[str, Any], kind: Kind, *, max_retries: int | None = None
@@ -369,6 +381,8 @@ class AsyncSender:
         name = request_name(kwargs)
         retries = self._settings.max_retries if max_retries is None else max_retries
         state = RetryState(kind, name=name, max_retries=retries, backoff=self._settings.retry_backoff)
+        if self._closed:
+            raise CekuraError("this client is closed; create a new one (or use it in a with block)")
         self._opened = True
         http = self._api.get_async_httpx_client()
         while True:
@@ -385,5 +399,6 @@ class AsyncSender:
 
     async def close(self) -> None:
         """Close the connection pool, if one was opened."""
+        self._closed = True
         if self._opened:
             await self._api.get_async_httpx_client().aclose()

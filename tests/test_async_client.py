@@ -181,3 +181,11 @@ def test_the_async_client_takes_the_same_arguments_as_the_sync_one() -> None:
     assert sync_methods.keys() == async_methods.keys()
     for name, signature in sync_methods.items():
         assert without_private(signature) == without_private(async_methods[name]), name
+
+
+async def test_a_closed_async_client_says_so(server: FaultServer) -> None:
+    server.default("GET", result_path(1), Reply(200, result(1)))
+    async with AsyncCekuraClient(KEY, base_url=server.url) as client:
+        await client.get_result(1)
+    with pytest.raises(CekuraError, match="client is closed"):
+        await client.get_result(1)

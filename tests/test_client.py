@@ -468,3 +468,12 @@ def test_the_key_never_reaches_a_repr_a_log_record_or_an_error(
     leaks = [text for text in texts if KEY in text]
     assert leaks == []
     assert any("[redacted]" in text for text in texts)
+
+
+def test_a_closed_client_says_so(server: FaultServer) -> None:
+    server.default("GET", result_path(1), Reply(200, result(1)))
+    with CekuraClient(KEY, base_url=server.url) as client:
+        client.get_result(1)
+    with pytest.raises(CekuraError, match="client is closed"):
+        client.get_result(1)
+    client.close()  # closing twice is harmless

@@ -108,3 +108,32 @@ def test_a_post_is_not_retried_on_other_4xx(client: CekuraClient, status: int) -
     assert caught.value.status_code == status
     assert not isinstance(caught.value.__cause__, SubmissionUncertainError)
     assert route.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("exc", "phase"),
+    [
+        (httpx.ConnectTimeout(""), "connect timeout"),
+        (httpx.PoolTimeout(""), "pool timeout"),
+        (httpx.TimeoutException(""), "request timeout"),
+    ],
+)
+@respx.mock
+def test_timeout_messages_name_the_phase(exc: Exception, phase: str) -> None:
+    respx.get(RESULT).mock(side_effect=exc)
+    with (
+        CekuraClient("key", base_url=BASE, max_retries=0) as client,
+        pytest.raises(APITimeoutError, match=phase),
+    ):
+        client.get_result(1)
+
+
+@respx.mock
+def test_a_connection_error_without_text_still_reads_well() -> None:
+    respx.get(RESULT).mock(side_effect=httpx.ConnectError(""))
+    with (
+        CekuraClient("key", base_url=BASE, max_retries=0) as client,
+        pytest.raises(APIConnectionError) as caught,
+    ):
+        client.get_result(1)
+    assert "ConnectError: no details (check the base URL and the network)" in str(caught.value)
