@@ -460,3 +460,9 @@ def test_websocket_connections_to_the_api_are_refused(api: Api) -> None:
 def test_settings_refuse_values_that_would_hang_or_crash(make: Any, name: str) -> None:
     with pytest.raises(ValueError, match=name):
         make()
+
+
+def test_a_port_in_use_is_a_clear_error(api: Api) -> None:
+    taken = api.emulator.base_url.rsplit(":", 1)[1]
+    with pytest.raises(RuntimeError, match=f"could not start on 127.0.0.1:{taken}: .*address already in use"):
+        CekuraEmulator(port=int(taken)).start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import uvicorn
 
@@ -37,10 +37,17 @@ class ServerThread:
             timeout_graceful_shutdown=2,
         )
         self._server = _Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="cekura-emulator", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="cekura-emulator", daemon=True)
+        self._failure: BaseException | None = None
         self._startup_timeout = startup_timeout
         self.host = host
         self.port = port
+
+    def _serve(self) -> None:
+        try:
+            self._server.run()
+        except BaseException as exc:  # uvicorn exits (SystemExit) when it cannot bind
+            self._failure = exc.__context__ if isinstance(exc, SystemExit) and exc.__context__ else exc
 
     def start(self) -> ServerThread:
         self._thread.start()
@@ -48,15 +55,18 @@ class ServerThread:
         while not self._server.ready.wait(0.05):
             waited += 0.05
             if not self._thread.is_alive() or waited > self._startup_timeout:
-                self.stop()
-                raise RuntimeError(
-                    f"the emulator could not start on {self.host}:{self.port} (see the log above)"
-                )
+                self._fail()
         if self._server.should_exit:
-            self.stop()
-            raise RuntimeError(f"the emulator could not start on {self.host}:{self.port} (see the log above)")
+            self._fail()
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
+
+    def _fail(self) -> NoReturn:
+        self.stop()
+        reason = f": {self._failure}" if self._failure is not None else ""
+        raise RuntimeError(
+            f"the emulator could not start on {self.host}:{self.port}{reason}"
+        ) from self._failure
 
     def stop(self) -> None:
         self._server.should_exit = True
