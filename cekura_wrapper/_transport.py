@@ -315,38 +315,57 @@ def read_result(
     return result, parse_retry_after(response.headers.get("retry-after"))
 
 
-class SyncSender:
+class _Sender:
+    """What both senders share: settings, the closed flag, and turning an outcome into a failure."""
+
+    def __init__(self, api: AuthenticatedClient, *, settings: Settings, secret: str) -> None:
+        self._api = api
+        self._settings = settings
+        self._secret = secret
+        self._opened = False
+        self._closed = False
+
+    def _start(self, kwargs: Mapping[str, Any], kind: Kind, max_retries: int | None) -> RetryState:
+        if self._closed:
+            raise CekuraError("this client is closed; create a new one (or use it in a with block)")
+        self._opened = True
+        return RetryState(
+            kind,
+            name=request_name(kwargs),
+            max_retries=self._settings.max_retries if max_retries is None else max_retries,
+            backoff=self._settings.retry_backoff,
+        )
+
+    def _failed(self, exc: httpx.HTTPError, state: RetryState) -> Failure:
+        return failure_from_exception(exc, name=state.name, settings=self._settings)
+
+    def _answered(self, response: httpx.Response, state: RetryState) -> Failure | None:
+        return failure_from_response(response, name=state.name, secret=self._secret)
+
+
+class SyncSender(_Sender):
     """Sends generated requests through the generated client's ``httpx.Client``, with retries."""
 
     def __init__(
         self, api: AuthenticatedClient, *, settings: Settings, secret: str, sleep: Callable[[float], object]
     ) -> None:
-        self._api = api
-        self._settings = settings
-        self._secret = secret
+        super().__init__(api, settings=settings, secret=secret)
         self._sleep = sleep
-        self._opened = False
-        self._closed = False
 
     def send(self, kwargs: dict[str, Any], kind: Kind, *, max_retries: int | None = None) -> httpx.Response:
         """The first 2xx response, or the error the retry policy settles on."""
-        name = request_name(kwargs)
-        retries = self._settings.max_retries if max_retries is None else max_retries
-        state = RetryState(kind, name=name, max_retries=retries, backoff=self._settings.retry_backoff)
-        if self._closed:
-            raise CekuraError("this client is closed; create a new one (or use it in a with block)")
-        self._opened = True
+        state = self._start(kwargs, kind, max_retries)
         http = self._api.get_httpx_client()
         while True:
             try:
                 response = http.request(**kwargs)
             except httpx.HTTPError as exc:
-                failure = failure_from_exception(exc, name=name, settings=self._settings)
+                failure = self._failed(exc, state)
             else:
-                found = failure_from_response(response, name=name, secret=self._secret)
-                if found is None:
+                answered = self._answered(response, state)
+                if answered is None:
                     return response
-                failure = found
+                failure = answered
             self._sleep(state.next_delay(failure))
 
     def close(self) -> None:
@@ -356,7 +375,7 @@ class SyncSender:
             self._api.get_httpx_client().close()
 
 
-class AsyncSender:
+class AsyncSender(_Sender):
     """The async twin of ``SyncSender``: same decisions, awaited I/O."""
 
     def __init__(
@@ -367,34 +386,25 @@ class AsyncSender:
         secret: str,
         sleep: Callable[[float], Awaitable[object]],
     ) -> None:
-        self._api = api
-        self._settings = settings
-        self._secret = secret
+        super().__init__(api, settings=settings, secret=secret)
         self._sleep = sleep
-        self._opened = False
-        self._closed = False
 
     async def send(
         self, kwargs: dict[str, Any], kind: Kind, *, max_retries: int | None = None
     ) -> httpx.Response:
         """The first 2xx response, or the error the retry policy settles on."""
-        name = request_name(kwargs)
-        retries = self._settings.max_retries if max_retries is None else max_retries
-        state = RetryState(kind, name=name, max_retries=retries, backoff=self._settings.retry_backoff)
-        if self._closed:
-            raise CekuraError("this client is closed; create a new one (or use it in a with block)")
-        self._opened = True
+        state = self._start(kwargs, kind, max_retries)
         http = self._api.get_async_httpx_client()
         while True:
             try:
                 response = await http.request(**kwargs)
             except httpx.HTTPError as exc:
-                failure = failure_from_exception(exc, name=name, settings=self._settings)
+                failure = self._failed(exc, state)
             else:
-                found = failure_from_response(response, name=name, secret=self._secret)
-                if found is None:
+                answered = self._answered(response, state)
+                if answered is None:
                     return response
-                failure = found
+                failure = answered
             await self._sleep(state.next_delay(failure))
 
     async def close(self) -> None:
