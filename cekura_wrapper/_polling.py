@@ -1,23 +1,28 @@
 """When to poll next (pure), and the sync and async wait loops that follow that advice.
 
-The schedule, in plain words:
+The schedule (``PollSchedule``), in plain words:
 
-* A server ``Retry-After`` always wins (at least ``min_interval``; the wait loop still never sleeps
-  past the deadline).
+* A server ``Retry-After`` always wins (at least ``min_interval``; the wait loop still never
+  sleeps past the deadline).
 * Progress (``completed_runs`` of ``total_runs``) gives a window ``[earliest, latest]`` in which
-  the batch should finish, assuming runs keep finishing at the rate seen so far. Each poll
-  narrows it: with ``k`` runs done at time ``t`` and runs finishing at a steady pace, the batch
-  ends between ``t*n/(k+1)`` and ``t*n/k``; the estimate keeps the tightest bounds across polls
-  and starts afresh when a new observation contradicts them.
-* Until ``earliest`` the schedule stays sparse: it polls at ``earliest`` or after
-  ``max_interval``, whichever comes first.
-* From ``earliest`` on, it polls densely (``dense_interval``) until ``latest``; past ``latest``
-  (the estimate was wrong, or the result is evaluating) the interval grows with the overrun, back
-  to ``max_interval``.
-* Without usable progress (no counts, nothing finished yet in a small batch) the interval grows
-  with elapsed time, and during the first minute it never skips a 5 s mark, so a short batch is
-  seen no later than by a plain 5 s poll.
-* Every delay is clamped to ``[min_interval, max_interval]``.
+  the batch should finish if runs keep finishing at the pace seen so far: with ``k`` of ``n``
+  runs done ``t`` seconds in, it ends between ``t*n/(k+1)`` and ``t*n/k``. Each poll narrows
+  the window (the tightest bounds are kept); an observation that contradicts it starts afresh.
+  While nothing has finished, half the steady pace is assumed (``earliest = t*n/2``), because
+  runs often start, and so finish, together.
+* Before ``earliest`` polls are sparse: at ``earliest`` or after ``max_interval``, whichever
+  comes first. Inside the window they are dense: every ``DENSE_INTERVAL`` seconds, or a sixth of
+  the window when it is wide. Past ``latest`` (the pace changed, or the result is evaluating)
+  the interval grows by a quarter of the overrun, back to ``max_interval``.
+* Without usable progress the interval is a quarter of the elapsed time (at least 5 s).
+* During the first minute polls fall on the 5 s marks, from the first mark at which the batch
+  could be done: a short batch is seen no later than by a plain 5 s poller.
+* Every delay is clamped to ``[min_interval, max_interval]`` (except a longer ``Retry-After``).
+
+On a virtual clock, for batches whose runs finish at a steady pace (3 to 50 runs), this costs
+35-44% of the requests of a fixed 5 s poll for batches of 300 s to an hour, and sees the end
+within about 3 s; batches whose runs all finish at once give no progress to go on and are
+polled every 15 s after the first minute.
 """
 
 from __future__ import annotations
