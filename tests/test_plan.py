@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from cekura_api.models import RunScenariosWithWebsockets
 from cekura_wrapper import RunPlan, ScenarioTarget, ValidationError, plan_run
 
 URL_A = "wss://agent-a.example.com/chat"
@@ -116,3 +119,25 @@ def test_targets_and_plans_are_immutable() -> None:
     plan = plan_run([target], frequency=1)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         plan.frequency = 5  # type: ignore[misc]
+
+
+@given(
+    targets=st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=2**31),
+            st.sampled_from(["ws", "wss", "WS"]).map(lambda scheme: f"{scheme}://agent.example.com"),
+            st.integers(min_value=1, max_value=65535),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    frequency=st.integers(min_value=1, max_value=100),
+    agent=st.none() | st.integers(min_value=1, max_value=2**31),
+)
+def test_valid_batches_plan_to_a_body_the_generated_model_round_trips(
+    targets: list[tuple[int, str, int]], frequency: int, agent: int | None
+) -> None:
+    scenarios = [(scenario, f"{host}:{port}/chat") for scenario, host, port in targets]
+    plan = plan_run(scenarios, frequency=frequency, agent=agent)
+    assert plan.run_count == len(scenarios) * frequency
+    assert RunScenariosWithWebsockets.from_dict(plan.body).to_dict() == plan.body
