@@ -1,0 +1,341 @@
+"""The ``cekura-ws`` commands: plan, run, status, watch, preflight (and the offline tools in ``dev``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cekura_wrapper import __version__
+
+from . import dev
+from .common import (
+    api_options,
+    batch_options,
+    configure_logging,
+    fail,
+    fail_input,
+    json_option,
+    reported_errors,
+    wait_options,
+)
+from .documents import plan_document, preflight_document, submission_document
+from .exit_codes import EXIT_CODES_HELP, ExitCode, verdict
+from .inputs import Batch, InputError, load_batch, load_urls
+from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
+
+if TYPE_CHECKING:
+    from cekura_wrapper.preflight import PreflightResult
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=_CONTEXT, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="cekura-ws", message="%(prog)s %(version)s")
+@click.option("-v", "--verbose", count=True, help="Log retries (-v) and every poll (-vv) on stderr.")
+@click.pass_context
+def main(context: click.Context, verbose: int) -> None:
+    """Run Cekura evaluators against websocket agents, follow the runs, and gate CI on the outcome.
+
+    \b
+    Typical CI step:
+      cekura-ws run --batch smoke.yaml --preflight --wait --junit report.xml --fail-under 0.9
+    """
+    configure_logging(context, verbose)
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@batch_options(frequency=True)
+@json_option
+def plan(
+    batch: Path | None, scenarios: Sequence[str], frequency: int | None, agent: int | None, json_mode: bool
+) -> None:
+    """Check the batch, show the run count and request body; sends nothing, needs no key."""
+    output = Output(json_mode=json_mode)
+    checked = _load(output, batch, scenarios, frequency, agent)
+    output.show(plan_table(checked))
+    output.line(plan_summary(checked))
+    output.document(plan_document(checked.plan()))
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@batch_options(frequency=True)
+@api_options
+@click.option("--wait", is_flag=True, help="Follow the result to its end and exit with its verdict.")
+@wait_options
+@click.option(
+    "--preflight",
+    "check_first",
+    is_flag=True,
+    help="Check every agent URL first; when one fails, submit nothing (exit 1).",
+)
+@click.option(
+    "--preflight-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time allowed for each URL's pre-flight check.",
+)
+@click.option(
+    "--websocket-secret",
+    envvar="CEKURA_WEBSOCKET_SECRET",
+    show_envvar=True,
+    metavar="SECRET",
+    help="Sent as X-VOCERA-SECRET in pre-flight checks (the secret configured on the Cekura agent).",
+)
+@json_option
+def run(
+    batch: Path | None,
+    scenarios: Sequence[str],
+    frequency: int | None,
+    agent: int | None,
+    api_key: str | None,
+    base_url: str | None,
+    max_retries: int,
+    wait: bool,
+    timeout: float,
+    poll_interval: float,
+    max_poll_interval: float,
+    junit: Path | None,
+    fail_under: float | None,
+    check_first: bool,
+    preflight_timeout: float,
+    websocket_secret: str | None,
+    json_mode: bool,
+) -> None:
+    """Submit the batch to Cekura; with --wait, follow it to the end and judge it."""
+    from cekura_wrapper.client import CekuraClient
+
+    from .follow import follow
+
+    output = Output(json_mode=json_mode)
+    if not wait and (junit is not None or fail_under is not None):
+        flags = " and ".join(
+            flag for flag, value in (("--junit", junit), ("--fail-under", fail_under)) if value is not None
+        )
+        fail(
+            output,
+            ExitCode.INVALID_INPUT,
+            "usage",
+            f"{flags} need --wait (the result must be finished to judge it)",
+        )
+    checked = _load(output, batch, scenarios, frequency, agent)
+    plan_ = checked.plan()
+    with reported_errors(output):
+        client = CekuraClient(
+            api_key,
+            base_url=base_url,
+            max_retries=max_retries,
+            poll_interval=poll_interval,
+            max_poll_interval=max(poll_interval, max_poll_interval),
+        )
+    with client:
+        if check_first:
+            _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
+        output.note(f"Submitting {plan_.run_count} runs to {client.base_url}")
+        try:
+            with reported_errors(output):
+                submission = client.run_scenarios(
+                    plan_.scenarios, frequency=plan_.frequency, agent=plan_.agent
+                )
+        except KeyboardInterrupt:
+            fail(
+                output,
+                ExitCode.INTERRUPTED,
+                "interrupted",
+                "interrupted while submitting: the run request may have reached Cekura.",
+                advice="Check the results list in the Cekura dashboard before submitting again.",
+            )
+        output.note(
+            f"Submitted result {submission.result_id}: {submission.run_count} runs."
+            f" Follow it with: cekura-ws watch {submission.result_id}"
+        )
+        if not wait:
+            output.line(f"result {submission.result_id}")
+            output.document(submission_document(submission))
+            return
+        follow(
+            output,
+            client,
+            submission.result_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            junit=junit,
+            fail_under=fail_under,
+        )
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("result_id", type=click.IntRange(min=1))
+@api_options
+@json_option
+def status(
+    result_id: int, api_key: str | None, base_url: str | None, max_retries: int, json_mode: bool
+) -> None:
+    """Read a result once; exit 1 when it ended failed, timeout or cancelled, 0 otherwise."""
+    from cekura_wrapper.client import CekuraClient
+
+    from .documents import result_document
+
+    output = Output(json_mode=json_mode)
+    with (
+        reported_errors(output, result_id=result_id),
+        CekuraClient(api_key, base_url=base_url, max_retries=max_retries) as client,
+    ):
+        result = client.get_result(result_id)
+    code, why = (
+        verdict(result, None)
+        if result.is_terminal
+        else (ExitCode.OK, f"result {result_id} is still {result.status}")
+    )
+    output.show(runs_table(result))
+    output.line(result_summary(result))
+    output.note(why)
+    output.document(result_document(result, exit_code=code, verdict=why, fail_under=None))
+    raise click.exceptions.Exit(int(code))
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("result_id", type=click.IntRange(min=1))
+@api_options
+@wait_options
+@json_option
+def watch(
+    result_id: int,
+    api_key: str | None,
+    base_url: str | None,
+    max_retries: int,
+    timeout: float,
+    poll_interval: float,
+    max_poll_interval: float,
+    junit: Path | None,
+    fail_under: float | None,
+    json_mode: bool,
+) -> None:
+    """Follow a result to its end and judge it like run --wait (resumes after Ctrl-C or a timeout)."""
+    from cekura_wrapper.client import CekuraClient
+
+    from .follow import follow
+
+    output = Output(json_mode=json_mode)
+    with reported_errors(output):
+        client = CekuraClient(
+            api_key,
+            base_url=base_url,
+            max_retries=max_retries,
+            poll_interval=poll_interval,
+            max_poll_interval=max(poll_interval, max_poll_interval),
+        )
+    with client:
+        follow(
+            output,
+            client,
+            result_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            junit=junit,
+            fail_under=fail_under,
+        )
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("urls", nargs=-1, metavar="[URL]...")
+@batch_options(frequency=False)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time allowed for each URL's whole check.",
+)
+@click.option(
+    "--greeting-wait",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for the agent to speak first.",
+)
+@click.option(
+    "--websocket-secret",
+    envvar="CEKURA_WEBSOCKET_SECRET",
+    show_envvar=True,
+    metavar="SECRET",
+    help="Sent as X-VOCERA-SECRET (the secret configured on the Cekura agent).",
+)
+@json_option
+def preflight(
+    urls: Sequence[str],
+    batch: Path | None,
+    scenarios: Sequence[str],
+    timeout: float,
+    greeting_wait: float,
+    websocket_secret: str | None,
+    json_mode: bool,
+) -> None:
+    """Open each distinct agent URL once, as a Cekura run would, and report what happened.
+
+    Per URL: connected or why not (DNS, refused, TLS, HTTP status, close code such as 1008),
+    whether the agent greeted first, and the round trip of one message. Exits 1 when any fails.
+    """
+    output = Output(json_mode=json_mode)
+    try:
+        targets = load_urls(urls, batch, scenarios)
+    except InputError as exc:
+        fail_input(output, exc)
+    results = _run_preflight(
+        output, targets, timeout=timeout, secret=websocket_secret, greeting_wait=greeting_wait
+    )
+    output.document(preflight_document(results))
+    failed = [result for result in results if not result.ok]
+    if failed:
+        output.note(f"{len(failed)} of {len(results)} agent URLs failed the pre-flight check.", style="red")
+        raise click.exceptions.Exit(int(ExitCode.EVALUATION_FAILED))
+    output.note(f"All {len(results)} agent URLs passed the pre-flight check.", style="green")
+
+
+def _load(
+    output: Output, batch: Path | None, scenarios: Sequence[str], frequency: int | None, agent: int | None
+) -> Batch:
+    try:
+        return load_batch(batch, scenarios, frequency=frequency, agent=agent)
+    except InputError as exc:
+        fail_input(output, exc)
+
+
+def _run_preflight(
+    output: Output, urls: Sequence[str], *, timeout: float, secret: str | None, greeting_wait: float = 1.0
+) -> list[PreflightResult]:
+    from cekura_wrapper.preflight import preflight as check
+
+    output.note(f"Pre-flight check of {len(urls)} agent URL{'s' if len(urls) != 1 else ''}...")
+    with reported_errors(output):
+        results = check(urls, timeout=timeout, secret=secret, greeting_wait=greeting_wait)
+    if output.json_mode:
+        output.err.print(preflight_table(results))
+    else:
+        output.show(preflight_table(results))
+    return results
+
+
+def _preflight_or_stop(output: Output, urls: Sequence[str], *, timeout: float, secret: str | None) -> None:
+    results = _run_preflight(output, urls, timeout=timeout, secret=secret)
+    failed = [result for result in results if not result.ok]
+    if failed:
+        fail(
+            output,
+            ExitCode.EVALUATION_FAILED,
+            "preflight_failed",
+            f"{len(failed)} of {len(results)} agent URLs failed the pre-flight check; nothing was submitted.",
+            preflight=preflight_document(results),
+        )
+
+
+for _command in (dev.emulator, dev.agent, dev.demo):
+    main.add_command(_command)

@@ -1,0 +1,222 @@
+"""Pieces every command shares: options, building the client, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from cekura_wrapper._errors import (
+    APIConnectionError,
+    APIError,
+    CekuraError,
+    PollTimeoutError,
+    SubmissionUncertainError,
+    ValidationError,
+)
+
+from .documents import error_document
+from .exit_codes import ExitCode
+from .inputs import InputError
+from .render import Output
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(function: F) -> F:
+    return click.option(
+        "--json",
+        "json_mode",
+        is_flag=True,
+        help="Print one JSON document on stdout (logs stay on stderr).",
+    )(function)
+
+
+def batch_options(*, frequency: bool) -> Callable[[F], F]:
+    """``--batch``, ``--scenario`` and, for plan/run, ``--frequency`` and ``--agent``."""
+
+    def decorate(function: F) -> F:
+        if frequency:
+            function = click.option(
+                "--agent", type=int, metavar="ID", help="Cekura agent id (overrides the batch file)."
+            )(function)
+            function = click.option(
+                "--frequency",
+                type=int,
+                metavar="N",
+                help="Runs per scenario, 1-100 (required here or in the batch file; overrides the file).",
+            )(function)
+        function = click.option(
+            "--scenario",
+            "scenarios",
+            multiple=True,
+            metavar="ID=URL",
+            help="A scenario id and the agent websocket URL to run it against; repeatable, "
+            "added to the batch file's scenarios. ${VAR} is expanded.",
+        )(function)
+        return click.option(
+            "--batch",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="YAML, JSON or CSV file of scenario/websocket_url pairs (optionally frequency and agent).",
+        )(function)
+
+    return decorate
+
+
+def api_options(function: F) -> F:
+    """How to reach Cekura: key, base URL, retries."""
+    function = click.option(
+        "--max-retries",
+        type=click.IntRange(min=0),
+        default=2,
+        show_default=True,
+        help="Retries of requests that are safe to repeat (a run request that may have landed is never resent).",
+    )(function)
+    function = click.option(
+        "--base-url",
+        envvar="CEKURA_BASE_URL",
+        show_envvar=True,
+        metavar="URL",
+        help="Cekura API root [default: https://api.cekura.ai].",
+    )(function)
+    return click.option(
+        "--api-key",
+        envvar="CEKURA_API_KEY",
+        show_envvar=True,
+        metavar="KEY",
+        help="Cekura API key; prefer the environment variable (a flag shows up in process lists).",
+    )(function)
+
+
+def wait_options(function: F) -> F:
+    """How to follow a result to its end, and how to judge it."""
+    for option in reversed(
+        (
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0, min_open=True),
+                default=3600.0,
+                show_default=True,
+                metavar="SECONDS",
+                help="Stop waiting after this long (exit 4); the result keeps running on Cekura.",
+            ),
+            click.option(
+                "--poll-interval",
+                type=click.FloatRange(min=0, min_open=True),
+                default=1.0,
+                show_default=True,
+                metavar="SECONDS",
+                help="Shortest wait between polls.",
+            ),
+            click.option(
+                "--max-poll-interval",
+                type=click.FloatRange(min=0, min_open=True),
+                default=15.0,
+                show_default=True,
+                metavar="SECONDS",
+                help="Longest wait between polls.",
+            ),
+            click.option(
+                "--junit",
+                type=click.Path(dir_okay=False, path_type=Path),
+                metavar="PATH",
+                help="Write a JUnit XML report: one testcase per run, failures carry Cekura's error_message.",
+            ),
+            click.option(
+                "--fail-under",
+                type=click.FloatRange(0.0, 1.0),
+                metavar="RATE",
+                help="Exit 1 when the pass rate (successful runs / all runs, 0..1) is below RATE. Without it, "
+                "a completed result exits 0 even if some runs failed; --fail-under 1 requires every run to pass.",
+            ),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+def fail(
+    output: Output, code: ExitCode, error: str, message: str, *, advice: str = "", **extra: Any
+) -> NoReturn:
+    """Report an error (stderr, and the JSON document) and exit with ``code``."""
+    output.note(f"Error: {message}", style="red")
+    if advice:
+        output.note(advice)
+    if advice:
+        extra["advice"] = advice
+    output.document(error_document(code, error, message, **extra))
+    raise click.exceptions.Exit(int(code))
+
+
+def fail_input(output: Output, error: InputError) -> NoReturn:
+    """Every input problem at once, then exit 2."""
+    for problem in error.problems:
+        output.note(str(problem), style="red")
+    output.note(f"{error}; nothing was sent.")
+    output.document(
+        error_document(
+            ExitCode.INVALID_INPUT,
+            "invalid_input",
+            str(error),
+            problems=[{"where": problem.where, "message": problem.message} for problem in error.problems],
+        )
+    )
+    raise click.exceptions.Exit(int(ExitCode.INVALID_INPUT))
+
+
+@contextlib.contextmanager
+def reported_errors(output: Output, *, result_id: int | None = None) -> Iterator[None]:
+    """Map the library's errors to exit codes 2 and 3, with their advice."""
+    extra: dict[str, Any] = {} if result_id is None else {"result_id": result_id}
+    resume = f"Resume with: cekura-ws watch {result_id}" if result_id is not None else ""
+    try:
+        yield
+    except InputError as exc:
+        fail_input(output, exc)
+    except ValidationError as exc:
+        fail(output, ExitCode.INVALID_INPUT, "invalid_input", str(exc), problems=exc.errors)
+    except SubmissionUncertainError as exc:
+        fail(
+            output,
+            ExitCode.API_ERROR,
+            "submission_uncertain",
+            str(exc),
+            advice="Do not rerun this job blindly: it could start a second, paid batch.",
+        )
+    except (APIError, APIConnectionError) as exc:
+        fail(output, ExitCode.API_ERROR, type(exc).__name__, str(exc), advice=resume, **extra)
+    except PollTimeoutError:
+        raise  # the caller knows the result and exits 4
+    except CekuraError as exc:  # configuration, e.g. no API key: nothing was sent
+        fail(output, ExitCode.INVALID_INPUT, type(exc).__name__, str(exc))
+
+
+class _EchoHandler(logging.Handler):
+    """Log records to whatever stderr is at the time (so test runners capture them)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            click.echo(self.format(record), err=True)
+        except Exception:  # pragma: no cover - logging must never break the command
+            self.handleError(record)
+
+
+def configure_logging(context: click.Context, verbosity: int) -> None:
+    """WARNING by default, INFO with ``-v`` (retries), DEBUG with ``-vv`` (every poll), until the command ends."""
+    logger = logging.getLogger("cekura_wrapper")
+    handler = _EchoHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    previous_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG))
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+
+    context.call_on_close(restore)

@@ -1,0 +1,122 @@
+"""Offline tools: the local Cekura emulator, a websocket test agent, and the demo.
+
+They print the address they listen on (useful with ``--port 0``) and run until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import cast
+
+import click
+
+from .exit_codes import ExitCode
+
+#: ``cekura_wrapper.testing.AGENT_KINDS``, spelled out so ``--help`` does not import the testing kit.
+AGENT_KIND_NAMES = ("helpful", "slow", "closes-mid-conversation", "invalid-json", "flaky")
+
+
+def _listening(text: str) -> None:
+    click.echo(text)
+    # Flushed at once, so a script reading our stdout learns the port before we block.
+    click.get_text_stream("stdout").flush()
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0 picks a free port."
+)
+@click.option(
+    "--scenarios",
+    "scenarios_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="YAML or JSON scenarios to add to the built-in ones (101-104).",
+)
+@click.option(
+    "--api-key",
+    metavar="KEY",
+    help="The key the emulator accepts [default: a fresh random key, printed at start].",
+)
+def emulator(host: str, port: int, scenarios_file: Path | None, api_key: str | None) -> None:
+    """Serve a local Cekura emulator (bulk websocket run and results) until Ctrl-C."""
+    from cekura_wrapper.testing.emulator import CekuraEmulator
+
+    try:
+        server = CekuraEmulator(api_key=api_key, host=host, port=port, scenarios=scenarios_file)
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--scenarios") from exc
+    try:
+        server.start()
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    lines = [
+        f"Cekura emulator listening on {server.base_url} (Ctrl-C to stop)",
+        f"export CEKURA_BASE_URL={server.base_url}",
+    ]
+    if api_key is None:
+        # The emulator's own throwaway key, not a Cekura key: printing it is the point.
+        lines.append(f"export CEKURA_API_KEY={server.api_key}")
+    else:
+        lines.append("(it accepts the key given with --api-key)")
+    _listening("\n".join(lines))
+    server.serve_forever()
+
+
+@click.command()
+@click.option(
+    "--kind",
+    type=click.Choice(AGENT_KIND_NAMES),
+    default="helpful",
+    show_default=True,
+    help="How the agent behaves (see cekura_wrapper.testing.agents).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port."
+)
+@click.option("--secret", metavar="SECRET", help="Close with 1008 unless X-VOCERA-SECRET matches.")
+@click.option("--no-greeting", is_flag=True, help="Wait for the caller to speak first.")
+@click.option(
+    "--reply-delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Delay of the slow agent, s.",
+)
+def agent(kind: str, host: str, port: int, secret: str | None, no_greeting: bool, reply_delay: float) -> None:
+    """Serve a websocket test agent that speaks Cekura's protocol, until Ctrl-C."""
+    from cekura_wrapper.testing.agents import AgentKind, AgentServer
+
+    server = AgentServer(
+        cast(AgentKind, kind),  # click.Choice checked it
+        host=host,
+        port=port,
+        secret=secret,
+        greet=not no_greeting,
+        reply_delay=reply_delay,
+    )
+
+    async def serve() -> None:
+        try:
+            await server.start()
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        _listening(f"{kind} agent listening on {server.url} (Ctrl-C to stop)")
+        await server.serve_forever()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+
+
+@click.command()
+@click.pass_context
+def demo(context: click.Context) -> None:
+    """The whole job offline: emulator, helpful/flaky/unreachable agents, one bulk run, live progress."""
+    from cekura_wrapper.testing import demo as demo_module
+
+    code = demo_module.main()
+    context.exit(code if code == 0 else int(ExitCode.EVALUATION_FAILED))

@@ -1,0 +1,84 @@
+"""The JSON documents ``--json`` prints on stdout: plan, submission, result, preflight or error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cekura_wrapper._plan import RunPlan
+from cekura_wrapper._results import Result, Run, Submission
+from cekura_wrapper.preflight import PreflightResult
+
+from .exit_codes import ExitCode, pass_rate
+from .junit import run_url
+
+RUN_ENDPOINT = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+
+
+def plan_document(plan: RunPlan) -> dict[str, Any]:
+    return {
+        "kind": "plan",
+        "scenario_count": len(plan.scenarios),
+        "frequency": plan.frequency,
+        "agent": plan.agent,
+        "run_count": plan.run_count,
+        "request": {"method": "POST", "path": RUN_ENDPOINT, "body": plan.body},
+    }
+
+
+def submission_document(submission: Submission) -> dict[str, Any]:
+    return {
+        "kind": "submission",
+        "result_id": submission.result_id,
+        "status": submission.status,
+        "run_count": submission.run_count,
+        "runs": [_run(run) for run in submission.runs],
+        "watch": f"cekura-ws watch {submission.result_id}",
+    }
+
+
+def result_document(
+    result: Result, *, exit_code: ExitCode, verdict: str | None, fail_under: float | None
+) -> dict[str, Any]:
+    """``success_rate_percent`` is Cekura's figure; ``pass_rate`` (0..1) is what ``--fail-under`` compares."""
+    return {
+        "kind": "result",
+        "result_id": result.id,
+        "status": result.status,
+        "terminal": result.is_terminal,
+        "total_runs": result.total_runs,
+        "completed_runs": result.completed_runs,
+        "success_runs": result.success_runs,
+        "failed_runs": result.failed_runs,
+        "success_rate_percent": result.success_rate,
+        "pass_rate": pass_rate(result),
+        "passed": result.passed,
+        "fail_under": fail_under,
+        "verdict": verdict,
+        "exit_code": int(exit_code),
+        "runs": [_run(run) for run in sorted(result.runs, key=lambda run: run.id or 0)],
+    }
+
+
+def preflight_document(results: Sequence[PreflightResult]) -> dict[str, Any]:
+    return {
+        "kind": "preflight",
+        "ok": all(result.ok for result in results),
+        "urls": [result.to_dict() for result in results],
+    }
+
+
+def error_document(exit_code: ExitCode, error: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"kind": "error", "exit_code": int(exit_code), "error": error, "message": message, **extra}
+
+
+def _run(run: Run) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "scenario": run.scenario,
+        "scenario_name": run.scenario_name,
+        "websocket_url": run_url(run),
+        "status": run.status,
+        "success": run.success,
+        "error_message": run.error_message,
+    }

@@ -1,0 +1,423 @@
+"""The batch a command works on: a YAML, JSON or CSV file plus ``--scenario``/``--frequency``/``--agent``.
+
+Every problem is collected with where it is (``batch.yaml:7``, ``--scenario #2``) and reported
+at once, before any request. ``${VAR}`` and ``${VAR:-default}`` in any string value are replaced
+from the environment, so one file serves every environment. Batch file shapes::
+
+    # YAML or JSON: a mapping (frequency and agent optional) or just the list of scenarios
+    frequency: 2
+    agent: 7
+    scenarios:
+      - {scenario: 101, websocket_url: "wss://${AGENT_HOST}/chat"}
+
+    # CSV: a header row; frequency and agent columns are optional and must agree between rows
+    scenario,websocket_url
+    101,wss://${AGENT_HOST}/chat
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import yaml
+
+from cekura_wrapper._plan import RunPlan, ScenarioTarget
+from cekura_wrapper._validation import check_frequency, check_positive_id, check_websocket_url
+
+_VARIABLE: Final = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+_ITEM_KEYS: Final = ("scenario", "websocket_url")
+_TOP_KEYS: Final = frozenset({"scenarios", "frequency", "agent"})
+_CSV_COLUMNS: Final = frozenset({"scenario", "websocket_url", "frequency", "agent"})
+FORMATS: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with the input, and where it is."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class InputError(Exception):
+    """The input has problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        count = len(problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input")
+        self.problems = list(problems)
+
+
+@attrs.frozen
+class Located:
+    """A scenario target and where it came from."""
+
+    target: ScenarioTarget
+    where: str
+
+
+@attrs.frozen
+class Batch:
+    """The checked input: targets in order, and the frequency and agent (flags win over the file)."""
+
+    targets: tuple[Located, ...]
+    frequency: int | None
+    agent: int | None
+
+    @property
+    def urls(self) -> list[str]:
+        """The distinct websocket URLs, in first-seen order."""
+        return list(dict.fromkeys(located.target.websocket_url for located in self.targets))
+
+    def plan(self) -> RunPlan:
+        """The run plan; ``frequency`` must be known (``load_batch(..., need_frequency=True)``)."""
+        assert self.frequency is not None
+        return RunPlan(
+            scenarios=tuple(located.target for located in self.targets),
+            frequency=self.frequency,
+            agent=self.agent,
+        )
+
+
+@attrs.define
+class _Collector:
+    """Problems found so far, plus the environment for ``${VAR}``."""
+
+    environ: Mapping[str, str]
+    problems: list[Problem] = attrs.field(factory=list)
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+    def expand(self, value: object, where: str) -> object:
+        """``value`` with ``${VAR}`` replaced; unset variables are reported."""
+        if not isinstance(value, str):
+            return value
+
+        def replace(match: re.Match[str]) -> str:
+            name, default = match["name"], match["default"]
+            found = self.environ.get(name)
+            if found is not None:
+                return found
+            if default is not None:
+                return default
+            self.add(
+                where, f"environment variable {name} is not set (write ${{{name}:-default}} for a default)"
+            )
+            return match[0]
+
+        return _VARIABLE.sub(replace, value)
+
+
+@attrs.frozen
+class _Item:
+    """One scenario entry as read from a file: its values, and the line of each (when known)."""
+
+    values: Mapping[str, object]
+    where: str
+    field_lines: Mapping[str, str] = attrs.field(factory=dict)
+
+    def where_of(self, key: str) -> str:
+        return self.field_lines.get(key, self.where)
+
+
+@attrs.define
+class _FileContent:
+    items: list[_Item] = attrs.field(factory=list)
+    frequency: tuple[object, str] | None = None
+    agent: tuple[object, str] | None = None
+
+
+def load_batch(
+    batch: Path | None,
+    scenarios: Sequence[str] = (),
+    *,
+    frequency: int | None = None,
+    agent: int | None = None,
+    need_frequency: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> Batch:
+    """Read and check everything, or raise ``InputError`` listing every problem."""
+    collector = _Collector(os.environ if environ is None else environ)
+    content, targets = _collect(batch, scenarios, collector)
+    if not targets and not collector.problems:
+        collector.add(str(batch or "input"), "no scenarios: pass --batch FILE or --scenario ID=URL")
+    final_frequency = _setting("frequency", frequency, content.frequency, check_frequency, collector)
+    final_agent = _setting(
+        "agent", agent, content.agent, lambda value: check_positive_id(value, "agent"), collector
+    )
+    if need_frequency and frequency is None and content.frequency is None:
+        collector.add(
+            "--frequency", "frequency is required: pass --frequency N or set frequency in the batch file"
+        )
+    if collector.problems:
+        raise InputError(collector.problems)
+    return Batch(targets=tuple(targets), frequency=final_frequency, agent=final_agent)
+
+
+def load_urls(
+    urls: Sequence[str],
+    batch: Path | None = None,
+    scenarios: Sequence[str] = (),
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The distinct agent URLs of positional ``urls`` plus a batch, or ``InputError``."""
+    collector = _Collector(os.environ if environ is None else environ)
+    _content, targets = _collect(batch, scenarios, collector)
+    found = [located.target.websocket_url for located in targets]
+    for number, url in enumerate(urls, start=1):
+        problem = check_websocket_url(url)
+        if problem:
+            collector.add(f"URL #{number}", problem)
+        else:
+            found.append(url.strip())
+    if not found and not collector.problems:
+        collector.add("input", "no agent URLs: pass URLs, --batch FILE or --scenario ID=URL")
+    if collector.problems:
+        raise InputError(collector.problems)
+    return list(dict.fromkeys(found))
+
+
+def _collect(
+    batch: Path | None, scenarios: Sequence[str], collector: _Collector
+) -> tuple[_FileContent, list[Located]]:
+    content = _read_file(batch, collector) if batch is not None else _FileContent()
+    targets = [located for item in content.items if (located := _target(item, collector)) is not None]
+    for number, raw in enumerate(scenarios, start=1):
+        located = _scenario_flag(raw, f"--scenario #{number}", collector)
+        if located is not None:
+            targets.append(located)
+    return content, targets
+
+
+def _setting(
+    name: str,
+    flag: int | None,
+    from_file: tuple[object, str] | None,
+    check: Any,
+    collector: _Collector,
+) -> int | None:
+    if flag is not None:
+        value: object = flag
+        where = f"--{name}"
+    elif from_file is not None:
+        value, where = from_file
+        value = _as_int(collector.expand(value, where))
+    else:
+        return None
+    problem = check(value)
+    if problem:
+        collector.add(where, problem)
+        return None
+    assert isinstance(value, int)
+    return value
+
+
+def _as_int(value: object) -> object:
+    """Digits in a string (CSV cells, expanded variables) become an int; anything else is kept."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def _target(item: _Item, collector: _Collector) -> Located | None:
+    unknown = sorted(str(key) for key in item.values if key not in _ITEM_KEYS)
+    missing = [key for key in _ITEM_KEYS if key not in item.values]
+    if unknown:
+        collector.add(
+            item.where_of(unknown[0]),
+            f"unknown key {', '.join(map(repr, unknown))} (expected keys: scenario, websocket_url)",
+        )
+    if missing:
+        collector.add(item.where, f"missing {' and '.join(missing)}")
+    if unknown or missing:
+        return None
+    scenario = _as_int(collector.expand(item.values["scenario"], item.where_of("scenario")))
+    url = collector.expand(item.values["websocket_url"], item.where_of("websocket_url"))
+    return _checked(
+        scenario, url, item.where_of("scenario"), item.where_of("websocket_url"), item.where, collector
+    )
+
+
+def _checked(
+    scenario: object, url: object, scenario_where: str, url_where: str, where: str, collector: _Collector
+) -> Located | None:
+    before = len(collector.problems)
+    problem = check_positive_id(scenario, "scenario id")
+    if problem:
+        collector.add(scenario_where, problem)
+    if not (isinstance(url, str) and _VARIABLE.search(url)):  # an unset variable is already reported
+        problem = check_websocket_url(url)
+        if problem:
+            collector.add(url_where, problem)
+    if len(collector.problems) > before:
+        return None
+    assert isinstance(scenario, int) and isinstance(url, str)
+    return Located(ScenarioTarget(scenario=scenario, websocket_url=url.strip()), where)
+
+
+def _scenario_flag(raw: str, where: str, collector: _Collector) -> Located | None:
+    scenario, separator, url = raw.partition("=")
+    if not separator or not scenario.strip() or not url.strip():
+        collector.add(where, f"expected ID=URL (e.g. 101=wss://agent.example.com/chat), got {raw!r}")
+        return None
+    expanded = collector.expand(url.strip(), where)
+    return _checked(_as_int(scenario.strip()), expanded, where, where, where, collector)
+
+
+def _read_file(path: Path, collector: _Collector) -> _FileContent:
+    name = str(path)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        collector.add(
+            name, f"unknown batch file type {path.suffix or '(none)'!r}; use .yaml, .yml, .json or .csv"
+        )
+        return _FileContent()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        collector.add(name, f"cannot read the batch file: {getattr(exc, 'strerror', None) or exc}")
+        return _FileContent()
+    if kind == "csv":
+        return _read_csv(text, name, collector)
+    return _read_tree(text, name, kind, collector)
+
+
+def _read_csv(text: str, name: str, collector: _Collector) -> _FileContent:
+    content = _FileContent()
+    reader = csv.DictReader(io.StringIO(text, newline=""), skipinitialspace=True)
+    header = [column.strip() for column in reader.fieldnames or []]
+    reader.fieldnames = header
+    unknown = [column for column in header if column not in _CSV_COLUMNS]
+    missing = [column for column in _ITEM_KEYS if column not in header]
+    if unknown or missing or not header:
+        if unknown:
+            collector.add(f"{name}:1", f"unknown column {', '.join(map(repr, unknown))}")
+        if missing:
+            collector.add(
+                f"{name}:1", f"missing column {' and '.join(missing)} (header row: scenario,websocket_url)"
+            )
+        return content
+    line_start = reader.line_num + 1
+    for row in reader:
+        where = f"{name}:{line_start}"
+        line_start = reader.line_num + 1
+        cells = {key: (value or "").strip() for key, value in row.items() if key is not None}
+        if not any(cells.values()) or next(iter(cells.values()), "").startswith("#"):
+            continue
+        if None in row:
+            collector.add(where, f"{len(row[None])} more cell(s) than the header has columns")
+            continue
+        for setting in ("frequency", "agent"):
+            value = cells.pop(setting, "")
+            if value:
+                _file_setting(content, setting, value, where, collector)
+        content.items.append(_Item(values=cells, where=where))
+    return content
+
+
+def _file_setting(
+    content: _FileContent, setting: str, value: object, where: str, collector: _Collector
+) -> None:
+    current = getattr(content, setting)
+    if current is None:
+        setattr(content, setting, (value, where))
+    elif current[0] != value:
+        collector.add(
+            where,
+            f"{setting} {value!r} differs from {current[0]!r} at {current[1]}; a batch has one {setting}",
+        )
+
+
+def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileContent:
+    if kind == "json":
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            where = f"{name}:{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else name
+            collector.add(where, f"not valid JSON: {getattr(exc, 'msg', exc)}")
+            return _FileContent()
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        problem = getattr(exc, "problem", None) or str(exc)
+        collector.add(where, f"not valid {kind.upper()}: {problem}")
+        return _FileContent()
+    content = _FileContent()
+    if node is None:
+        collector.add(name, "the batch file is empty")
+        return content
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = _construct(key_node)
+            where = _where(name, value_node)
+            if key == "scenarios":
+                _read_items(value_node, name, collector, content)
+            elif key in ("frequency", "agent"):
+                _file_setting(content, str(key), _construct(value_node), where, collector)
+            else:
+                collector.add(
+                    _where(name, key_node), f"unknown key {key!r} (expected: {', '.join(sorted(_TOP_KEYS))})"
+                )
+        if not any(_construct(key_node) == "scenarios" for key_node, _ in node.value):
+            collector.add(
+                _where(name, node), "missing 'scenarios' (a list of {scenario, websocket_url} entries)"
+            )
+    elif isinstance(node, yaml.SequenceNode):
+        _read_items(node, name, collector, content)
+    else:
+        collector.add(_where(name, node), "expected a mapping with 'scenarios' or a list of scenarios")
+    return content
+
+
+def _read_items(node: yaml.Node, name: str, collector: _Collector, content: _FileContent) -> None:
+    if not isinstance(node, yaml.SequenceNode):
+        collector.add(_where(name, node), "'scenarios' must be a list of {scenario, websocket_url} entries")
+        return
+    for item_node in node.value:
+        where = _where(name, item_node)
+        if not isinstance(item_node, yaml.MappingNode):
+            collector.add(
+                where, f"expected a {{scenario, websocket_url}} entry, got {_construct(item_node)!r}"
+            )
+            continue
+        values: dict[str, object] = {}
+        lines: dict[str, str] = {}
+        for key_node, value_node in item_node.value:
+            key = str(_construct(key_node))
+            values[key] = _construct(value_node)
+            lines[key] = _where(name, value_node)
+        content.items.append(_Item(values=values, where=where, field_lines=lines))
+
+
+def _construct(node: yaml.Node) -> object:
+    """The Python value of one node, with the safe loader's types."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _where(name: str, node: yaml.Node) -> str:
+    return f"{name}:{node.start_mark.line + 1}"
+
+
+def iter_problems(error: InputError) -> Iterator[str]:
+    """Each problem as one line."""
+    for problem in error.problems:
+        yield str(problem)

@@ -1,0 +1,98 @@
+"""A JUnit XML report of one result: one testcase per run, so CI systems show the runs natively.
+
+A run that succeeded passes; one that failed carries Cekura's ``error_message`` in a
+``<failure>``; one without an outcome is an ``<error>`` when the result is final and
+``<skipped>`` when cekura-ws stopped waiting before it finished.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from pathlib import Path
+
+from cekura_wrapper._results import Result, Run
+
+from .exit_codes import pass_rate
+
+NO_OUTCOME_MESSAGE = "the run did not meet its expected outcome"
+
+
+def run_url(run: Run) -> str | None:
+    """The agent URL a run talked to, when the result says."""
+    url = run.raw.get("websocket_url")
+    return url if isinstance(url, str) and url else None
+
+
+def testcase_name(run: Run) -> str:
+    """``Ask for opening hours [scenario 101, run 10001] @ wss://agent/chat``."""
+    label = run.scenario_name or f"scenario {run.scenario}"
+    name = f"{label} [scenario {run.scenario}, run {run.id}]"
+    url = run_url(run)
+    return f"{name} @ {url}" if url else name
+
+
+def _seconds(run: Run) -> float:
+    started, ended = run.raw.get("started_at"), run.raw.get("ended_at")
+    if not isinstance(started, str) or not isinstance(ended, str):
+        return 0.0
+    try:
+        span = datetime.fromisoformat(ended) - datetime.fromisoformat(started)
+    except ValueError:
+        return 0.0
+    return max(span.total_seconds(), 0.0)
+
+
+def build_report(result: Result) -> ET.ElementTree[ET.Element]:
+    """The report as an element tree (``<testsuites>`` with one ``<testsuite>``)."""
+    suite = ET.Element("testsuite", name=f"Cekura result {result.id}")
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("result_id", str(result.id)),
+        ("status", result.status),
+        ("pass_rate", f"{pass_rate(result):.4f}"),
+    ):
+        ET.SubElement(properties, "property", name=name, value=value)
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    total_time = 0.0
+    for run in sorted(result.runs, key=lambda run: run.id or 0):
+        seconds = _seconds(run)
+        total_time += seconds
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=testcase_name(run),
+            classname=f"cekura.result_{result.id}.scenario_{run.scenario}",
+            time=f"{seconds:.3f}",
+        )
+        counts["tests"] += 1
+        if run.success is True:
+            continue
+        if run.success is False:
+            message = run.error_message or NO_OUTCOME_MESSAGE
+            failure = ET.SubElement(case, "failure", message=message, type="run_failed")
+            failure.text = f"run {run.id} ({run.status or 'unknown status'}): {message}"
+            counts["failures"] += 1
+        elif result.is_terminal:
+            message = f"the run has no outcome (run status {run.status or 'unknown'}, result {result.status})"
+            ET.SubElement(case, "error", message=message, type="no_outcome")
+            counts["errors"] += 1
+        else:
+            message = (
+                f"still {run.status or 'pending'} when cekura-ws stopped waiting (result {result.status})"
+            )
+            ET.SubElement(case, "skipped", message=message)
+            counts["skipped"] += 1
+    attributes = {key: str(value) for key, value in counts.items()} | {"time": f"{total_time:.3f}"}
+    suite.attrib.update(attributes)
+    root = ET.Element("testsuites", {"name": "cekura-ws", **attributes})
+    root.append(suite)
+    return ET.ElementTree(root)
+
+
+def write_report(result: Result, path: Path) -> None:
+    """Write the report to ``path`` (parent folders are created)."""
+    tree = build_report(result)
+    ET.indent(tree)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tree.write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,225 @@
+"""What people see: tables on stdout, notes and progress on stderr, or one JSON document with ``--json``.
+
+On a terminal, progress is a live rich bar; anywhere else (CI logs, pipes) it is a plain line
+whenever something changes, and at least every ``heartbeat`` seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from rich.console import Console, RenderableType
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cekura_wrapper._results import Result, Submission
+from cekura_wrapper.preflight import PreflightResult
+
+from .documents import RUN_ENDPOINT
+from .exit_codes import pass_rate
+from .inputs import Batch
+from .junit import run_url
+
+#: Width of tables when the output is not a terminal and ``COLUMNS`` is unset (CI logs are wide).
+PLAIN_WIDTH = 160
+
+
+def _console(*, stderr: bool) -> Console:
+    # file=None: rich writes to whatever sys.stdout/sys.stderr is at print time.
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(stderr=stderr, highlight=False, soft_wrap=False, width=PLAIN_WIDTH)
+    return console
+
+
+class Output:
+    """Where each kind of output goes; in JSON mode stdout carries only the one document."""
+
+    def __init__(self, *, json_mode: bool) -> None:
+        self.json_mode = json_mode
+        self.out = _console(stderr=False)
+        self.err = _console(stderr=True)
+
+    def show(self, renderable: RenderableType) -> None:
+        """A table or summary for people (stdout; suppressed in JSON mode)."""
+        if not self.json_mode:
+            self.out.print(renderable)
+
+    def line(self, text: str) -> None:
+        """A plain line of the human report (stdout; suppressed in JSON mode). Never markup."""
+        if not self.json_mode:
+            self.out.print(text, markup=False, soft_wrap=True)
+
+    def note(self, text: str, *, style: str | None = None) -> None:
+        """A log line (stderr, in every mode). Never markup, so ``[0]`` prints as written."""
+        self.err.print(text, markup=False, style=style, soft_wrap=True)
+
+    def document(self, document: Mapping[str, Any]) -> None:
+        """The JSON document (stdout; JSON mode only)."""
+        if self.json_mode:
+            print(json.dumps(document, indent=2), flush=True)
+
+
+def plan_table(batch: Batch) -> Table:
+    table = Table(title="Run plan")
+    table.add_column("#", justify="right")
+    table.add_column("scenario", justify="right")
+    table.add_column("websocket URL", overflow="fold")
+    table.add_column("from", overflow="fold")
+    for number, located in enumerate(batch.targets, start=1):
+        table.add_row(str(number), str(located.target.scenario), located.target.websocket_url, located.where)
+    return table
+
+
+def plan_summary(batch: Batch) -> str:
+    plan = batch.plan()
+    agent = f", agent {plan.agent}" if plan.agent is not None else ""
+    return (
+        f"{len(plan.scenarios)} scenario{'s' if len(plan.scenarios) != 1 else ''} x frequency "
+        f"{plan.frequency} = {plan.run_count} run{'s' if plan.run_count != 1 else ''}{agent}\n"
+        f"POST {RUN_ENDPOINT}\n{json.dumps(plan.body, indent=2)}"
+    )
+
+
+def submission_summary(submission: Submission) -> str:
+    return (
+        f"Submitted result {submission.result_id}: {submission.run_count} runs, status {submission.status}."
+        f" Follow it with: cekura-ws watch {submission.result_id}"
+    )
+
+
+def runs_table(result: Result) -> Table:
+    table = Table(title=f"Runs of result {result.id}")
+    table.add_column("run", justify="right")
+    table.add_column("scenario", overflow="fold")
+    table.add_column("agent URL", overflow="fold")
+    table.add_column("status")
+    table.add_column("success")
+    table.add_column("error", overflow="fold", ratio=1)
+    for run in sorted(result.runs, key=lambda run: run.id or 0):
+        success = {True: "[green]yes[/]", False: "[red]no[/]", None: "-"}[run.success]
+        table.add_row(
+            str(run.id if run.id is not None else "-"),
+            _escape(f"{run.scenario} {run.scenario_name or ''}".strip()),
+            _escape(run_url(run) or "-"),
+            _escape(run.status or "-"),
+            success,
+            _escape(run.error_message or ""),
+        )
+    return table
+
+
+def result_summary(result: Result) -> str:
+    return (
+        f"Result {result.id}: {result.status}; runs {result.total_runs}, done {result.completed_runs}, "
+        f"succeeded {result.success_runs}, failed {result.failed_runs}; pass rate {pass_rate(result):.3f}"
+    )
+
+
+def preflight_table(results: Sequence[PreflightResult]) -> Table:
+    table = Table(title="Pre-flight check of agent URLs")
+    table.add_column("websocket URL", overflow="fold")
+    table.add_column("check")
+    table.add_column("greeted first")
+    table.add_column("round trip", justify="right")
+    table.add_column("problem", overflow="fold", ratio=1)
+    for result in results:
+        check = "[green]ok[/]" if result.ok else f"[red]failed[/] ({result.failure})"
+        greeted = {True: "yes", False: "no", None: "-"}[result.greeted]
+        round_trip = f"{result.round_trip * 1000:.0f} ms" if result.round_trip is not None else "-"
+        table.add_row(_escape(result.url), check, greeted, round_trip, _escape(result.problem or ""))
+    return table
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+class ProgressView(Protocol):
+    """Shows a wait's progress; ``update`` is the client's ``on_progress``."""
+
+    def update(self, result: Result) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _progress_text(result: Result) -> str:
+    return (
+        f"{result.status}, {result.completed_runs}/{result.total_runs} runs done, "
+        f"{result.success_runs} passed, {result.failed_runs} failed"
+    )
+
+
+class LiveProgress:
+    """A rich progress bar on a terminal: runs done/total, passed, failed, status, elapsed."""
+
+    def __init__(self, console: Console, result_id: int) -> None:
+        self._progress = Progress(
+            TextColumn(f"result {result_id}"),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self._task = self._progress.add_task("pending", total=None, passed=0, failed=0)
+        self._progress.start()
+        self._running = True
+
+    def update(self, result: Result) -> None:
+        self._progress.update(
+            self._task,
+            description=f"{result.status:<10}",
+            completed=result.completed_runs,
+            total=result.total_runs or None,
+            passed=result.success_runs,
+            failed=result.failed_runs,
+        )
+
+    def close(self) -> None:
+        if self._running:
+            self._running = False
+            self._progress.stop()
+
+
+class PlainProgress:
+    """One line per change (and a heartbeat), for logs that are not a terminal."""
+
+    def __init__(
+        self,
+        write: Callable[[str], None],
+        result_id: int,
+        *,
+        heartbeat: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._write = write
+        self._result_id = result_id
+        self._heartbeat = heartbeat
+        self._clock = clock
+        self._start = clock()
+        self._last: tuple[str, float] | None = None
+
+    def update(self, result: Result) -> None:
+        now = self._clock()
+        text = _progress_text(result)
+        if self._last is None or text != self._last[0] or now - self._last[1] >= self._heartbeat:
+            self._write(f"result {self._result_id}: {text}, {now - self._start:.1f}s elapsed")
+            self._last = (text, now)
+
+    def close(self) -> None:
+        pass
+
+
+def progress_view(output: Output, result_id: int) -> ProgressView:
+    """A live bar when stderr is a terminal, plain lines otherwise."""
+    if output.err.is_terminal:
+        return LiveProgress(output.err, result_id)
+    return PlainProgress(output.note, result_id)
