@@ -25,6 +25,7 @@ from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
 from ._validation import validate_websocket_url
 
 if TYPE_CHECKING:
+    from ._preflight import PreflightResult, preflight, preflight_async
     from .client import AsyncCekuraClient, CekuraClient
 
 __version__ = "0.1.0"
@@ -43,6 +44,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PollTimeoutError",
+    "PreflightResult",
     "RateLimitError",
     "Result",
     "Run",
@@ -54,10 +56,13 @@ __all__ = [
     "ValidationError",
     "compute_run_count",
     "plan_run",
+    "preflight",
+    "preflight_async",
     "validate_websocket_url",
 ]
 
 _LAZY = {"CekuraClient", "AsyncCekuraClient"}
+_LAZY_PREFLIGHT = {"PreflightResult", "preflight", "preflight_async"}
 
 
 def __getattr__(name: str) -> Any:
@@ -65,4 +70,8 @@ def __getattr__(name: str) -> Any:
         from . import client
 
         return getattr(client, name)
+    if name in _LAZY_PREFLIGHT:  # imports websockets: only when asked for
+        from . import _preflight as preflight_module
+
+        return getattr(preflight_module, name)
     raise AttributeError(f"module 'cekura_wrapper' has no attribute {name!r}")

@@ -27,7 +27,7 @@ from .inputs import Batch, InputError, load_batch, load_urls
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 
 if TYPE_CHECKING:
-    from cekura_wrapper.preflight import PreflightResult
+    from cekura_wrapper._preflight import PreflightResult
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -312,7 +312,7 @@ def _load(
 def _run_preflight(
     output: Output, urls: Sequence[str], *, timeout: float, secret: str | None, greeting_wait: float = 1.0
 ) -> list[PreflightResult]:
-    from cekura_wrapper.preflight import preflight as check
+    from cekura_wrapper._preflight import preflight as check
 
     output.note(f"Pre-flight check of {len(urls)} agent URL{'s' if len(urls) != 1 else ''}...")
     with reported_errors(output):

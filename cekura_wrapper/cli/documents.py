@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from cekura_wrapper._plan import RunPlan
+from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result, Run, Submission
-from cekura_wrapper.preflight import PreflightResult
 
 from .exit_codes import ExitCode, pass_rate
 from .junit import run_url

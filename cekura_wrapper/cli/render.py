@@ -16,8 +16,8 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result, Submission
-from cekura_wrapper.preflight import PreflightResult
 
 from .documents import RUN_ENDPOINT
 from .exit_codes import pass_rate
