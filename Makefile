@@ -49,6 +49,9 @@ drift: $(INSTALLED)
 generate: $(INSTALLED)
 	$(BIN)/python scripts/regenerate.py
 
+bench: $(INSTALLED)
+	$(BIN)/python scripts/bench.py
+
 demo: $(INSTALLED)
 	$(BIN)/python -m cekura_wrapper.testing.demo
 
