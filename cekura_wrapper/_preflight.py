@@ -235,8 +235,11 @@ async def _probe(
         return _failed(url, progress, "dns", f"the host name could not be resolved: {exc.strerror or exc}")
     except ConnectionRefusedError:
         return _failed(url, progress, "refused", "connection refused (is the agent running on that port?)")
+    except ConnectionResetError:
+        hint = " (is the agent serving TLS on that port?)" if url.lower().startswith("wss:") else ""
+        return _failed(url, progress, "network", f"the connection was reset while connecting{hint}")
     except OSError as exc:
-        return _failed(url, progress, "network", f"could not connect: {exc.strerror or exc}")
+        return _failed(url, progress, "network", f"could not connect: {exc.strerror or type(exc).__name__}")
     progress.connected = True
     try:
         return await _converse(url, connection, progress, greeting_wait=greeting_wait, message=message)
