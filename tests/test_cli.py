@@ -1,0 +1,376 @@
+"""``cekura-ws`` through its real entry point, against the emulator and real agents on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cli_helpers import FAST_POLLS, gets, invoke, posts, submitted_id
+
+from cekura_wrapper.cli import render
+from cekura_wrapper.testing import AgentThread, CekuraEmulator, DropAfterCreate, ServerErrorAfterCreate
+from cekura_wrapper.testing.demo import closed_loopback_url
+
+StartAgent = Callable[..., AgentThread]
+
+
+def test_plan_prints_the_run_count_and_body_and_needs_no_key(cekura_emulator: CekuraEmulator) -> None:
+    args = ["plan", "--scenario", "101=ws://agent-a:8080/chat", "--scenario", "102=wss://agent-b/chat"]
+    args += ["--frequency", "3", "--agent", "7"]
+
+    text = invoke(args, env={"CEKURA_API_KEY": None, "CEKURA_BASE_URL": cekura_emulator.base_url})
+    document = invoke(
+        [*args, "--json"], env={"CEKURA_API_KEY": None, "CEKURA_BASE_URL": cekura_emulator.base_url}
+    )
+
+    assert text.exit_code == 0, text.output
+    assert "2 scenarios x frequency 3 = 6 runs, agent 7" in text.stdout
+    assert '"websocket_url": "wss://agent-b/chat"' in text.stdout
+    plan = json.loads(document.stdout)
+    assert (plan["kind"], plan["run_count"], plan["agent"]) == ("plan", 6, 7)
+    assert plan["request"]["body"] == {
+        "scenarios": [
+            {"scenario": 101, "websocket_url": "ws://agent-a:8080/chat"},
+            {"scenario": 102, "websocket_url": "wss://agent-b/chat"},
+        ],
+        "frequency": 3,
+        "agent": 7,
+    }
+    assert cekura_emulator.requests == []  # nothing was sent
+
+
+def test_run_wait_junit_fail_under_round_trip(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent, tmp_path: Path
+) -> None:
+    helpful, dead = cekura_agent("helpful").url, closed_loopback_url()
+    report = tmp_path / "reports" / "cekura.xml"
+    args = [
+        "run",
+        "--scenario",
+        f"101={helpful}",
+        "--scenario",
+        f"102={helpful}",
+        "--scenario",
+        f"103={dead}",
+    ]
+    args += ["--frequency", "2", "--wait", "--junit", str(report), "--fail-under", "0.6", *FAST_POLLS]
+
+    result = invoke(args, emulator=cekura_emulator)
+
+    assert result.exit_code == 0, result.output
+    rid = submitted_id(result)
+    assert "4/6 runs succeeded (pass rate 0.667), at or above --fail-under 0.6" in result.stderr
+    assert f"Result {rid}: completed; runs 6, done 6, succeeded 4, failed 2" in result.stdout
+    assert posts(cekura_emulator) == 1
+    root = ET.parse(report).getroot()
+    assert root.tag == "testsuites"
+    [suite] = root.findall("testsuite")
+    cases = suite.findall("testcase")
+    failures = [case.find("failure") for case in cases if case.find("failure") is not None]
+    for element in (root, suite):
+        assert {key: element.get(key) for key in ("tests", "failures", "errors", "skipped")} == {
+            "tests": "6",
+            "failures": "2",
+            "errors": "0",
+            "skipped": "0",
+        }
+        assert float(element.get("time", "x")) >= 0
+    assert len(cases) == 6 and len(failures) == 2
+    for case in cases:
+        assert case.get("classname", "").startswith(f"cekura.result_{rid}.scenario_10")
+        assert float(case.get("time", "x")) >= 0
+    assert sum(helpful in case.get("name", "") for case in cases) == 4
+    for failure in failures:
+        assert failure is not None
+        assert "103" in (failure.text or "") or dead in (failure.text or "")
+        assert "connection refused" in failure.get("message", "")
+        assert failure.get("type") == "run_failed"
+    properties = {prop.get("name"): prop.get("value") for prop in suite.iter("property")}
+    assert properties == {"result_id": str(rid), "status": "completed", "pass_rate": "0.6667"}
+
+    # The same result judged more strictly: exit 1, and watch needs no new submission.
+    strict = invoke(
+        ["watch", str(rid), "--fail-under", "0.9", "--json", *FAST_POLLS], emulator=cekura_emulator
+    )
+    assert strict.exit_code == 1, strict.output
+    document = json.loads(strict.stdout)
+    assert (document["exit_code"], document["pass_rate"], document["fail_under"]) == (1, 4 / 6, 0.9)
+    assert "below --fail-under 0.9" in document["verdict"]
+    assert posts(cekura_emulator) == 1
+
+
+def test_exit_1_when_the_result_ends_failed(cekura_emulator: CekuraEmulator) -> None:
+    args = ["run", "--scenario", f"101={closed_loopback_url()}", "--frequency", "1", "--wait", *FAST_POLLS]
+
+    result = invoke(args, emulator=cekura_emulator)
+
+    assert result.exit_code == 1, result.output
+    assert f"result {submitted_id(result)} ended failed; 0/1 runs succeeded" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--scenario", "101=ws://a/", "--frequency", "1", "--junit", "r.xml"], "--junit need --wait"),
+        (["run", "--scenario", "101=ws://a/"], "frequency is required"),
+        (["run", "--scenario", "101=ws://a/", "--frequency", "1", "--bogus"], "No such option"),
+        (
+            ["run", "--scenario", "101=ws://a/", "--frequency", "1", "--wait", "--fail-under", "2"],
+            "--fail-under",
+        ),
+        (["status", "0"], "RESULT_ID"),
+    ],
+)
+def test_exit_2_for_usage_errors_before_any_request(
+    cekura_emulator: CekuraEmulator, args: list[str], message: str
+) -> None:
+    result = invoke(args, emulator=cekura_emulator)
+
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert cekura_emulator.requests == []
+
+
+def test_exit_2_without_an_api_key_naming_the_variable(cekura_emulator: CekuraEmulator) -> None:
+    result = invoke(
+        ["run", "--scenario", "101=ws://a/", "--frequency", "1"],
+        env={"CEKURA_API_KEY": None, "CEKURA_BASE_URL": cekura_emulator.base_url},
+    )
+
+    assert result.exit_code == 2, result.output
+    assert "CEKURA_API_KEY" in result.stderr
+    assert cekura_emulator.requests == []
+
+
+def test_exit_3_for_a_wrong_key_which_is_never_printed(cekura_emulator: CekuraEmulator) -> None:
+    wrong = "sk-wrong-key-0123456789"
+
+    result = invoke(
+        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--json"],
+        emulator=cekura_emulator,
+        api_key=wrong,
+    )
+
+    assert result.exit_code == 3, result.output
+    assert "401" in result.stderr and "CEKURA_API_KEY" in result.stderr
+    assert json.loads(result.stdout)["error"] == "AuthenticationError"
+    assert [(request.method, request.status) for request in cekura_emulator.requests] == [("POST", 401)]
+
+
+def test_exit_3_for_an_unreachable_api(cekura_emulator: CekuraEmulator) -> None:
+    dead = closed_loopback_url().replace("ws://", "http://").rstrip("/")
+
+    result = invoke(
+        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--max-retries", "0"],
+        emulator=cekura_emulator,
+        base_url=dead,
+    )
+
+    assert result.exit_code == 3, result.output
+    assert dead in result.stderr and "check the base URL" in result.stderr
+
+
+@pytest.mark.parametrize("fault", [DropAfterCreate(), ServerErrorAfterCreate(502)])
+def test_exit_3_with_advice_when_the_submission_may_have_landed(
+    cekura_emulator: CekuraEmulator, fault: DropAfterCreate | ServerErrorAfterCreate
+) -> None:
+    cekura_emulator.faults.queue(fault, on="post")
+
+    result = invoke(
+        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--wait", "--json"],
+        emulator=cekura_emulator,
+    )
+
+    assert result.exit_code == 3, result.output
+    assert "may have reached Cekura" in result.stderr
+    assert "Check the results list" in result.stderr and "Do not rerun this job blindly" in result.stderr
+    document = json.loads(result.stdout)
+    assert (document["kind"], document["error"], document["exit_code"]) == (
+        "error",
+        "submission_uncertain",
+        3,
+    )
+    assert posts(cekura_emulator) == 1  # never resent
+
+
+def test_exit_4_when_the_wait_times_out_with_a_junit_of_the_unfinished_runs(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent, tmp_path: Path
+) -> None:
+    slow = cekura_agent("slow", reply_delay=1.0).url
+    report = tmp_path / "cekura.xml"
+    args = ["run", "--scenario", f"101={slow}", "--frequency", "2", "--wait", "--timeout", "0.1"]
+
+    result = invoke([*args, "--junit", str(report), "--json", *FAST_POLLS], emulator=cekura_emulator)
+
+    assert result.exit_code == 4, result.output
+    rid = submitted_id(result)
+    assert f"Resume with: cekura-ws watch {rid}" in result.stderr
+    document = json.loads(result.stdout)
+    assert (document["error"], document["result_id"], document["exit_code"]) == ("wait_timeout", rid, 4)
+    assert document["last_result"]["terminal"] is False
+    root = ET.parse(report).getroot()
+    assert (root.get("tests"), root.get("skipped"), root.get("failures")) == ("2", "2", "0")
+    assert posts(cekura_emulator) == 1
+
+
+def test_ctrl_c_while_waiting_prints_how_to_resume_and_resubmits_nothing(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = cekura_agent("slow", reply_delay=1.0).url
+
+    def interrupt(self: render.PlainProgress, result: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(render.PlainProgress, "update", interrupt)
+
+    result = invoke(
+        ["run", "--scenario", f"101={slow}", "--frequency", "1", "--wait", *FAST_POLLS],
+        emulator=cekura_emulator,
+    )
+
+    assert result.exit_code == 130, result.output
+    rid = submitted_id(result)
+    assert f"stopped waiting for result {rid}" in result.stderr
+    assert "Nothing was cancelled or resubmitted" in result.stderr
+    assert f"Resume with: cekura-ws watch {rid}" in result.stderr
+    assert (posts(cekura_emulator), gets(cekura_emulator)) == (1, 1)
+
+
+def test_json_output_is_one_document_on_stdout_with_logs_on_stderr(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent
+) -> None:
+    helpful = cekura_agent("helpful").url
+
+    waited = invoke(
+        ["run", "--scenario", f"101={helpful}", "--frequency", "2", "--wait", "--json", *FAST_POLLS],
+        emulator=cekura_emulator,
+    )
+    submitted = invoke(
+        ["run", "--scenario", f"102={helpful}", "--frequency", "1", "--json"], emulator=cekura_emulator
+    )
+    second = submitted_id(submitted)
+    looked = invoke(["status", str(second), "--json"], emulator=cekura_emulator)
+
+    assert (waited.exit_code, submitted.exit_code, looked.exit_code) == (0, 0, 0), waited.output
+    result = json.loads(waited.stdout)
+    assert (result["kind"], result["status"], result["passed"], result["pass_rate"]) == (
+        "result",
+        "completed",
+        True,
+        1.0,
+    )
+    assert [run["success"] for run in result["runs"]] == [True, True]
+    assert {run["websocket_url"] for run in result["runs"]} == {helpful}
+    assert f"Submitted result {result['result_id']}" in waited.stderr and "Submitted" not in waited.stdout
+    submission = json.loads(submitted.stdout)
+    assert (submission["kind"], submission["result_id"], submission["run_count"]) == ("submission", second, 1)
+    assert submission["watch"] == f"cekura-ws watch {second}"
+    assert json.loads(looked.stdout)["result_id"] == second
+
+
+def test_run_preflight_submits_nothing_when_an_agent_url_fails(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent
+) -> None:
+    helpful, dead = cekura_agent("helpful").url, closed_loopback_url()
+    args = ["run", "--scenario", f"101={helpful}", "--scenario", f"102={dead}", "--frequency", "1"]
+
+    result = invoke([*args, "--preflight", "--wait", "--json"], emulator=cekura_emulator)
+
+    assert result.exit_code == 1, result.output
+    assert "1 of 2 agent URLs failed the pre-flight check; nothing was submitted" in result.stderr
+    document = json.loads(result.stdout)
+    outcomes = {url["url"]: url["failure"] for url in document["preflight"]["urls"]}
+    assert outcomes == {helpful: None, dead: "refused"}
+    assert cekura_emulator.requests == []
+
+
+def test_run_preflight_then_submits_when_every_url_passes(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent
+) -> None:
+    secret_agent = cekura_agent("helpful", secret="s3cret").url
+    args = ["run", "--scenario", f"101={secret_agent}", "--frequency", "1", "--preflight"]
+
+    refused = invoke(args, emulator=cekura_emulator)
+    accepted = invoke(args, emulator=cekura_emulator, env={"CEKURA_WEBSOCKET_SECRET": "s3cret"})
+
+    assert refused.exit_code == 1 and "1008" in refused.stdout
+    assert accepted.exit_code == 0, accepted.output
+    assert "s3cret" not in accepted.output
+    assert posts(cekura_emulator) == 1
+
+
+def test_preflight_command_reports_each_url(cekura_agent: StartAgent, tmp_path: Path) -> None:
+    helpful = cekura_agent("helpful").url
+    secret_agent = cekura_agent("helpful", secret="s3cret").url
+    batch = tmp_path / "batch.yaml"
+    batch.write_text(f"scenarios:\n  - {{scenario: 101, websocket_url: '{secret_agent}'}}\n")
+
+    failing = invoke(["preflight", helpful, "--batch", str(batch), "--json", "--timeout", "5"])
+    passing = invoke(["preflight", helpful, helpful])
+
+    assert failing.exit_code == 1, failing.output
+    urls = {url["url"]: url for url in json.loads(failing.stdout)["urls"]}
+    assert urls[helpful]["ok"] and urls[helpful]["greeted"] and urls[helpful]["round_trip"] > 0
+    assert (urls[secret_agent]["close_code"], urls[secret_agent]["failure"]) == (1008, "closed")
+    assert passing.exit_code == 0, passing.output
+    assert "All 1 agent URLs passed" in passing.stderr
+
+
+def test_help_documents_the_exit_codes() -> None:
+    for args in (["--help"], ["run", "--help"]):
+        result = invoke(args)
+        assert result.exit_code == 0
+        for line in ("0    success", "2    invalid input", "3    API, auth", "4    --wait/watch timed out"):
+            assert line in result.stdout
+
+
+def test_the_console_script_runs_a_batch_end_to_end(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent
+) -> None:
+    script = Path(sys.executable).parent / "cekura-ws"
+    if not script.exists():
+        pytest.skip("the cekura-ws console script is not installed in this environment")
+    helpful = cekura_agent("helpful").url
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CEKURA_")}
+    env |= {"CEKURA_API_KEY": cekura_emulator.api_key, "CEKURA_BASE_URL": cekura_emulator.base_url}
+
+    completed = subprocess.run(
+        [
+            str(script),
+            "run",
+            "--scenario",
+            f"101={helpful}",
+            "--frequency",
+            "1",
+            "--wait",
+            "--json",
+            *FAST_POLLS,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    module = subprocess.run(
+        [sys.executable, "-m", "cekura_wrapper", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    assert document["status"] == "completed"
+    assert (
+        f"result {document['result_id']}: completed, 1/1 runs done" in completed.stderr
+    )  # plain progress lines off a terminal
+    assert cekura_emulator.api_key not in completed.stdout + completed.stderr
+    assert module.stdout.strip() == "cekura-ws 0.1.0"
