@@ -4,25 +4,23 @@ The schedule (``PollSchedule``), in plain words:
 
 * A server ``Retry-After`` always wins (at least ``min_interval``; the wait loop still never
   sleeps past the deadline).
-* Progress (``completed_runs`` of ``total_runs``) gives a window ``[earliest, latest]`` in which
-  the batch should finish if runs keep finishing at the pace seen so far: with ``k`` of ``n``
-  runs done ``t`` seconds in, it ends between ``t*n/(k+1)`` and ``t*n/k``. Each poll narrows
-  the window (the tightest bounds are kept); an observation that contradicts it starts afresh.
-  While nothing has finished, half the steady pace is assumed (``earliest = t*n/2``), because
-  runs often start, and so finish, together.
-* Before ``earliest`` polls are sparse: at ``earliest`` or after ``max_interval``, whichever
-  comes first. Inside the window they are dense: every ``DENSE_INTERVAL`` seconds, or a sixth of
-  the window when it is wide. Past ``latest`` (the pace changed, or the result is evaluating)
-  the interval grows by a quarter of the overrun, back to ``max_interval``.
-* Without usable progress the interval is a quarter of the elapsed time (at least 5 s).
-* During the first minute polls fall on the 5 s marks, from the first mark at which the batch
-  could be done: a short batch is seen no later than by a plain 5 s poller.
+* First minute: polls fall on the 5 s marks, so a short batch is seen no later than by a plain
+  5 s poller. Marks are skipped only while the batch cannot plausibly be done: a quarter of the
+  way to the end the pace so far predicts (half the way, assuming half that pace, while nothing
+  has finished yet). Every mark is kept from 10 s on once only the last runs are left.
+* Then, without progress (no counts, nothing finished): a quarter of the elapsed time, at
+  least 5 s. With progress: ``max_interval`` while the end is far; ``DENSE_INTERVAL`` once the
+  pace since the first finished run predicts the end within two ``max_interval`` periods, or once at
+  most 5 % of the runs (at least one) are left.
+* A budget caps the cost: after the first minute, polls average at most ``_BUDGET`` per second
+  (a 5 s poller makes 0.2); dense polls are stretched to stay within it.
 * Every delay is clamped to ``[min_interval, max_interval]`` (except a longer ``Retry-After``).
 
-On a virtual clock, for batches whose runs finish at a steady pace (3 to 50 runs), this costs
-35-44% of the requests of a fixed 5 s poll for batches of 300 s to an hour, and sees the end
-within about 3 s; batches whose runs all finish at once give no progress to go on and are
-polled every 15 s after the first minute.
+Measured on a virtual clock (``scripts/bench.py`` part 1 and tests/test_polling.py): batches of
+300 s to an hour cost 34-42 % of a fixed 5 s poller's requests, and the end is seen 3-6 s after it
+comes (median); batches of up to a minute are never seen later than by the 5 s poller. A batch
+that reports no progress (one run, or all finishing at once) is polled on every 5 s mark for a
+minute and every 15 s after, which costs 48 % of the baseline for 300 s.
 """
 
 from __future__ import annotations
@@ -44,17 +42,20 @@ Poll = tuple[Result, float | None]
 #: Errors a wait loop hands to ``WaitState.missed`` (which re-raises what is not transient).
 _POLL_FAILURES: Final = (APIConnectionError, APIError)
 
-#: Within this many seconds of the start, never skip a multiple of ``_GRID`` when the batch
-#: could be finishing (matches a plain fixed-interval poller for short batches).
+#: During the first minute polls fall on multiples of ``_GRID`` seconds (see ``PollSchedule``).
 _SHORT_BATCH: Final = 60.0
 _GRID: Final = 5.0
 _EPSILON: Final = 1e-6
 #: Without progress, wait this share of the elapsed time (bounds the detection delay to ~25%).
 _GROWTH: Final = 0.25
-#: Poll this often while the batch should be finishing.
-DENSE_INTERVAL: Final = 4.0
-#: ...unless the window is so wide that this many polls at least cover it.
-_DENSE_POLLS: Final = 6
+#: Poll this often when the end may come at any poll.
+DENSE_INTERVAL: Final = 8.0
+#: "The end may come at any poll" once at most this share of the runs (at least one) is left.
+_ENDGAME_SHARE: Final = 0.05
+#: After the first minute, at most this many polls per second on average (a 5 s poller makes
+#: 0.2), plus ``_BUDGET_SLACK``: dense polling is stretched to stay within it.
+_BUDGET: Final = 0.075
+_BUDGET_SLACK: Final = 1.0
 
 
 def is_missed_poll(exc: BaseException) -> bool:
@@ -78,63 +79,77 @@ class PollSchedule:
         check_intervals(min_interval, max_interval)
         self.min_interval = float(min_interval)
         self.max_interval = float(max_interval)
-        self._origin: tuple[float, int] | None = None  # (elapsed, completed) of the first sighting
-        self._earliest = 0.0
-        self._latest = math.inf
+        self._first_done: tuple[float, int] | None = None  # (elapsed, completed) when runs began finishing
+        self._baseline: int | None = None  # completed runs at the first poll
+        self._latest: tuple[float, int, int] | None = None  # (elapsed, completed, total) of the last poll
+        self._polls_after_first_minute = 0
 
     def next_delay(self, result: Result | None, elapsed: float, *, retry_after: float | None = None) -> float:
         """Seconds to wait before the next poll, ``elapsed`` seconds into the wait.
 
         ``result`` is the result just read (``None`` when the poll failed).
         """
+        if elapsed >= _SHORT_BATCH:
+            self._polls_after_first_minute += 1
         if result is not None:
             self._observe(result, elapsed)
         if retry_after is not None:
             # The server's wait wins, even beyond max_interval; min_interval keeps a
             # "Retry-After: 0" from turning into a busy loop.
             return max(retry_after, self.min_interval)
-        if self._origin is not None and self._earliest > elapsed + self.min_interval:
-            delay = self._earliest - elapsed
-        elif self._latest < math.inf and elapsed <= self._latest:
-            delay = max(DENSE_INTERVAL, (self._latest - self._earliest) / _DENSE_POLLS)
-        elif self._latest < math.inf:
-            delay = DENSE_INTERVAL + _GROWTH * (elapsed - self._latest)
-        else:
-            delay = max(_GROWTH * elapsed, _GRID)
+        delay = self._within_budget(self._advice(elapsed), elapsed)
         if elapsed < _SHORT_BATCH:
-            # Early on, poll on the 5 s marks from the first one at which the batch could be done:
-            # a short batch is then seen no later than by a plain 5 s poller, at no extra cost.
-            mark = (math.floor(max(elapsed, self._earliest - _EPSILON) / _GRID) + 1) * _GRID
+            # Early on, poll on the 5 s marks (from the first one at which the batch could be
+            # done): a short batch is seen no later than by a plain 5 s poller.
+            mark = (math.floor(max(elapsed, self._quiet_until(elapsed) - _EPSILON) / _GRID) + 1) * _GRID
             delay = mark - elapsed
         return min(max(delay, self.min_interval), self.max_interval)
 
+    def _within_budget(self, delay: float, elapsed: float) -> float:
+        """Stretch ``delay`` so polls after the first minute stay within ``_BUDGET`` per second."""
+        if elapsed < _SHORT_BATCH:
+            return delay
+        earliest_affordable = (self._polls_after_first_minute + 1 - _BUDGET_SLACK) / _BUDGET + _SHORT_BATCH
+        return max(delay, min(earliest_affordable - elapsed, self.max_interval))
+
     def _observe(self, result: Result, elapsed: float) -> None:
         total, done = result.total_runs, result.completed_runs
-        if total <= 0 or done >= total or result.is_terminal:
+        if total <= 0 or result.is_terminal:
             return
-        if self._origin is None:
-            # A batch seen with nothing finished is taken to have started when the wait did.
-            self._origin = (0.0, 0) if done == 0 else (elapsed, done)
-        start, done_at_start = self._origin
-        span, finished, remaining = elapsed - start, done - done_at_start, total - done_at_start
-        if span <= 0:
-            return
-        exact = done_at_start == 0
+        if self._baseline is None:
+            self._baseline = done
+        if self._first_done is None and done > self._baseline:
+            self._first_done = (elapsed, done)
+        self._latest = (elapsed, done, total)
+
+    def _quiet_until(self, elapsed: float) -> float:
+        """A cautious earliest end: halfway to what the pace since the wait began predicts.
+
+        With nothing finished yet, half the pace a first finish would imply is assumed, since
+        runs often start, and so finish, together.
+        """
+        if self._latest is None or self._baseline is None or elapsed < 2 * _GRID:
+            return elapsed
+        _, done, total = self._latest
+        remaining, finished = total - done, done - self._baseline
+        if remaining <= max(1, math.ceil(total * _ENDGAME_SHARE)):
+            return elapsed
+        expected_end = elapsed + remaining * elapsed / finished if finished > 0 else elapsed * remaining / 2
+        return elapsed + (expected_end - elapsed) * (0.25 if finished > 0 else 0.5)
+
+    def _advice(self, elapsed: float) -> float:
+        if self._latest is None or self._first_done is None:
+            return max(_GROWTH * elapsed, _GRID)  # no progress to go on
+        _, done, total = self._latest
+        remaining = total - done
+        if remaining <= max(1, math.ceil(total * _ENDGAME_SHARE)):
+            return DENSE_INTERVAL  # the last runs: the end can come at any poll
+        started, done_then = self._first_done
+        finished = done - done_then
         if finished <= 0:
-            # Nothing finished yet: at a steady pace the first run would take span*remaining; runs
-            # often start together, so only half of that is assumed.
-            self._earliest = max(self._earliest, start + span * remaining / 2 if remaining > 1 else 0.0)
-            return
-        earliest = start + span * remaining / (finished + 1)
-        latest = (
-            start + span * remaining / (finished if exact else finished - 1)
-            if finished > (0 if exact else 1)
-            else math.inf
-        )
-        if earliest > self._latest or latest < self._earliest:
-            self._earliest, self._latest = earliest, latest  # contradicted: the pace changed
-        else:
-            self._earliest, self._latest = max(self._earliest, earliest), min(self._latest, latest)
+            return self.max_interval
+        expected_left = remaining * (elapsed - started) / finished
+        return DENSE_INTERVAL if expected_left <= 2 * self.max_interval else self.max_interval
 
 
 def check_intervals(min_interval: float, max_interval: float) -> None:
