@@ -25,6 +25,7 @@ import importlib.metadata
 import inspect
 import json
 import math
+import multiprocessing
 import os
 import platform
 import random
@@ -32,13 +33,10 @@ import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 
 from cekura_wrapper import Result
@@ -321,79 +319,82 @@ def polling_rows(cases: Iterable[PollingCase]) -> list[Row]:
 # --- Loopback HTTP server (parts 2 and 5) ------------------------------------------------------
 
 
-class _CountingServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 512  # the default backlog of 5 would drop a burst of 100 connects
+class LoopbackServer:
+    """A minimal HTTP/1.1 server with keep-alive on 127.0.0.1 (free port), in its own process.
+
+    Its own process, so it never competes with the client for the GIL or an event loop. It
+    answers each GET with ``respond(path)`` (404 for ``None``) in a single write, and counts the
+    TCP connections it accepts. Deliberately tiny: the less the server costs per request, the
+    more plainly the client's own cost shows in a ratio.
+    """
 
     def __init__(self, respond: Callable[[str], bytes | None]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.respond = respond
-        self.lock = threading.Lock()
-        self.accepted = 0
-        self.open = 0
-        self.peak_open = 0
-        self.requests = 0
+        context = multiprocessing.get_context("fork")  # ``respond`` need not be picklable
+        self._counts = context.RawArray("q", 3)  # accepted, peak open, requests
+        self._ready, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_serve, args=(respond, self._counts, child_end), name="bench-server", daemon=True
+        )
+        self.url = ""
 
-    def reset_counts(self) -> None:
-        with self.lock:
-            self.accepted = self.peak_open = self.requests = 0
-            self.open = 0
+    @property
+    def accepted(self) -> int:
+        return int(self._counts[0])
+
+    @property
+    def peak_open(self) -> int:
+        return int(self._counts[1])
+
+    @property
+    def requests(self) -> int:
+        return int(self._counts[2])
+
+    def __enter__(self) -> LoopbackServer:
+        self._process.start()
+        if not self._ready.poll(10):
+            self._process.kill()
+            raise RuntimeError("the loopback server did not start within 10 s")
+        self.url = f"http://127.0.0.1:{self._ready.recv()}"
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._process.terminate()
+        self._process.join(10)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive
-    disable_nagle_algorithm = True
-    server: _CountingServer
+def _serve(respond: Callable[[str], bytes | None], counts: Any, ready: Any) -> None:
+    """The server process: one event loop, one task per connection."""
+    open_now = 0
 
-    def setup(self) -> None:
-        super().setup()
-        with self.server.lock:
-            self.server.accepted += 1
-            self.server.open += 1
-            self.server.peak_open = max(self.server.peak_open, self.server.open)
-
-    def finish(self) -> None:
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal open_now
+        counts[0] += 1
+        open_now += 1
+        counts[1] = max(counts[1], open_now)
         try:
-            super().finish()
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                counts[2] += 1
+                body = respond(head.split(b" ", 2)[1].decode("latin-1"))
+                status = b"200 OK" if body is not None else b"404 Not Found"
+                body = body if body is not None else b'{"detail": "Not found."}'
+                writer.write(
+                    b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                    % (status, len(body), body)
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the client closed the connection
         finally:
-            with self.server.lock:
-                self.server.open -= 1
+            open_now -= 1
+            writer.close()
 
-    def do_GET(self) -> None:
-        with self.server.lock:
-            self.server.requests += 1
-        body = self.server.respond(self.path)
-        if body is None:
-            body = b'{"detail": "Not found."}'
-            self.send_response(404)
-        else:
-            self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    async def main() -> None:
+        server = await asyncio.start_server(connection, "127.0.0.1", 0, backlog=1024)
+        ready.send(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def loopback_server(respond: Callable[[str], bytes | None]) -> Iterator[_CountingServer]:
-    """A stdlib HTTP/1.1 server on 127.0.0.1 (free port) answering GETs with ``respond(path)``."""
-    server = _CountingServer(respond)
-    thread = threading.Thread(target=server.serve_forever, name="bench-server", daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def server_url(server: _CountingServer) -> str:
-    host, port = server.server_address[:2]
-    return f"http://{host!s}:{port}"
+    asyncio.run(main())
 
 
 def result_id_of(path: str) -> int | None:
@@ -455,8 +456,8 @@ def bench_overhead() -> list[Row]:
 
     payloads = {1: json.dumps(result_detail(1, 2)).encode(), 2: json.dumps(result_detail(2, 10_000)).encode()}
     rows = []
-    with loopback_server(lambda path: payloads.get(result_id_of(path) or 0)) as server:
-        url = server_url(server)
+    with LoopbackServer(lambda path: payloads.get(result_id_of(path) or 0)) as server:
+        url = server.url
         with (
             CekuraClient(api_key=API_KEY, base_url=url) as client,
             httpx.Client(base_url=url, headers={API_KEY_HEADER: API_KEY}) as bare,
@@ -668,10 +669,22 @@ def bench_import() -> list[Row]:
 
 @dataclass
 class FanOutResults:
-    """Results that finish at seeded times after ``started``; runs finish at a steady pace."""
+    """Results that finish at seeded times after ``started``; runs finish at a steady pace.
+
+    ``started`` lives in shared memory: the client sets it, the server process reads it (the
+    monotonic clock is the same across processes).
+    """
 
     finish: dict[int, float]
-    started: float = field(default_factory=time.monotonic)
+    _started: Any = field(default_factory=lambda: multiprocessing.RawValue("d", time.monotonic()))
+
+    @property
+    def started(self) -> float:
+        return float(self._started.value)
+
+    @started.setter
+    def started(self, value: float) -> None:
+        self._started.value = value
 
     def respond(self, path: str) -> bytes | None:
         result_id = result_id_of(path)
@@ -722,8 +735,8 @@ async def _wait_all(url: str, results: FanOutResults) -> tuple[float, list[float
 def fan_out_once(seed: int) -> FanOut:
     rng = random.Random(seed)
     results = FanOutResults({1 + i: rng.uniform(*FANOUT_FINISH) for i in range(FANOUT_RESULTS)})
-    with loopback_server(results.respond) as server:
-        total, waits = asyncio.run(_wait_all(server_url(server), results))
+    with LoopbackServer(results.respond) as server:
+        total, waits = asyncio.run(_wait_all(server.url, results))
         return FanOut(
             total=total,
             slowest_finish=max(results.finish.values()),
