@@ -137,6 +137,8 @@ class _FileContent:
     items: list[_Item] = attrs.field(factory=list)
     frequency: tuple[object, str] | None = None
     agent: tuple[object, str] | None = None
+    #: The file could not be read or parsed, so a missing frequency is not worth reporting too.
+    unreadable: bool = False
 
 
 def load_batch(
@@ -157,12 +159,12 @@ def load_batch(
     final_agent = _setting(
         "agent", agent, content.agent, lambda value: check_positive_id(value, "agent"), collector
     )
-    if need_frequency and frequency is None and content.frequency is None:
+    if need_frequency and frequency is None and content.frequency is None and not content.unreadable:
         collector.add(
             "--frequency", "frequency is required: pass --frequency N or set frequency in the batch file"
         )
     if collector.problems:
-        raise InputError(collector.problems)
+        raise InputError(sorted(collector.problems, key=_file_order))
     return Batch(targets=tuple(targets), frequency=final_frequency, agent=final_agent)
 
 
@@ -186,7 +188,7 @@ def load_urls(
     if not found and not collector.problems:
         collector.add("input", "no agent URLs: pass URLs, --batch FILE or --scenario ID=URL")
     if collector.problems:
-        raise InputError(collector.problems)
+        raise InputError(sorted(collector.problems, key=_file_order))
     return list(dict.fromkeys(found))
 
 
@@ -200,6 +202,14 @@ def _collect(
         if located is not None:
             targets.append(located)
     return content, targets
+
+
+def _file_order(problem: Problem) -> tuple[int, int]:
+    """File problems first, by line; then the flags, in the order given (the sort is stable)."""
+    _name, separator, line = problem.where.rpartition(":")
+    if separator and line.isdigit():
+        return (0, int(line))
+    return (1, 0) if problem.where.startswith("-") else (0, 0)
 
 
 def _setting(
@@ -284,12 +294,12 @@ def _read_file(path: Path, collector: _Collector) -> _FileContent:
         collector.add(
             name, f"unknown batch file type {path.suffix or '(none)'!r}; use .yaml, .yml, .json or .csv"
         )
-        return _FileContent()
+        return _FileContent(unreadable=True)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         collector.add(name, f"cannot read the batch file: {getattr(exc, 'strerror', None) or exc}")
-        return _FileContent()
+        return _FileContent(unreadable=True)
     if kind == "csv":
         return _read_csv(text, name, collector)
     return _read_tree(text, name, kind, collector)
@@ -297,34 +307,36 @@ def _read_file(path: Path, collector: _Collector) -> _FileContent:
 
 def _read_csv(text: str, name: str, collector: _Collector) -> _FileContent:
     content = _FileContent()
-    reader = csv.DictReader(io.StringIO(text, newline=""), skipinitialspace=True)
-    header = [column.strip() for column in reader.fieldnames or []]
-    reader.fieldnames = header
+    # csv.reader, not DictReader: it yields blank lines too, so line numbers stay exact.
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    header = [column.strip() for column in next(reader, [])]
     unknown = [column for column in header if column not in _CSV_COLUMNS]
     missing = [column for column in _ITEM_KEYS if column not in header]
-    if unknown or missing or not header:
-        if unknown:
-            collector.add(f"{name}:1", f"unknown column {', '.join(map(repr, unknown))}")
-        if missing:
-            collector.add(
-                f"{name}:1", f"missing column {' and '.join(missing)} (header row: scenario,websocket_url)"
-            )
+    if unknown:
+        collector.add(f"{name}:1", f"unknown column {', '.join(map(repr, unknown))}")
+    if missing:
+        collector.add(
+            f"{name}:1", f"missing column {' and '.join(missing)} (header row: scenario,websocket_url)"
+        )
+    if unknown or missing:
+        content.unreadable = True
         return content
     line_start = reader.line_num + 1
     for row in reader:
         where = f"{name}:{line_start}"
         line_start = reader.line_num + 1
-        cells = {key: (value or "").strip() for key, value in row.items() if key is not None}
-        if not any(cells.values()) or next(iter(cells.values()), "").startswith("#"):
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue  # blank lines and comments
+        if len(cells) != len(header):
+            collector.add(where, f"{len(cells)} cells where the header has {len(header)} columns")
             continue
-        if None in row:
-            collector.add(where, f"{len(row[None])} more cell(s) than the header has columns")
-            continue
+        values: dict[str, object] = dict(zip(header, cells, strict=True))
         for setting in ("frequency", "agent"):
-            value = cells.pop(setting, "")
+            value = values.pop(setting, "")
             if value:
                 _file_setting(content, setting, value, where, collector)
-        content.items.append(_Item(values=cells, where=where))
+        content.items.append(_Item(values=values, where=where))
     return content
 
 
@@ -348,7 +360,7 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
         except ValueError as exc:
             where = f"{name}:{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else name
             collector.add(where, f"not valid JSON: {getattr(exc, 'msg', exc)}")
-            return _FileContent()
+            return _FileContent(unreadable=True)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -356,7 +368,7 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         problem = getattr(exc, "problem", None) or str(exc)
         collector.add(where, f"not valid {kind.upper()}: {problem}")
-        return _FileContent()
+        return _FileContent(unreadable=True)
     content = _FileContent()
     if node is None:
         collector.add(name, "the batch file is empty")
