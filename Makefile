@@ -53,7 +53,7 @@ bench: $(INSTALLED)
 	$(BIN)/python scripts/bench.py
 
 demo: $(INSTALLED)
-	$(BIN)/python -m cekura_wrapper.testing.demo
+	$(BIN)/cekura-ws demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
