@@ -107,7 +107,7 @@ def preflight(
     """Check every distinct URL in ``urls`` concurrently; one result per URL, in input order.
 
     ``timeout`` bounds each URL's whole check; ``greeting_wait`` is how long to wait for the agent
-    to speak first before sending ``message``. ``secret`` is sent as ``X-VOCERA-SECRET`` and
+    to speak first before sending ``message`` (a later greeting counts as the reply). ``secret`` is sent as ``X-VOCERA-SECRET`` and
     ``headers`` are added to the handshake (like an agent's custom headers on Cekura). Invalid
     settings raise ``ValidationError``; a bad or unreachable URL is reported in its result.
     From async code, await ``preflight_async`` instead.
@@ -141,7 +141,9 @@ async def preflight_async(
 ) -> list[PreflightResult]:
     """The awaitable ``preflight``: same arguments, same results."""
     distinct = _distinct_urls(urls)
-    _check_settings(timeout=timeout, greeting_wait=greeting_wait, secret=secret, message=message)
+    _check_settings(
+        timeout=timeout, greeting_wait=greeting_wait, secret=secret, headers=headers, message=message
+    )
     handshake = {
         "X-VOCERA-SCENARIO-ID": PREFLIGHT_ID,
         "X-VOCERA-RESULT-ID": PREFLIGHT_ID,
@@ -166,18 +168,27 @@ def _distinct_urls(urls: object) -> list[str]:
     if isinstance(urls, str | bytes) or not isinstance(urls, Iterable):
         raise ValidationError(f"urls must be a list of websocket URLs, got {describe(urls)}")
     distinct: dict[str, None] = {}
-    for url in urls:
-        distinct[url.strip() if isinstance(url, str) else url] = None
+    for index, url in enumerate(urls):
+        if not isinstance(url, str):
+            raise ValidationError(f"urls[{index}] must be a websocket URL string, got {describe(url)}")
+        distinct[url.strip()] = None
     if not distinct:
         raise ValidationError("urls: at least one websocket URL is needed")
     return list(distinct)
 
 
-def _check_settings(*, timeout: float, greeting_wait: float, secret: str | None, message: str) -> None:
+def _check_settings(
+    *, timeout: float, greeting_wait: float, secret: str | None, headers: object, message: str
+) -> None:
     problems = []
+    if headers is not None and (
+        not isinstance(headers, Mapping)
+        or not all(isinstance(key, str) and isinstance(value, str) for key, value in headers.items())
+    ):
+        problems.append("headers must map header names to string values")  # values may be secrets
     for name, value in (("timeout", timeout), ("greeting_wait", greeting_wait)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
-            problems.append(f"{name} must be a finite number of seconds, got {value!r}")
+            problems.append(f"{name} must be a finite number of seconds >= 0, got {value!r}")
     if not problems and timeout <= 0:
         problems.append(f"timeout must be positive, got {timeout!r}")
     if secret is not None and (not isinstance(secret, str) or not secret):
@@ -189,14 +200,11 @@ def _check_settings(*, timeout: float, greeting_wait: float, secret: str | None,
 
 
 async def _check(
-    url: object, headers: Mapping[str, str], *, timeout: float, greeting_wait: float, message: str
+    url: str, headers: Mapping[str, str], *, timeout: float, greeting_wait: float, message: str
 ) -> PreflightResult:
     problem = check_websocket_url(url)
     if problem is not None:
-        return PreflightResult(
-            url=str(url), ok=False, connected=False, failure="invalid_url", problem=problem
-        )
-    assert isinstance(url, str)
+        return PreflightResult(url=url, ok=False, connected=False, failure="invalid_url", problem=problem)
     progress = _Progress()
     try:
         async with asyncio.timeout(timeout):

@@ -374,3 +374,56 @@ def test_the_console_script_runs_a_batch_end_to_end(
     )  # plain progress lines off a terminal
     assert cekura_emulator.api_key not in completed.stdout + completed.stderr
     assert module.stdout.strip() == "cekura-ws 0.1.0"
+
+
+def test_ctrl_c_while_submitting_warns_the_run_may_have_landed(
+    cekura_emulator: CekuraEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cekura_wrapper.client import CekuraClient
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CekuraClient, "run_scenarios", interrupted)
+
+    result = invoke(
+        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--wait"], emulator=cekura_emulator
+    )
+
+    assert result.exit_code == 130, result.output
+    assert "may have reached Cekura" in result.stderr and "before submitting again" in result.stderr
+
+
+def test_ctrl_c_during_the_preflight_exits_130_and_submits_nothing(
+    cekura_emulator: CekuraEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cekura_wrapper._preflight
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cekura_wrapper._preflight, "preflight", interrupted)
+
+    result = invoke(
+        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--preflight"],
+        emulator=cekura_emulator,
+    )
+
+    assert result.exit_code == 130, result.output
+    assert "Interrupted." in result.stderr
+    assert cekura_emulator.requests == []
+
+
+def test_an_interactive_terminal_gets_a_live_bar_and_ci_gets_plain_lines(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent
+) -> None:
+    helpful = cekura_agent("helpful").url
+    args = ["run", "--scenario", f"101={helpful}", "--frequency", "1", "--wait", *FAST_POLLS]
+    terminal = {"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1"}
+
+    live = invoke(args, emulator=cekura_emulator, env={**terminal, "CI": None})
+    ci = invoke(args, emulator=cekura_emulator, env={**terminal, "CI": "true"})
+
+    assert (live.exit_code, ci.exit_code) == (0, 0), live.output
+    assert "\x1b[" in live.stderr and "1/1" in live.stderr and "runs done" not in live.stderr
+    assert "completed, 1/1 runs done, 1 passed, 0 failed" in ci.stderr

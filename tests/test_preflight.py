@@ -201,3 +201,14 @@ def test_importing_the_package_does_not_import_websockets_rich_or_click() -> Non
     )
     assert completed.stdout.split() == ["[]", "True"]
     assert cekura_wrapper.preflight is preflight
+
+
+async def test_custom_headers_join_the_handshake_and_bad_ones_are_refused() -> None:
+    async with AgentServer("helpful") as agent:
+        [result] = await preflight_async([agent.url], timeout=5, headers={"X-Team": "voice"})
+
+    assert result.ok and agent.handshakes[0].get("X-Team") == "voice"
+    with pytest.raises(ValidationError, match="headers must map"):
+        await preflight_async([agent.url], headers={"X-Port": 8080})  # type: ignore[dict-item]
+    with pytest.raises(ValidationError, match=r"urls\[1\] must be a websocket URL string"):
+        await preflight_async([agent.url, 8080])  # type: ignore[list-item]

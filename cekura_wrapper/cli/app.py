@@ -32,7 +32,18 @@ if TYPE_CHECKING:
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=_CONTEXT, epilog=EXIT_CODES_HELP)
+class _Group(click.Group):
+    """Ctrl-C anywhere else (loading, pre-flight) exits 130, not click's "Aborted!" with 1."""
+
+    def invoke(self, context: click.Context) -> object:
+        try:
+            return super().invoke(context)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+@click.group(cls=_Group, context_settings=_CONTEXT, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="cekura-ws", message="%(prog)s %(version)s")
 @click.option("-v", "--verbose", count=True, help="Log retries (-v) and every poll (-vv) on stderr.")
 @click.pass_context

@@ -1,7 +1,7 @@
 """What people see: tables on stdout, notes and progress on stderr, or one JSON document with ``--json``.
 
-On a terminal, progress is a live rich bar; anywhere else (CI logs, pipes) it is a plain line
-whenever something changes, and at least every ``heartbeat`` seconds.
+On an interactive terminal, progress is a live rich bar; anywhere else (CI logs, pipes) it is a
+plain line whenever something changes, and at least every ``heartbeat`` seconds.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def preflight_table(results: Sequence[PreflightResult]) -> Table:
     for result in results:
         check = "[green]ok[/]" if result.ok else f"[red]failed[/] ({result.failure})"
         greeted = {True: "yes", False: "no", None: "-"}[result.greeted]
-        round_trip = f"{result.round_trip * 1000:.0f} ms" if result.round_trip is not None else "-"
+        round_trip = f"{result.round_trip * 1000:.1f} ms" if result.round_trip is not None else "-"
         table.add_row(_escape(result.url), check, greeted, round_trip, _escape(result.problem or ""))
     return table
 
@@ -219,7 +219,8 @@ class PlainProgress:
 
 
 def progress_view(output: Output, result_id: int) -> ProgressView:
-    """A live bar when stderr is a terminal, plain lines otherwise."""
-    if output.err.is_terminal:
+    """A live bar on an interactive terminal; plain lines otherwise, and whenever ``$CI`` is set
+    (CI logs may claim a terminal, e.g. with ``FORCE_COLOR``, but cannot redraw a bar)."""
+    if output.err.is_interactive and not os.environ.get("CI"):
         return LiveProgress(output.err, result_id)
     return PlainProgress(output.note, result_id)
