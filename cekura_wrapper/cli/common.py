@@ -73,6 +73,7 @@ def api_options(function: F) -> F:
     function = click.option(
         "--max-retries",
         type=click.IntRange(min=0),
+        metavar="N",
         default=2,
         show_default=True,
         help="Retries of requests that are safe to repeat (a run request that may have landed is never resent).",
