@@ -427,3 +427,17 @@ def test_an_interactive_terminal_gets_a_live_bar_and_ci_gets_plain_lines(
     assert (live.exit_code, ci.exit_code) == (0, 0), live.output
     assert "\x1b[" in live.stderr and "1/1" in live.stderr and "runs done" not in live.stderr
     assert "completed, 1/1 runs done, 1 passed, 0 failed" in ci.stderr
+
+
+def test_status_of_an_unknown_result_is_an_api_error(cekura_emulator: CekuraEmulator) -> None:
+    result = invoke(["status", "999", "--json"], emulator=cekura_emulator)
+
+    assert result.exit_code == 3, result.output
+    assert "404" in result.stderr and "check the id" in result.stderr
+    assert json.loads(result.stdout) | {"message": ""} == {
+        "kind": "error",
+        "exit_code": 3,
+        "error": "NotFoundError",
+        "message": "",
+        "result_id": 999,
+    }

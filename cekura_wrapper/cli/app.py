@@ -134,7 +134,7 @@ def run(
             f"{flags} need --wait (the result must be finished to judge it)",
         )
     checked = _load(output, batch, scenarios, frequency, agent)
-    plan_ = checked.plan()
+    run_plan = checked.plan()
     with reported_errors(output):
         client = CekuraClient(
             api_key,
@@ -146,11 +146,11 @@ def run(
     with client:
         if check_first:
             _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
-        output.note(f"Submitting {plan_.run_count} runs to {client.base_url}")
+        output.note(f"Submitting {run_plan.run_count} runs to {client.base_url}")
         try:
             with reported_errors(output):
                 submission = client.run_scenarios(
-                    plan_.scenarios, frequency=plan_.frequency, agent=plan_.agent
+                    run_plan.scenarios, frequency=run_plan.frequency, agent=run_plan.agent
                 )
         except KeyboardInterrupt:
             fail(

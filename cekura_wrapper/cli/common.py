@@ -171,10 +171,9 @@ def fail_input(output: Output, error: InputError) -> NoReturn:
 
 
 @contextlib.contextmanager
-def reported_errors(output: Output, *, result_id: int | None = None) -> Iterator[None]:
-    """Map the library's errors to exit codes 2 and 3, with their advice."""
+def reported_errors(output: Output, *, result_id: int | None = None, resume: str = "") -> Iterator[None]:
+    """Map the library's errors to exit codes 2 and 3; ``resume`` says how to carry on after an API error."""
     extra: dict[str, Any] = {} if result_id is None else {"result_id": result_id}
-    resume = f"Resume with: cekura-ws watch {result_id}" if result_id is not None else ""
     try:
         yield
     except InputError as exc:

@@ -36,7 +36,7 @@ def follow(
     """Wait for the result, report it, and exit with its verdict (or 3, 4, 130)."""
     view = progress_view(output, result_id)
     try:
-        with reported_errors(output, result_id=result_id):
+        with reported_errors(output, result_id=result_id, resume=resume_advice(result_id)):
             result = client.wait_for_result(
                 result_id,
                 timeout=timeout,

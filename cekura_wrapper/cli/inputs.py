@@ -29,7 +29,7 @@ from typing import Any, Final
 import attrs
 import yaml
 
-from cekura_wrapper._plan import RunPlan, ScenarioTarget
+from cekura_wrapper._plan import RunPlan, ScenarioTarget, plan_run
 from cekura_wrapper._validation import check_frequency, check_positive_id, check_websocket_url
 
 _VARIABLE: Final = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
@@ -81,12 +81,13 @@ class Batch:
         return list(dict.fromkeys(located.target.websocket_url for located in self.targets))
 
     def plan(self) -> RunPlan:
-        """The run plan; ``frequency`` must be known (``load_batch(..., need_frequency=True)``)."""
+        """The run plan, built by the library's ``plan_run`` so the body is exactly what it sends.
+
+        ``frequency`` must be known (``load_batch(..., need_frequency=True)``).
+        """
         assert self.frequency is not None
-        return RunPlan(
-            scenarios=tuple(located.target for located in self.targets),
-            frequency=self.frequency,
-            agent=self.agent,
+        return plan_run(
+            [located.target for located in self.targets], frequency=self.frequency, agent=self.agent
         )
 
 
