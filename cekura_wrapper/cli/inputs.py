@@ -22,9 +22,9 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import attrs
 import yaml
@@ -217,7 +217,7 @@ def _setting(
     name: str,
     flag: int | None,
     from_file: tuple[object, str] | None,
-    check: Any,
+    check: Callable[[object], str | None],
     collector: _Collector,
 ) -> int | None:
     if flag is not None:
@@ -428,9 +428,3 @@ def _construct(node: yaml.Node) -> object:
 
 def _where(name: str, node: yaml.Node) -> str:
     return f"{name}:{node.start_mark.line + 1}"
-
-
-def iter_problems(error: InputError) -> Iterator[str]:
-    """Each problem as one line."""
-    for problem in error.problems:
-        yield str(problem)
