@@ -95,7 +95,7 @@ async def test_close_1008_from_an_agent_requiring_a_secret_and_success_with_the_
 
 async def test_an_agent_that_never_replies_times_out_saying_where() -> None:
     async with tiny_server(silent) as url:
-        [result] = await preflight_async([url], timeout=0.3, greeting_wait=0.05)
+        [result] = await preflight_async([url], timeout=0.5, greeting_wait=0.05)
 
     assert (result.ok, result.connected, result.failure, result.greeted) == (False, True, "timeout", False)
     assert "waiting for the reply" in (result.problem or "")
