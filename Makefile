@@ -8,17 +8,22 @@ UPSTREAM ?= ../shared/upstream-specs/cekura-openapi-2026-08-21.json
 # The newest upstream spec we know of; `make test` prints the drift against it where it exists.
 DRIFT_REFERENCE := ../shared/upstream-specs/cekura-openapi-2026-08-21.json
 
-.PHONY: install test lint typecheck check-generated drift-report generate drift demo bench clean
+.PHONY: install lock test lint typecheck check-generated drift-report generate drift demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
+$(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -c constraints.txt
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# Re-pin constraints.txt to what .venv holds now (after changing dependencies in pyproject.toml).
+lock: $(INSTALLED)
+	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^cekura-ws'; } > constraints.new
+	mv constraints.new constraints.txt
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

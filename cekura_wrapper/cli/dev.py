@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from pathlib import Path
 from typing import cast
 
@@ -21,7 +22,7 @@ AGENT_KIND_NAMES = ("helpful", "slow", "closes-mid-conversation", "invalid-json"
 def _listening(text: str) -> None:
     click.echo(text)
     # Flushed at once, so a script reading our stdout learns the port before we block.
-    click.get_text_stream("stdout").flush()
+    sys.stdout.flush()
 
 
 @click.command()
