@@ -22,6 +22,10 @@ from ._plan import RunPlan
 
 API_KEY_HEADER = "X-CEKURA-API-KEY"
 
+# httpx keeps only 20 idle connections by default: a client waiting on many results at once
+# would reconnect (a TLS handshake each) on every burst of polls beyond 20. Keep the whole pool.
+CONNECTION_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+
 
 def build_api_client(*, base_url: str, api_key: str, timeout: float) -> AuthenticatedClient:
     """The generated client, authenticating with Cekura's key header.
@@ -35,6 +39,7 @@ def build_api_client(*, base_url: str, api_key: str, timeout: float) -> Authenti
         auth_header_name=API_KEY_HEADER,
         raise_on_unexpected_status=False,
         timeout=httpx.Timeout(timeout),
+        httpx_args={"limits": CONNECTION_LIMITS},
     )
 
 

@@ -193,11 +193,13 @@ class WaitState:
         self._deadline = self._start + self.timeout
         self.last_result: Result | None = None
 
-    def polled(self, result: Result, retry_after: float | None) -> float | None:
-        """After a successful poll: ``None`` when done, else seconds to sleep."""
+    def report(self, result: Result) -> object:
+        """Record a successful poll and call ``on_progress``; returns what the callback returned."""
         self.last_result = result
-        if self._on_progress is not None:
-            self._on_progress(result)
+        return None if self._on_progress is None else self._on_progress(result)
+
+    def polled(self, result: Result, retry_after: float | None) -> float | None:
+        """After a reported poll: ``None`` when done, else seconds to sleep."""
         if result.is_terminal:
             return None
         return self._next(result, retry_after, None)
@@ -227,6 +229,7 @@ def wait_sync(fetch: Callable[[], Poll], state: WaitState, sleep: Callable[[floa
         except _POLL_FAILURES as exc:
             delay = state.missed(exc)
         else:
+            state.report(result)
             next_delay = state.polled(result, retry_after)
             if next_delay is None:
                 return result
@@ -244,6 +247,9 @@ async def wait_async(
         except _POLL_FAILURES as exc:
             delay = state.missed(exc)
         else:
+            reported = state.report(result)
+            if isinstance(reported, Awaitable):  # an ``async def`` on_progress
+                await reported
             next_delay = state.polled(result, retry_after)
             if next_delay is None:
                 return result

@@ -254,7 +254,7 @@ class AsyncCekuraClient(_ClientBase):
         max_poll_interval: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> Result:
-        """See ``CekuraClient.wait_for_result``."""
+        """See ``CekuraClient.wait_for_result``; ``on_progress`` may also be an ``async def``."""
         state = self._wait_state(
             result_id,
             timeout=timeout,

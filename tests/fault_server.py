@@ -30,7 +30,7 @@ class Reply:
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False  # read the request, then close without answering
-    hold: threading.Event | None = None  # wait for this event before answering
+    hold: threading.Event | threading.Barrier | None = None  # wait on it before answering
 
 
 @dataclass
@@ -45,6 +45,8 @@ class Recorded:
 
 
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 128  # the default 5 drops bursts of connects into a 1 s SYN retry
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (after a read timeout, say) is part of the tests, not an error."""
         import sys
@@ -56,6 +58,7 @@ class _QuietServer(ThreadingHTTPServer):
 class FaultServer:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
+        self.connections = 0  # TCP connections accepted
         self._queues: dict[tuple[str, str], deque[Reply]] = {}
         self._defaults: dict[tuple[str, str], Reply] = {}
         self._lock = threading.Lock()
@@ -66,6 +69,8 @@ class FaultServer:
 
             def setup(self) -> None:
                 super().setup()
+                with server._lock:
+                    server.connections += 1
                 # Headers and body go out in two writes: without this, Nagle adds 40 ms a request.
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 

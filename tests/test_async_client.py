@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -15,6 +17,7 @@ from cekura_wrapper import (
     CekuraError,
     NotFoundError,
     PollTimeoutError,
+    Result,
     ServerError,
     SubmissionUncertainError,
     ValidationError,
@@ -189,3 +192,31 @@ async def test_a_closed_async_client_says_so(server: FaultServer) -> None:
         await client.get_result(1)
     with pytest.raises(CekuraError, match="client is closed"):
         await client.get_result(1)
+
+
+async def test_concurrent_waits_reuse_the_whole_pool(server: FaultServer, client: AsyncCekuraClient) -> None:
+    """Fanning out over many results must not reconnect (a TLS handshake each) on every burst."""
+    in_flight = 40  # more than httpx's default 20 idle connections kept
+    for burst in range(2):
+        everyone_arrived = threading.Barrier(in_flight + 1)
+        server.queue("GET", result_path(5), *[Reply(200, result(5), hold=everyone_arrived)] * in_flight)
+        polls = asyncio.gather(*(client.get_result(5) for _ in range(in_flight)))
+        await asyncio.to_thread(everyone_arrived.wait, 10)  # all requests are open at once
+        assert [r.id for r in await polls] == [5] * in_flight, burst
+    assert server.connections == in_flight
+
+
+async def test_an_async_progress_callback_is_awaited_after_each_poll(
+    server: FaultServer, client: AsyncCekuraClient
+) -> None:
+    server.queue("GET", result_path(8), Reply(200, result(8, "running")), Reply(200, result(8, "evaluating")))
+    server.default("GET", result_path(8), Reply(200, result(8, "completed", done="2", success="2")))
+    seen: list[str] = []
+
+    async def record(progress: Result) -> None:
+        await asyncio.sleep(0)  # a real coroutine: it only records once awaited
+        seen.append(progress.status)
+
+    final = await client.wait_for_result(8, on_progress=record)
+    assert final.status == "completed"
+    assert seen == ["running", "evaluating", "completed"]

@@ -752,6 +752,19 @@ def test_real_history_of_the_results_operation() -> None:
     assert len(result_changes) == 3 + 1 + 4 + len(new_fields)
 
 
+def test_real_history_is_breaking_for_a_client_generated_without_the_pins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The renames are info only because regenerate.py pins names; without the pins they break."""
+    monkeypatch.setattr(check_drift, "_pinned_operation_ids", set)
+    breaking = [change[1:] for change in real_history() if change[0] == "breaking"]
+    assert breaking == [
+        (RUN, "operationId", "scenarios-run-scenarios-with-websockets-create", "scenarios-run-websocket_2"),
+        (RUN, "tags[0]", "test_framework", "Evaluators"),
+        (RESULT, "operationId", "results-retrieve", "results-v1-retrieve"),
+    ]
+
+
 def test_real_upstream_against_itself_reports_nothing_and_ignores_unrelated_edits() -> None:
     new = check_drift.load_spec(str(shared_file(*NEW_UPSTREAM)))
     edited = copy.deepcopy(new)
