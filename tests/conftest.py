@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+pytest_plugins = ["pytester"]  # for testing the cekura_ws pytest plugin itself
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # scripts/ is not a package; tests import its modules by name.

@@ -160,9 +160,10 @@ async def test_metadata_frames_and_tool_calls_are_handled(
     scripted: Callable[[Handler], Awaitable[str]],
 ) -> None:
     tool_results: list[dict[str, object]] = []
+    opening: list[dict[str, object]] = []
 
     async def agent(connection: ServerConnection) -> None:
-        await connection.recv()
+        opening.extend([json.loads(await connection.recv()) for _ in range(2)])
         await connection.send(json.dumps({"metadata": {"keepalive": True}}))
         await connection.send(
             json.dumps({"role": "Function Call", "data": {"id": "t1", "name": "lookup", "arguments": {}}})
@@ -174,6 +175,7 @@ async def test_metadata_frames_and_tool_calls_are_handled(
     outcome = await call(await scripted(agent), Scenario(403, "One", (Turn("Hello", ("help",)),)))
     assert outcome.success, outcome.error_message
     assert tool_results == [{"role": "Function Call Result", "data": {"id": "t1", "result": "ok"}}]
+    assert opening == [{"metadata": {"type": "keepalive"}}, {"content": "Hello"}]
 
 
 async def test_the_agent_may_end_the_call_on_the_last_turn(
@@ -302,6 +304,29 @@ def test_the_pytest_plugin_fixtures(
     assert (result["status"], result["success_runs_count"]) == ("completed", "1")
 
 
-def test_the_plugin_emulator_starts_clean(cekura_emulator: CekuraEmulator) -> None:
-    assert cekura_emulator.app.results == {}
-    assert cekura_emulator.requests == []
+def test_each_test_gets_a_clean_plugin_emulator(pytester: pytest.Pytester) -> None:
+    """The session's one server is reset between tests: nothing one test did reaches the next."""
+    pytester.makepyfile(
+        """
+        import httpx
+        from cekura_wrapper.testing import Scenario, Turn
+        from cekura_wrapper.testing.faults import ServerError
+
+        def test_1_leaves_a_mess(cekura_emulator):
+            cekura_emulator.scenarios.register(Scenario(777, "Temporary", (Turn("Hi"),)))
+            cekura_emulator.faults.queue(ServerError(503), on="get", times=5)
+            body = {"frequency": 1, "scenarios": [{"scenario": 777, "websocket_url": "ws://127.0.0.1:9/"}]}
+            headers = {"X-CEKURA-API-KEY": cekura_emulator.api_key}
+            url = cekura_emulator.base_url + "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+            assert httpx.post(url, json=body, headers=headers).status_code == 201
+            assert cekura_emulator.app.results and cekura_emulator.requests
+
+        def test_2_starts_clean(cekura_emulator):
+            assert cekura_emulator.app.results == {}
+            assert cekura_emulator.requests == []
+            assert len(cekura_emulator.faults) == 0
+            assert 777 not in {scenario.id for scenario in cekura_emulator.scenarios}
+        """
+    )
+    outcome = pytester.runpytest("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+    outcome.assert_outcomes(passed=2)

@@ -182,7 +182,10 @@ def test_a_long_pending_phase_is_visible_and_stop_cancels_it() -> None:
         api = Api(emulator)
         created = api.run(one(UNREACHABLE)).json()
         assert api.result(created["id"]).json()["status"] == "pending"
+        running = set(emulator.app._tasks)
+        assert len(running) == 1
     # Leaving the block stopped the server and cancelled the pending result's task.
+    assert [task.cancelled() for task in running] == [True]
 
 
 def test_an_evaluating_phase_is_reported_after_the_runs() -> None:

@@ -35,6 +35,9 @@ class CallSettings:
     secret: str | None = None
     #: Cekura waits about a second after its ``end_call`` before closing; 0 closes at once.
     hangup_grace: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
+    #: Send a metadata-only frame (which must get no reply) before the first line, as Cekura's
+    #: keepalives do: an agent that answers or chokes on frames without ``content`` fails here too.
+    send_metadata: bool = True
 
 
 @attrs.frozen
@@ -137,6 +140,8 @@ class _Conversation:
 
     async def play(self) -> Literal["caller", "agent"]:
         turns = self.scenario.turns
+        if self.settings.send_metadata:
+            await self._send({"metadata": {"type": "keepalive"}}, role="user")
         for number, turn in enumerate(turns, start=1):
             await self._send({"content": turn.say}, role="user")
             agent_ended = await self._await_reply(turn, number)
