@@ -328,5 +328,7 @@ def test_each_test_gets_a_clean_plugin_emulator(pytester: pytest.Pytester) -> No
             assert 777 not in {scenario.id for scenario in cekura_emulator.scenarios}
         """
     )
-    outcome = pytester.runpytest("-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function")
+    outcome = pytester.runpytest(
+        "-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function"
+    )
     outcome.assert_outcomes(passed=2)
