@@ -21,7 +21,7 @@ from cekura_wrapper._errors import (
 
 from .documents import error_document
 from .exit_codes import ExitCode
-from .inputs import InputError
+from .inputs import InputError, Problem
 from .render import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -170,6 +170,14 @@ def fail_input(output: Output, error: InputError) -> NoReturn:
     raise click.exceptions.Exit(int(ExitCode.INVALID_INPUT))
 
 
+def _problem(error: str) -> Problem:
+    """``scenarios[0]: message`` from the library as a problem at ``scenarios[0]``."""
+    where, separator, message = error.partition(": ")
+    if separator and where and " " not in where:
+        return Problem(where, message)
+    return Problem("input", error)
+
+
 @contextlib.contextmanager
 def reported_errors(output: Output, *, result_id: int | None = None, resume: str = "") -> Iterator[None]:
     """Map the library's errors to exit codes 2 and 3; ``resume`` says how to carry on after an API error."""
@@ -179,7 +187,7 @@ def reported_errors(output: Output, *, result_id: int | None = None, resume: str
     except InputError as exc:
         fail_input(output, exc)
     except ValidationError as exc:
-        fail(output, ExitCode.INVALID_INPUT, "invalid_input", str(exc), problems=exc.errors)
+        fail_input(output, InputError([_problem(error) for error in exc.errors]))
     except SubmissionUncertainError as exc:
         fail(
             output,

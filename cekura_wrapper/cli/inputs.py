@@ -2,7 +2,9 @@
 
 Every problem is collected with where it is (``batch.yaml:7``, ``--scenario #2``) and reported
 at once, before any request. ``${VAR}`` and ``${VAR:-default}`` in any string value are replaced
-from the environment, so one file serves every environment. Batch file shapes::
+from the environment, so one file serves every environment; a default may itself hold references
+(``${A:-${B:-x}}``), and is expanded only when it is used. A variable's value is taken as written
+(a ``${...}`` inside it is not expanded again). Batch file shapes::
 
     # YAML or JSON: a mapping (frequency and agent optional) or just the list of scenarios
     frequency: 2
@@ -29,14 +31,26 @@ from typing import Final
 import attrs
 import yaml
 
+from cekura_wrapper._errors import ValidationError
 from cekura_wrapper._plan import RunPlan, ScenarioTarget, plan_run
 from cekura_wrapper._validation import check_frequency, check_positive_id, check_websocket_url
 
-_VARIABLE: Final = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ITEM_KEYS: Final = ("scenario", "websocket_url")
 _TOP_KEYS: Final = frozenset({"scenarios", "frequency", "agent"})
 _CSV_COLUMNS: Final = frozenset({"scenario", "websocket_url", "frequency", "agent"})
+_SYNTAX: Final = "write ${VAR} or ${VAR:-default}"
+_MALFORMED: Final = -1
 FORMATS: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+
+
+class _Unresolved:
+    def __repr__(self) -> str:
+        return "UNRESOLVED"
+
+
+#: What ``_Collector.expand`` returns for a value whose expansion was reported as a problem.
+UNRESOLVED: Final = _Unresolved()
 
 
 @attrs.frozen
@@ -74,6 +88,8 @@ class Batch:
     targets: tuple[Located, ...]
     frequency: int | None
     agent: int | None
+    #: The library's plan of the targets, when the frequency is known.
+    run_plan: RunPlan | None = None
 
     @property
     def urls(self) -> list[str]:
@@ -85,10 +101,8 @@ class Batch:
 
         ``frequency`` must be known (``load_batch(..., need_frequency=True)``).
         """
-        assert self.frequency is not None
-        return plan_run(
-            [located.target for located in self.targets], frequency=self.frequency, agent=self.agent
-        )
+        assert self.run_plan is not None
+        return self.run_plan
 
 
 @attrs.define
@@ -102,23 +116,66 @@ class _Collector:
         self.problems.append(Problem(where, message))
 
     def expand(self, value: object, where: str) -> object:
-        """``value`` with ``${VAR}`` replaced; unset variables are reported."""
-        if not isinstance(value, str):
+        """``value`` with ``${VAR}`` and ``${VAR:-default}`` replaced.
+
+        Unset variables and malformed references are reported; the value is then ``UNRESOLVED``,
+        so it is not checked again (one problem per mistake).
+        """
+        if not isinstance(value, str) or "${" not in value:
             return value
+        before = len(self.problems)
+        expanded, _end = self._expand(value, 0, where, nested=False)
+        return expanded if len(self.problems) == before else UNRESOLVED
 
-        def replace(match: re.Match[str]) -> str:
-            name, default = match["name"], match["default"]
-            found = self.environ.get(name)
-            if found is not None:
-                return found
-            if default is not None:
-                return default
-            self.add(
-                where, f"environment variable {name} is not set (write ${{{name}:-default}} for a default)"
-            )
-            return match[0]
+    def _expand(
+        self, text: str, start: int, where: str, *, nested: bool, use: bool = True
+    ) -> tuple[str, int]:
+        """Expand ``text`` from ``start`` up to its end, or up to the ``}`` closing a default when
+        ``nested``; returns the expansion and where it stopped (``_MALFORMED`` after a reported syntax
+        error). ``use=False`` parses a default that is not taken: syntax only, no look-ups."""
+        parts: list[str] = []
+        position = start
+        while position < len(text):
+            if nested and text[position] == "}":
+                return "".join(parts), position
+            if not text.startswith("${", position):
+                parts.append(text[position])
+                position += 1
+                continue
+            name_match = _NAME.match(text, position + 2)
+            if name_match is None:
+                self.add(
+                    where, f"invalid variable reference at {text[position : position + 12]!r}: {_SYNTAX}"
+                )
+                return "", _MALFORMED
+            name, after = name_match[0], name_match.end()
+            if text.startswith("}", after):
+                parts.append(self._lookup(name, where) if use else "")
+                position = after + 1
+            elif text.startswith(":-", after):
+                found = self.environ.get(name) if use else None
+                default, end = self._expand(text, after + 2, where, nested=True, use=use and found is None)
+                if end == _MALFORMED:
+                    return "", _MALFORMED
+                if end >= len(text):
+                    self.add(where, f"unterminated ${{{name}:-...: a '}}' is missing; {_SYNTAX}")
+                    return "", _MALFORMED
+                parts.append(found if found is not None else default)
+                position = end + 1
+            elif "}" not in text[after:]:
+                self.add(where, f"unterminated ${{{name}: a '}}' is missing; {_SYNTAX}")
+                return "", _MALFORMED
+            else:
+                self.add(where, f"unsupported variable reference ${{{name}{text[after]}...}}: {_SYNTAX}")
+                return "", _MALFORMED
+        return "".join(parts), position
 
-        return _VARIABLE.sub(replace, value)
+    def _lookup(self, name: str, where: str) -> str:
+        found = self.environ.get(name)
+        if found is not None:
+            return found
+        self.add(where, f"environment variable {name} is not set (write ${{{name}:-default}} for a default)")
+        return ""
 
 
 @attrs.frozen
@@ -164,9 +221,32 @@ def load_batch(
         collector.add(
             "--frequency", "frequency is required: pass --frequency N or set frequency in the batch file"
         )
+    run_plan = None
+    if not collector.problems and final_frequency is not None:
+        run_plan = _plan(targets, final_frequency, final_agent, collector)
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
-    return Batch(targets=tuple(targets), frequency=final_frequency, agent=final_agent)
+    return Batch(targets=tuple(targets), frequency=final_frequency, agent=final_agent, run_plan=run_plan)
+
+
+_PLAN_ITEM: Final = re.compile(r"scenarios\[(?P<index>\d+)\]: (?P<message>.*)", re.DOTALL)
+
+
+def _plan(
+    targets: Sequence[Located], frequency: int, agent: int | None, collector: _Collector
+) -> RunPlan | None:
+    """The library's plan; anything it still rejects becomes a problem at the scenario's file and line."""
+    try:
+        return plan_run([located.target for located in targets], frequency=frequency, agent=agent)
+    except ValidationError as exc:
+        for error in exc.errors:
+            match = _PLAN_ITEM.fullmatch(error)
+            index = int(match["index"]) if match else -1
+            if match and index < len(targets):
+                collector.add(targets[index].where, match["message"])
+            else:
+                collector.add("run request", error)
+        return None
 
 
 def load_urls(
@@ -226,6 +306,8 @@ def _setting(
     elif from_file is not None:
         value, where = from_file
         value = _as_int(collector.expand(value, where))
+        if value is UNRESOLVED:
+            return None
     else:
         return None
     problem = check(value)
@@ -265,15 +347,17 @@ def _target(item: _Item, collector: _Collector) -> Located | None:
 def _checked(
     scenario: object, url: object, scenario_where: str, url_where: str, where: str, collector: _Collector
 ) -> Located | None:
+    """``UNRESOLVED`` values were already reported by ``expand``; everything else is checked here."""
     before = len(collector.problems)
-    problem = check_positive_id(scenario, "scenario id")
-    if problem:
-        collector.add(scenario_where, problem)
-    if not (isinstance(url, str) and _VARIABLE.search(url)):  # an unset variable is already reported
+    if scenario is not UNRESOLVED:
+        problem = check_positive_id(scenario, "scenario id")
+        if problem:
+            collector.add(scenario_where, problem)
+    if url is not UNRESOLVED:
         problem = check_websocket_url(url)
         if problem:
             collector.add(url_where, problem)
-    if len(collector.problems) > before:
+    if scenario is UNRESOLVED or url is UNRESOLVED or len(collector.problems) > before:
         return None
     assert isinstance(scenario, int) and isinstance(url, str)
     return Located(ScenarioTarget(scenario=scenario, websocket_url=url.strip()), where)
