@@ -219,6 +219,55 @@ def test_exit_4_when_the_wait_times_out_with_a_junit_of_the_unfinished_runs(
     assert posts(cekura_emulator) == 1
 
 
+def test_an_unwritable_junit_path_is_an_input_error_before_anything_is_sent(
+    cekura_emulator: CekuraEmulator, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the report folder should be")
+    report = blocker / "nested" / "cekura.xml"
+    args = ["--junit", str(report), "--wait", "--json", *FAST_POLLS]
+
+    run = invoke(
+        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", *args], emulator=cekura_emulator
+    )
+    both = invoke(["run", "--scenario", "101=http://a/", "--frequency", "1", *args], emulator=cekura_emulator)
+    watch = invoke(["watch", "1", "--junit", str(report)], emulator=cekura_emulator)
+    directory = invoke(["watch", "1", "--junit", str(tmp_path)], emulator=cekura_emulator)
+
+    assert (run.exit_code, both.exit_code, watch.exit_code, directory.exit_code) == (2, 2, 2, 2), run.output
+    problem = {"where": "--junit", "message": f"cannot create {report}: {blocker} is not a directory"}
+    assert json.loads(run.stdout)["problems"] == [problem]
+    assert [item["where"] for item in json.loads(both.stdout)["problems"]] == ["--scenario #1", "--junit"]
+    assert f"--junit: cannot create {report}: {blocker} is not a directory" in watch.stderr
+    assert "is a directory" in directory.stderr
+    assert cekura_emulator.requests == []
+
+
+def test_a_junit_report_that_fails_to_write_after_the_run_is_loud_but_keeps_the_verdict(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cekura_wrapper.cli import app
+
+    # The folder is fine when checked, and gone by the time the batch ends (a disk can fill up too).
+    monkeypatch.setattr(app, "junit_path_problem", lambda path: None)
+    blocker = tmp_path / "reports"
+    blocker.write_text("not a folder")
+    report = blocker / "cekura.xml"
+    helpful = cekura_agent("helpful").url
+    args = ["run", "--scenario", f"101={helpful}", "--frequency", "1", "--wait", "--junit", str(report)]
+
+    text = invoke([*args, *FAST_POLLS], emulator=cekura_emulator)
+    document = invoke([*args, "--json", *FAST_POLLS], emulator=cekura_emulator)
+
+    assert (text.exit_code, document.exit_code) == (0, 0), text.output
+    assert f"Error: could not write the JUnit report {report}" in text.stderr
+    assert "OK: result" in text.stderr and "Result " in text.stdout
+    result = json.loads(document.stdout)
+    assert (result["kind"], result["exit_code"], result["passed"]) == ("result", 0, True)
+    assert result["junit_error"].startswith(f"could not write the JUnit report {report}")
+    assert not report.exists()
+
+
 def test_ctrl_c_while_waiting_prints_how_to_resume_and_resubmits_nothing(
     cekura_emulator: CekuraEmulator, cekura_agent: StartAgent, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,7 +23,8 @@ from .common import (
 )
 from .documents import plan_document, preflight_document, submission_document
 from .exit_codes import EXIT_CODES_HELP, ExitCode, verdict
-from .inputs import Batch, InputError, load_batch, load_urls
+from .inputs import Batch, InputError, Problem, load_batch, load_urls
+from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def run(
             "usage",
             f"{flags} need --wait (the result must be finished to judge it)",
         )
-    checked = _load(output, batch, scenarios, frequency, agent)
+    checked = _load(output, batch, scenarios, frequency, agent, junit=junit)
     run_plan = checked.plan()
     with reported_errors(output):
         client = CekuraClient(
@@ -233,6 +234,9 @@ def watch(
     from .follow import follow
 
     output = Output(json_mode=json_mode)
+    junit_problem = _junit_problem(junit)
+    if junit_problem is not None:
+        fail_input(output, InputError([junit_problem]))
     with reported_errors(output):
         client = CekuraClient(
             api_key,
@@ -312,12 +316,29 @@ def preflight(
 
 
 def _load(
-    output: Output, batch: Path | None, scenarios: Sequence[str], frequency: int | None, agent: int | None
+    output: Output,
+    batch: Path | None,
+    scenarios: Sequence[str],
+    frequency: int | None,
+    agent: int | None,
+    *,
+    junit: Path | None = None,
 ) -> Batch:
+    """The checked batch; its problems and an unwritable ``--junit`` are reported together (exit 2)."""
+    junit_problem = _junit_problem(junit)
     try:
-        return load_batch(batch, scenarios, frequency=frequency, agent=agent)
+        loaded = load_batch(batch, scenarios, frequency=frequency, agent=agent)
     except InputError as exc:
-        fail_input(output, exc)
+        fail_input(output, InputError([*exc.problems, *([junit_problem] if junit_problem else [])]))
+    if junit_problem is not None:
+        fail_input(output, InputError([junit_problem]))
+    return loaded
+
+
+def _junit_problem(junit: Path | None) -> Problem | None:
+    """Checked before anything is submitted or waited for, so a finished batch is never left without its report."""
+    problem = junit_path_problem(junit) if junit is not None else None
+    return Problem("--junit", problem) if problem else None
 
 
 def _run_preflight(

@@ -66,23 +66,40 @@ def follow(
 def report(output: Output, result: Result, *, junit: Path | None, fail_under: float | None) -> NoReturn:
     """Show a terminal result, write the JUnit report, and exit with the verdict."""
     code, why = verdict(result, fail_under)
-    if junit is not None:
-        write_report(result, junit)
-        output.note(f"JUnit report written to {junit}")
+    junit_error = _write_junit(output, result, junit, "JUnit report")
     output.show(runs_table(result))
     output.line(result_summary(result))
     output.note(f"{'FAILED' if code else 'OK'}: {why}", style="red" if code else "green")
-    output.document(result_document(result, exit_code=code, verdict=why, fail_under=fail_under))
+    if junit_error:
+        output.note(f"Error: {junit_error} (the exit code is still the verdict's)", style="bold red")
+    document = result_document(result, exit_code=code, verdict=why, fail_under=fail_under)
+    if junit_error:
+        document["junit_error"] = junit_error
+    output.document(document)
     raise click.exceptions.Exit(int(code))
+
+
+def _write_junit(output: Output, result: Result, junit: Path | None, what: str) -> str | None:
+    """Write the report; a failure (checked for before submitting, but disks fill up) is returned."""
+    if junit is None:
+        return None
+    try:
+        write_report(result, junit)
+    except OSError as exc:
+        error = f"could not write the JUnit report {junit}: {exc.strerror or exc}"
+        output.note(f"Error: {error}", style="bold red")
+        return error
+    output.note(f"{what} written to {junit}")
+    return None
 
 
 def _timed_out(output: Output, exc: PollTimeoutError, junit: Path | None) -> NoReturn:
     last = exc.result
-    if junit is not None and last is not None:
-        write_report(last, junit)
-        output.note(f"JUnit report of the unfinished result written to {junit}")
-    extra = {}
+    extra: dict[str, object] = {}
     if last is not None:
+        junit_error = _write_junit(output, last, junit, "JUnit report of the unfinished result")
+        if junit_error:
+            extra["junit_error"] = junit_error
         extra["last_result"] = result_document(
             last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=None
         )

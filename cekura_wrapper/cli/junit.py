@@ -7,6 +7,7 @@ A run that succeeded passes; one that failed carries Cekura's ``error_message`` 
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -88,6 +89,26 @@ def build_report(result: Result) -> ET.ElementTree[ET.Element]:
     root = ET.Element("testsuites", {"name": "cekura-ws", **attributes})
     root.append(suite)
     return ET.ElementTree(root)
+
+
+def junit_path_problem(path: Path) -> str | None:
+    """Why the report could not be written to ``path``, checked before anything is submitted.
+
+    The nearest existing folder on the way to ``path`` must be a writable directory (the missing
+    ones are created when the report is written), and ``path`` must not be a directory.
+    """
+    if path.is_dir():
+        return f"{path} is a directory; give a file name such as {path / 'cekura.xml'}"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else f"{path} exists and is not writable"
+    folder = path.parent.absolute()
+    while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"cannot create {path}: {folder} is not a directory"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot create {path}: the directory {folder} is not writable"
+    return None
 
 
 def write_report(result: Result, path: Path) -> None:
