@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from ._errors import ValidationError
-from ._validation import check_frequency, check_positive_id, check_websocket_url, describe
+from ._validation import check_frequency, check_positive_id, check_websocket_url, describe, quote
 
 
 @attrs.frozen
@@ -132,7 +132,7 @@ def _target(item: object, where: str, problems: list[str]) -> ScenarioTarget | N
         missing = sorted(_TARGET_KEYS - item.keys())
         if unknown or missing:
             parts = [f"missing {', '.join(missing)}"] if missing else []
-            parts += [f"unknown key {', '.join(map(repr, unknown))}"] if unknown else []
+            parts += [f"unknown key {', '.join(map(quote, unknown))}"] if unknown else []
             problems.append(f"{where}: {'; '.join(parts)} (expected keys: scenario, websocket_url)")
             return None
         scenario, url = item["scenario"], item["websocket_url"]

@@ -38,6 +38,7 @@ from ._errors import (
 from ._plan import RunPlan
 from ._polling import check_intervals, is_missed_poll
 from ._results import Result, Submission, warn_if_unknown_status
+from ._validation import quote
 
 logger = logging.getLogger("cekura_wrapper")
 
@@ -89,22 +90,22 @@ def resolve_base_url(base_url: str | None) -> str:
     if base_url is None:
         base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     if not isinstance(base_url, str) or not base_url.strip():
-        raise ValidationError(f"base_url must be a non-empty URL string, got {base_url!r}")
+        raise ValidationError(f"base_url must be a non-empty URL string, got {quote(base_url)}")
     base_url = base_url.strip().rstrip("/")
     try:
         parts = urlsplit(base_url)
         parts.port  # noqa: B018  (validates the port)
     except ValueError:
-        raise ValidationError(f"base_url {base_url!r} is not a valid URL") from None
+        raise ValidationError(f"base_url {quote(base_url)} is not a valid URL") from None
     if "@" in parts.netloc:
         raise ValidationError("base_url must not contain credentials (user:password@host)")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(f"base_url {base_url!r} must be an https:// URL with a host")
+        raise ValidationError(f"base_url {quote(base_url)} must be an https:// URL with a host")
     if parts.query or parts.fragment:
-        raise ValidationError(f"base_url {base_url!r} must not carry a query or fragment")
+        raise ValidationError(f"base_url {quote(base_url)} must not carry a query or fragment")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ValidationError(
-            f"base_url {base_url!r} uses plain http, which would send the API key unencrypted; "
+            f"base_url {quote(base_url)} uses plain http, which would send the API key unencrypted; "
             "use https:// (plain http is allowed for loopback hosts only)"
         )
     return base_url

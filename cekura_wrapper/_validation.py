@@ -19,13 +19,37 @@ MAX_FREQUENCY: Final = 100
 _WEBSOCKET_SCHEMES: Final = frozenset({"ws", "wss"})
 # Any whitespace or C0/C1 control character, anywhere inside the URL.
 _BAD_CHARACTER: Final = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+# Where a URL's user:password would begin: right after the first ``scheme://``.
+_SCHEME_SEPARATOR: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_REDACTED_USERINFO: Final = "***"
 # One DNS label: letters (any script), digits, hyphens and underscores, no leading/trailing hyphen.
 _LABEL: Final = re.compile(r"^(?!-)[\w-]+(?<!-)$")
 
 
+def redact_userinfo(text: str) -> str:
+    """``text`` with anything that may be a URL's ``user:password`` replaced by ``***``.
+
+    Everything before the last ``@`` goes, back to the first ``scheme://`` (kept) or to the start
+    of the text: ``ws://u:pw@h/x`` becomes ``ws://***@h/x``. This is wider than the authority on
+    purpose: a password may itself hold ``/``, ``?``, ``#`` or ``@`` (so where the authority ends
+    cannot be trusted), and redacting too much only costs an error message some readability.
+    """
+    at = text.rfind("@")
+    if at < 0:
+        return text
+    separator = _SCHEME_SEPARATOR.search(text, 0, at)
+    start = separator.end() if separator is not None else 0
+    return text[:start] + _REDACTED_USERINFO + text[at:]
+
+
+def quote(value: object) -> str:
+    """``repr(value)`` with any URL credentials redacted: how every message quotes a value."""
+    return redact_userinfo(repr(value))
+
+
 def describe(value: object) -> str:
-    """``'abc' (str)``: the value and its type, for messages about a wrong value."""
-    text = repr(value)
+    """``'abc' (str)``: the value (credentials redacted) and its type, for messages about a wrong value."""
+    text = quote(value)  # redacted before truncation, which could otherwise cut the '@' off
     if len(text) > 80:
         text = text[:77] + "..."
     return f"{text} ({type(value).__name__})"
@@ -39,18 +63,18 @@ def check_websocket_url(url: object) -> str | None:
     if not url:
         return "websocket URL is empty"
     if _BAD_CHARACTER.search(url):
-        return f"websocket URL {url!r} contains whitespace or a control character"
+        return f"websocket URL {quote(url)} contains whitespace or a control character"
     scheme, separator, rest = url.partition("://")
     if not separator or not scheme:
-        return f"websocket URL {url!r} has no scheme; use ws:// or wss://"
+        return f"websocket URL {quote(url)} has no scheme; use ws:// or wss://"
     if scheme.lower() not in _WEBSOCKET_SCHEMES:
-        return f"websocket URL {url!r} has scheme {scheme!r}; use ws:// or wss://"
+        return f"websocket URL {quote(url)} has scheme {quote(scheme)}; use ws:// or wss://"
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if "@" in authority:
-        # Never echo the URL here: it may carry a password.
+        # Not even the redacted URL: the message is about the credentials themselves.
         return "websocket URL must not contain credentials (user:password@host); remove them from the URL"
     if "#" in url:
-        return f"websocket URL {url!r} has a #fragment, which websocket URLs may not carry (RFC 6455)"
+        return f"websocket URL {quote(url)} has a #fragment, which websocket URLs may not carry (RFC 6455)"
     problem = _check_authority(url, authority)
     if problem is not None:
         return problem
@@ -59,31 +83,31 @@ def check_websocket_url(url: object) -> str | None:
 
 def _check_authority(url: str, authority: str) -> str | None:
     if not authority:
-        return f"websocket URL {url!r} has no host"
+        return f"websocket URL {quote(url)} has no host"
     try:
         parts = urlsplit(url)
     except ValueError:
-        return f"websocket URL {url!r} has an invalid IPv6 address (brackets or characters)"
+        return f"websocket URL {quote(url)} has an invalid IPv6 address (brackets or characters)"
     try:
         port = parts.port
     except ValueError:
-        return f"websocket URL {url!r} has a port that is not a number in 1-65535"
+        return f"websocket URL {quote(url)} has a port that is not a number in 1-65535"
     if port is not None and not 1 <= port <= 65535:
-        return f"websocket URL {url!r} has port {port}, outside 1-65535"
+        return f"websocket URL {quote(url)} has port {port}, outside 1-65535"
     if authority.endswith(":"):
-        return f"websocket URL {url!r} has an empty port"
+        return f"websocket URL {quote(url)} has an empty port"
     host = parts.hostname
     if not host:
-        return f"websocket URL {url!r} has no host"
+        return f"websocket URL {quote(url)} has no host"
     if authority.startswith("["):
         try:
             ipaddress.IPv6Address(host.split("%", 1)[0])
         except ValueError:
-            return f"websocket URL {url!r} has an invalid IPv6 address {host!r}"
+            return f"websocket URL {quote(url)} has an invalid IPv6 address {quote(host)}"
         return None
     labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
     if not all(_LABEL.match(label) for label in labels):
-        return f"websocket URL {url!r} has an invalid host name {host!r}"
+        return f"websocket URL {quote(url)} has an invalid host name {quote(host)}"
     return None
 
 

@@ -376,6 +376,25 @@ def test_unsafe_or_malformed_base_urls_are_refused(base_url: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://u:s3cret@[::1",
+        "https://u:s3cret@h:99999",
+        "ftp://u:s3cret@h",
+        "https://u:s3cret@h?x=1",
+        "http://u:s3cret@api.cekura.ai",
+        "https://u:s3/cret@h",
+        b"https://u:s3cret@h",
+        ["https://u:s3cret@h"],
+    ],
+)
+def test_a_password_in_the_base_url_is_never_echoed(base_url: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        CekuraClient(KEY, base_url=base_url)
+    assert "s3cret" not in str(caught.value) and "cret@" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
     "base_url", ["http://localhost:8000", "http://127.0.0.1", "http://[::1]:1", "https://cekura.example"]
 )
 def test_https_and_loopback_http_are_accepted(base_url: str) -> None:

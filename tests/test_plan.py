@@ -112,6 +112,30 @@ def test_a_password_in_a_url_is_never_echoed() -> None:
     assert "s3cr3t" not in str(caught.value) and "s3cr3t" not in "".join(caught.value.errors)
 
 
+def test_a_password_is_never_echoed_alongside_other_problems() -> None:
+    urls: list[object] = [
+        "http://u:s3cret@h",
+        "ftp://u:s3cret@h",
+        "u:s3cret@h",
+        "ws://u:s3cret@h/a b",
+        "ws://u:s3cret@h:99999",
+        "ws://u:s3/cret@h",
+        b"ws://u:s3cret@h",
+    ]
+    scenarios: list[object] = [(1, url) for url in urls]
+    scenarios += [
+        {"scenario": 1, "websocket_url": "ws://u:s3cret@h/a b"},
+        ScenarioTarget(1, "http://u:s3cret@h"),
+        ["ws://u:s3cret@h"],  # not a tuple: the whole item is quoted
+        {"scenario": 1, "websocket_url": URL_A, "ws://u:s3cret@h": 1},  # an unknown key
+    ]
+    with pytest.raises(ValidationError) as caught:
+        plan_run(scenarios, frequency=1)  # type: ignore[arg-type]
+    assert len(caught.value.errors) == len(scenarios)
+    texts = [str(caught.value), repr(caught.value), *caught.value.errors]
+    assert [text for text in texts if "s3cret" in text or "cret@" in text] == []
+
+
 def test_targets_and_plans_are_immutable() -> None:
     target = ScenarioTarget(1, URL_A)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):

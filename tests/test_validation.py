@@ -79,6 +79,52 @@ def test_credentials_are_refused_without_echoing_the_password(url: str) -> None:
     assert "hunter2" not in repr(caught.value.errors)
 
 
+# A password next to a second problem: the second problem's message quotes the URL.
+SECRET_URLS = [
+    "http://u:s3cret@h",
+    "ftp://u:s3cret@h",
+    "u:s3cret@h",
+    "://u:s3cret@h",
+    "ws://u:s3cret@h/a b",
+    "ws://u:s3cret@h/a\tb",
+    "ws://u:s3cret@h/\x00",
+    "ws://u:s3cret@h#top",
+    "ws://u:s3cret@h:99999",
+    "ws://u:s3cret@[::1",
+    "ws://u:s3/cret@h",  # a '/' in the password ends the authority early: a "port" problem
+    "ws://u:s3?cret@h",
+    "ws://u:s3#cret@h",
+    "ws://u:s3cret@x@h",
+    "u:s3cret@h://x",  # the password lands in the "scheme"
+    "ws:/u:s3cret@h",
+]
+SECRET_VALUES: list[object] = [
+    b"ws://u:s3cret@h",
+    bytearray(b"wss://u:s3cret@h"),
+    ["ws://u:s3cret@h"],
+    ("ws://a", "ws://u:s3cret@h"),
+    b"u:s3cret@h",
+    ["ws://" + "a" * 50 + ":s3cret@h"],  # long enough to be truncated in the message
+]
+
+
+@pytest.mark.parametrize("url", SECRET_URLS + SECRET_VALUES)
+def test_a_password_is_never_echoed_whatever_else_is_wrong(url: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_websocket_url(url)
+    texts = [str(caught.value), repr(caught.value), *caught.value.errors]
+    assert [text for text in texts if "s3cret" in text or "cret@" in text] == []
+
+
+def test_a_redacted_url_still_shows_the_rest() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_websocket_url("http://u:s3cret@agent.example.com/chat")
+    assert "'http://***@agent.example.com/chat' has scheme 'http'" in str(caught.value)
+    with pytest.raises(ValidationError) as caught:
+        validate_websocket_url(b"ws://u:s3cret@h")
+    assert "b'ws://***@h' (bytes)" in str(caught.value)
+
+
 def test_validation_error_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         validate_websocket_url("http://x")
