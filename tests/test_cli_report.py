@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+
+from cli_helpers import FAST_POLLS, invoke
+from fault_server import RUN_PATH, FaultServer, Reply, created, result_path
 
 from cekura_wrapper import Result
 from cekura_wrapper.cli.exit_codes import ExitCode, verdict
@@ -87,3 +91,87 @@ def test_plain_progress_prints_changes_and_a_heartbeat_only() -> None:
 
     assert [line.rsplit(", ", 1)[1] for line in lines] == ["1.0s elapsed", "31.5s elapsed", "32.0s elapsed"]
     assert lines[0] == "result 42: running, 2/3 runs done, 1 passed, 1 failed, 1.0s elapsed"
+
+
+def agent_column(table: str) -> dict[str, str]:
+    """Run id -> the runs table's agent URL cell."""
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in table.splitlines() if "│" in line]
+    return {row[0]: row[2] for row in rows if row[0].isdigit()}
+
+
+def stub_runs() -> dict[str, dict[str, Any]]:
+    """Runs shaped like Cekura's ResultDetailV2: no ``websocket_url`` (one run of 102 has it)."""
+    return {
+        "501": {"id": 501, "scenario": 101, "scenario_name": "Hours", "status": "completed", "success": True},
+        "502": {
+            "id": 502,
+            "scenario": 102,
+            "scenario_name": "Refund",
+            "status": "completed",
+            "success": True,
+        },
+        "503": {
+            "id": 503,
+            "scenario": 102,
+            "scenario_name": "Refund",
+            "status": "completed",
+            "success": False,
+            "error_message": "no refund offered",
+            "websocket_url": "wss://fleet-b.example/chat",
+        },
+    }
+
+
+def test_agent_urls_come_from_the_plan_when_cekura_runs_do_not_carry_them(tmp_path: Path) -> None:
+    runs = stub_runs()
+    body = {
+        "id": 77,
+        "status": "completed",
+        "total_runs_count": "3",
+        "completed_runs_count": "3",
+        "success_runs_count": "2",
+        "failed_runs_count": "1",
+        "runs": runs,
+    }
+    report = tmp_path / "cekura.xml"
+    args = ["run", "--scenario", "101=wss://hours.example/chat", "--frequency", "1", "--wait"]
+    args += ["--scenario", "102=wss://fleet-a.example/chat", "--scenario", "102=wss://fleet-b.example/chat"]
+    with FaultServer() as server:
+        server.default("POST", RUN_PATH, Reply(201, created(77, runs=3)))
+        server.default("GET", result_path(77), Reply(200, body))
+        key, url = "stub-key-0123456789", server.url
+
+        text = invoke([*args, "--junit", str(report), *FAST_POLLS], api_key=key, base_url=url)
+        document = invoke([*args, "--json", *FAST_POLLS], api_key=key, base_url=url)
+        looked = invoke(["status", "77", "--json"], api_key=key, base_url=url)
+        table = invoke(["status", "77"], api_key=key, base_url=url)
+
+    assert (text.exit_code, document.exit_code, looked.exit_code, table.exit_code) == (0, 0, 0, 0), (
+        text.output
+    )
+    assert agent_column(text.stdout) == {
+        "501": "wss://hours.example/chat",
+        "502": "one of 2 URLs",
+        "503": "wss://fleet-b.example/chat",
+    }
+    names = [case.get("name") for case in ET.parse(report).getroot().iter("testcase")]
+    assert names == [
+        "Hours [scenario 101, run 501] @ wss://hours.example/chat",
+        "Refund [scenario 102, run 502] @ one of 2 URLs",
+        "Refund [scenario 102, run 503] @ wss://fleet-b.example/chat",
+    ]
+    by_id = {run["id"]: run for run in json.loads(document.stdout)["runs"]}
+    assert by_id[501]["websocket_url"] == "wss://hours.example/chat"
+    assert by_id[502]["websocket_url"] is None
+    assert by_id[502]["websocket_url_candidates"] == [
+        "wss://fleet-a.example/chat",
+        "wss://fleet-b.example/chat",
+    ]
+    assert by_id[503]["websocket_url"] == "wss://fleet-b.example/chat"
+    # status has no plan: only what the runs say, "-" otherwise (never a guess).
+    assert [run["websocket_url"] for run in json.loads(looked.stdout)["runs"]] == [
+        None,
+        None,
+        "wss://fleet-b.example/chat",
+    ]
+    assert agent_column(table.stdout) == {"501": "-", "502": "-", "503": "wss://fleet-b.example/chat"}

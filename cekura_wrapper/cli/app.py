@@ -11,6 +11,7 @@ import click
 from cekura_wrapper import __version__
 
 from . import dev
+from .agent_urls import AgentUrls
 from .common import (
     api_options,
     batch_options,
@@ -167,7 +168,7 @@ def run(
         )
         if not wait:
             output.line(f"result {submission.result_id}")
-            output.document(submission_document(submission))
+            output.document(submission_document(submission, AgentUrls.from_plan(run_plan)))
             return
         follow(
             output,
@@ -178,6 +179,7 @@ def run(
             max_poll_interval=max_poll_interval,
             junit=junit,
             fail_under=fail_under,
+            urls=AgentUrls.from_plan(run_plan),
         )
 
 

@@ -9,8 +9,8 @@ from cekura_wrapper._plan import RunPlan
 from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result, Run, Submission
 
+from .agent_urls import NO_PLAN, AgentUrls
 from .exit_codes import ExitCode, pass_rate
-from .junit import run_url
 
 RUN_ENDPOINT = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
 
@@ -26,19 +26,24 @@ def plan_document(plan: RunPlan) -> dict[str, Any]:
     }
 
 
-def submission_document(submission: Submission) -> dict[str, Any]:
+def submission_document(submission: Submission, urls: AgentUrls = NO_PLAN) -> dict[str, Any]:
     return {
         "kind": "submission",
         "result_id": submission.result_id,
         "status": submission.status,
         "run_count": submission.run_count,
-        "runs": [_run(run) for run in submission.runs],
+        "runs": [_run(run, urls) for run in submission.runs],
         "watch": f"cekura-ws watch {submission.result_id}",
     }
 
 
 def result_document(
-    result: Result, *, exit_code: ExitCode, verdict: str | None, fail_under: float | None
+    result: Result,
+    *,
+    exit_code: ExitCode,
+    verdict: str | None,
+    fail_under: float | None,
+    urls: AgentUrls = NO_PLAN,
 ) -> dict[str, Any]:
     """``success_rate_percent`` is Cekura's figure; ``pass_rate`` (0..1) is what ``--fail-under`` compares."""
     return {
@@ -56,7 +61,7 @@ def result_document(
         "fail_under": fail_under,
         "verdict": verdict,
         "exit_code": int(exit_code),
-        "runs": [_run(run) for run in sorted(result.runs, key=lambda run: run.id or 0)],
+        "runs": [_run(run, urls) for run in sorted(result.runs, key=lambda run: run.id or 0)],
     }
 
 
@@ -72,13 +77,18 @@ def error_document(exit_code: ExitCode, error: str, message: str, **extra: Any) 
     return {"kind": "error", "exit_code": int(exit_code), "error": error, "message": message, **extra}
 
 
-def _run(run: Run) -> dict[str, Any]:
-    return {
+def _run(run: Run, urls: AgentUrls) -> dict[str, Any]:
+    """``websocket_url`` is null when unknown; ``websocket_url_candidates`` lists the plan's URLs
+    when the scenario ran against several and the run does not say which."""
+    document: dict[str, Any] = {
         "id": run.id,
         "scenario": run.scenario,
         "scenario_name": run.scenario_name,
-        "websocket_url": run_url(run),
+        "websocket_url": urls.url(run),
         "status": run.status,
         "success": run.success,
         "error_message": run.error_message,
     }
+    if document["websocket_url"] is None and len(urls.candidates(run)) > 1:
+        document["websocket_url_candidates"] = list(urls.candidates(run))
+    return document

@@ -11,6 +11,7 @@ from cekura_wrapper._errors import PollTimeoutError
 from cekura_wrapper._results import Result
 from cekura_wrapper.client import CekuraClient
 
+from .agent_urls import NO_PLAN, AgentUrls
 from .common import fail, reported_errors
 from .documents import result_document
 from .exit_codes import ExitCode, verdict
@@ -32,8 +33,11 @@ def follow(
     max_poll_interval: float,
     junit: Path | None,
     fail_under: float | None,
+    urls: AgentUrls = NO_PLAN,
 ) -> NoReturn:
-    """Wait for the result, report it, and exit with its verdict (or 3, 4, 130)."""
+    """Wait for the result, report it, and exit with its verdict (or 3, 4, 130).
+
+    ``urls`` says which agent URL each run talked to (from the plan, when ``run`` submitted it)."""
     view = progress_view(output, result_id)
     try:
         with reported_errors(output, result_id=result_id, resume=resume_advice(result_id)):
@@ -46,7 +50,7 @@ def follow(
             )
     except PollTimeoutError as exc:
         view.close()
-        _timed_out(output, exc, junit)
+        _timed_out(output, exc, junit, urls)
     except KeyboardInterrupt:
         view.close()
         fail(
@@ -60,31 +64,40 @@ def follow(
         )
     finally:
         view.close()
-    report(output, result, junit=junit, fail_under=fail_under)
+    report(output, result, junit=junit, fail_under=fail_under, urls=urls)
 
 
-def report(output: Output, result: Result, *, junit: Path | None, fail_under: float | None) -> NoReturn:
+def report(
+    output: Output,
+    result: Result,
+    *,
+    junit: Path | None,
+    fail_under: float | None,
+    urls: AgentUrls = NO_PLAN,
+) -> NoReturn:
     """Show a terminal result, write the JUnit report, and exit with the verdict."""
     code, why = verdict(result, fail_under)
-    junit_error = _write_junit(output, result, junit, "JUnit report")
-    output.show(runs_table(result))
+    junit_error = _write_junit(output, result, junit, "JUnit report", urls)
+    output.show(runs_table(result, urls))
     output.line(result_summary(result))
     output.note(f"{'FAILED' if code else 'OK'}: {why}", style="red" if code else "green")
     if junit_error:
         output.note(f"Error: {junit_error} (the exit code is still the verdict's)", style="bold red")
-    document = result_document(result, exit_code=code, verdict=why, fail_under=fail_under)
+    document = result_document(result, exit_code=code, verdict=why, fail_under=fail_under, urls=urls)
     if junit_error:
         document["junit_error"] = junit_error
     output.document(document)
     raise click.exceptions.Exit(int(code))
 
 
-def _write_junit(output: Output, result: Result, junit: Path | None, what: str) -> str | None:
+def _write_junit(
+    output: Output, result: Result, junit: Path | None, what: str, urls: AgentUrls
+) -> str | None:
     """Write the report; a failure (checked for before submitting, but disks fill up) is returned."""
     if junit is None:
         return None
     try:
-        write_report(result, junit)
+        write_report(result, junit, urls)
     except OSError as exc:
         error = f"could not write the JUnit report {junit}: {exc.strerror or exc}"
         output.note(f"Error: {error}", style="bold red")
@@ -93,15 +106,15 @@ def _write_junit(output: Output, result: Result, junit: Path | None, what: str) 
     return None
 
 
-def _timed_out(output: Output, exc: PollTimeoutError, junit: Path | None) -> NoReturn:
+def _timed_out(output: Output, exc: PollTimeoutError, junit: Path | None, urls: AgentUrls) -> NoReturn:
     last = exc.result
     extra: dict[str, object] = {}
     if last is not None:
-        junit_error = _write_junit(output, last, junit, "JUnit report of the unfinished result")
+        junit_error = _write_junit(output, last, junit, "JUnit report of the unfinished result", urls)
         if junit_error:
             extra["junit_error"] = junit_error
         extra["last_result"] = result_document(
-            last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=None
+            last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=None, urls=urls
         )
     fail(
         output,

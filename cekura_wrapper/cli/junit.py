@@ -14,22 +14,18 @@ from pathlib import Path
 
 from cekura_wrapper._results import Result, Run
 
+from .agent_urls import NO_PLAN, AgentUrls
 from .exit_codes import pass_rate
 
 NO_OUTCOME_MESSAGE = "the run did not meet its expected outcome"
 
 
-def run_url(run: Run) -> str | None:
-    """The agent URL a run talked to, when the result says."""
-    url = run.raw.get("websocket_url")
-    return url if isinstance(url, str) and url else None
-
-
-def testcase_name(run: Run) -> str:
-    """``Ask for opening hours [scenario 101, run 10001] @ wss://agent/chat``."""
+def testcase_name(run: Run, urls: AgentUrls = NO_PLAN) -> str:
+    """``Ask for opening hours [scenario 101, run 10001] @ wss://agent/chat`` (``@ one of 3 URLs``
+    when the plan ran the scenario against several; no ``@`` when the URL is unknown)."""
     label = run.scenario_name or f"scenario {run.scenario}"
     name = f"{label} [scenario {run.scenario}, run {run.id}]"
-    url = run_url(run)
+    url = urls.label(run)
     return f"{name} @ {url}" if url else name
 
 
@@ -44,7 +40,7 @@ def _seconds(run: Run) -> float:
     return max(span.total_seconds(), 0.0)
 
 
-def build_report(result: Result) -> ET.ElementTree[ET.Element]:
+def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET.Element]:
     """The report as an element tree (``<testsuites>`` with one ``<testsuite>``)."""
     suite = ET.Element("testsuite", name=f"Cekura result {result.id}")
     properties = ET.SubElement(suite, "properties")
@@ -62,7 +58,7 @@ def build_report(result: Result) -> ET.ElementTree[ET.Element]:
         case = ET.SubElement(
             suite,
             "testcase",
-            name=testcase_name(run),
+            name=testcase_name(run, urls),
             classname=f"cekura.result_{result.id}.scenario_{run.scenario}",
             time=f"{seconds:.3f}",
         )
@@ -111,9 +107,9 @@ def junit_path_problem(path: Path) -> str | None:
     return None
 
 
-def write_report(result: Result, path: Path) -> None:
+def write_report(result: Result, path: Path, urls: AgentUrls = NO_PLAN) -> None:
     """Write the report to ``path`` (parent folders are created)."""
-    tree = build_report(result)
+    tree = build_report(result, urls)
     ET.indent(tree)
     path.parent.mkdir(parents=True, exist_ok=True)
     tree.write(path, encoding="utf-8", xml_declaration=True)

@@ -19,10 +19,10 @@ from rich.table import Table
 from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result, Submission
 
+from .agent_urls import NO_PLAN, AgentUrls
 from .documents import RUN_ENDPOINT
 from .exit_codes import pass_rate
 from .inputs import Batch
-from .junit import run_url
 
 #: Width of tables when the output is not a terminal and ``COLUMNS`` is unset (CI logs are wide).
 PLAIN_WIDTH = 160
@@ -92,7 +92,7 @@ def submission_summary(submission: Submission) -> str:
     )
 
 
-def runs_table(result: Result) -> Table:
+def runs_table(result: Result, urls: AgentUrls = NO_PLAN) -> Table:
     table = Table(title=f"Runs of result {result.id}")
     table.add_column("run", justify="right")
     table.add_column("scenario", overflow="fold")
@@ -105,7 +105,7 @@ def runs_table(result: Result) -> Table:
         table.add_row(
             str(run.id if run.id is not None else "-"),
             _escape(f"{run.scenario} {run.scenario_name or ''}".strip()),
-            _escape(run_url(run) or "-"),
+            _escape(urls.label(run) or "-"),
             _escape(run.status or "-"),
             success,
             _escape(run.error_message or ""),
