@@ -57,6 +57,10 @@ _ENDGAME_SHARE: Final = 0.05
 #: 0.2), plus ``_BUDGET_SLACK``: dense polling is stretched to stay within it.
 _BUDGET: Final = 0.075
 _BUDGET_SLACK: Final = 1.0
+#: The shortest time limit a poll's HTTP request gets, even at (or past) the deadline: enough for a
+#: request on a kept-alive connection, or a fresh TLS handshake to a nearby server, so the last
+#: poll can still see the end. See ``WaitState.request_timeout``.
+MIN_POLL_REQUEST_TIMEOUT: Final = 1.0
 
 
 def is_missed_poll(exc: BaseException) -> bool:
@@ -192,6 +196,18 @@ class WaitState:
         self._start = clock()
         self._deadline = self._start + self.timeout
         self.last_result: Result | None = None
+
+    def request_timeout(self, limit: float) -> float:
+        """The time limit for the next poll's HTTP request: ``limit``, cut to the time left.
+
+        A request held by the server must not carry the wait past its deadline by a whole HTTP
+        timeout (30 s by default), so each poll gets at most the seconds left before the deadline,
+        but never less than ``MIN_POLL_REQUEST_TIMEOUT`` (1 s): the poll made at the deadline
+        still has a chance to see the end. httpx applies the limit to each phase (connect, write,
+        read) of the request.
+        """
+        left = self._deadline - self._clock()
+        return min(limit, max(left, MIN_POLL_REQUEST_TIMEOUT))
 
     def report(self, result: Result) -> object:
         """Record a successful poll and call ``on_progress``; returns what the callback returned."""

@@ -182,13 +182,19 @@ def request_name(kwargs: Mapping[str, Any]) -> str:
     return f"{str(kwargs['method']).upper()} {kwargs['url']}"
 
 
-def failure_from_exception(exc: httpx.HTTPError, *, name: str, settings: Settings) -> Failure:
-    """The failure for an exception httpx raised while sending or receiving."""
+def failure_from_exception(
+    exc: httpx.HTTPError, *, name: str, settings: Settings, timeout: float | None = None
+) -> Failure:
+    """The failure for an exception httpx raised while sending or receiving.
+
+    ``timeout`` is the limit the request had, when it was not ``settings.timeout``.
+    """
     sent = not isinstance(exc, _NOT_SENT)
     error: CekuraError
     if isinstance(exc, httpx.TimeoutException):
         phase = next((label for cls, label in _TIMEOUT_PHASES if isinstance(exc, cls)), "request")
-        error = APITimeoutError(f"{name} timed out ({phase} timeout, limit {settings.timeout:g} s)")
+        limit = settings.timeout if timeout is None else timeout
+        error = APITimeoutError(f"{name} timed out ({phase} timeout, limit {limit:g} s)")
         reason = f"{phase} timeout"
     else:
         error = APIConnectionError(
@@ -337,8 +343,13 @@ class _Sender:
             backoff=self._settings.retry_backoff,
         )
 
-    def _failed(self, exc: httpx.HTTPError, state: RetryState) -> Failure:
-        return failure_from_exception(exc, name=state.name, settings=self._settings)
+    def _failed(self, exc: httpx.HTTPError, state: RetryState, timeout: float | None) -> Failure:
+        return failure_from_exception(exc, name=state.name, settings=self._settings, timeout=timeout)
+
+    @staticmethod
+    def _with_timeout(kwargs: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+        """``kwargs`` with a per-request time limit, when one is given (else the client's)."""
+        return kwargs if timeout is None else {**kwargs, "timeout": httpx.Timeout(timeout)}
 
     def _answered(self, response: httpx.Response, state: RetryState) -> Failure | None:
         return failure_from_response(response, name=state.name, secret=self._secret)
@@ -353,15 +364,26 @@ class SyncSender(_Sender):
         super().__init__(api, settings=settings, secret=secret)
         self._sleep = sleep
 
-    def send(self, kwargs: dict[str, Any], kind: Kind, *, max_retries: int | None = None) -> httpx.Response:
-        """The first 2xx response, or the error the retry policy settles on."""
+    def send(
+        self,
+        kwargs: dict[str, Any],
+        kind: Kind,
+        *,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """The first 2xx response, or the error the retry policy settles on.
+
+        ``timeout`` overrides the client's per-request time limit for this request.
+        """
         state = self._start(kwargs, kind, max_retries)
         http = self._api.get_httpx_client()
+        request = self._with_timeout(kwargs, timeout)
         while True:
             try:
-                response = http.request(**kwargs)
+                response = http.request(**request)
             except httpx.HTTPError as exc:
-                failure = self._failed(exc, state)
+                failure = self._failed(exc, state, timeout)
             else:
                 answered = self._answered(response, state)
                 if answered is None:
@@ -391,16 +413,22 @@ class AsyncSender(_Sender):
         self._sleep = sleep
 
     async def send(
-        self, kwargs: dict[str, Any], kind: Kind, *, max_retries: int | None = None
+        self,
+        kwargs: dict[str, Any],
+        kind: Kind,
+        *,
+        max_retries: int | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
-        """The first 2xx response, or the error the retry policy settles on."""
+        """The first 2xx response, or the error the retry policy settles on (see ``SyncSender.send``)."""
         state = self._start(kwargs, kind, max_retries)
         http = self._api.get_async_httpx_client()
+        request = self._with_timeout(kwargs, timeout)
         while True:
             try:
-                response = await http.request(**kwargs)
+                response = await http.request(**request)
             except httpx.HTTPError as exc:
-                failure = self._failed(exc, state)
+                failure = self._failed(exc, state, timeout)
             else:
                 answered = self._answered(response, state)
                 if answered is None:

@@ -161,7 +161,9 @@ class CekuraClient(_ClientBase):
         """Poll until the result is terminal, calling ``on_progress(result)`` after each poll.
 
         Raises ``PollTimeoutError`` within one poll of ``timeout``; a failed poll counts as a
-        missed one while time remains.
+        missed one while time remains. Each poll's request gets at most the time left before the
+        deadline (but at least ``MIN_POLL_REQUEST_TIMEOUT``, 1 s), so a server that holds its
+        answer delays the error by about a second, not a whole HTTP timeout.
         """
         state = self._wait_state(
             result_id,
@@ -170,7 +172,12 @@ class CekuraClient(_ClientBase):
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
         )
-        return wait_sync(lambda: self._poll(result_id, max_retries=0), state, self._sleep)
+        limit = self._settings.timeout
+        return wait_sync(
+            lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
+            state,
+            self._sleep,
+        )
 
     def run_and_wait(
         self,
@@ -185,9 +192,9 @@ class CekuraClient(_ClientBase):
         submission = self.run_scenarios(scenarios, frequency=frequency, agent=agent)
         return self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
 
-    def _poll(self, result_id: int, *, max_retries: int | None) -> Poll:
+    def _poll(self, result_id: int, *, max_retries: int | None, timeout: float | None = None) -> Poll:
         kwargs = self._result_kwargs(result_id)
-        response = self._sender.send(kwargs, Kind.READ, max_retries=max_retries)
+        response = self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
         return read_result(response, result_id, name=request_name(kwargs), secret=self._api_key)
 
     def close(self) -> None:
@@ -262,7 +269,12 @@ class AsyncCekuraClient(_ClientBase):
             max_poll_interval=max_poll_interval,
             on_progress=on_progress,
         )
-        return await wait_async(lambda: self._poll(result_id, max_retries=0), state, self._sleep)
+        limit = self._settings.timeout
+        return await wait_async(
+            lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
+            state,
+            self._sleep,
+        )
 
     async def run_and_wait(
         self,
@@ -277,9 +289,9 @@ class AsyncCekuraClient(_ClientBase):
         submission = await self.run_scenarios(scenarios, frequency=frequency, agent=agent)
         return await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
 
-    async def _poll(self, result_id: int, *, max_retries: int | None) -> Poll:
+    async def _poll(self, result_id: int, *, max_retries: int | None, timeout: float | None = None) -> Poll:
         kwargs = self._result_kwargs(result_id)
-        response = await self._sender.send(kwargs, Kind.READ, max_retries=max_retries)
+        response = await self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
         return read_result(response, result_id, name=request_name(kwargs), secret=self._api_key)
 
     async def close(self) -> None:

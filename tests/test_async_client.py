@@ -12,6 +12,7 @@ from fault_server import RUN_PATH, FaultServer, Reply, created, free_port, resul
 
 from cekura_wrapper import (
     APIConnectionError,
+    APITimeoutError,
     AsyncCekuraClient,
     BadRequestError,
     CekuraError,
@@ -128,6 +129,28 @@ async def test_wait_times_out_at_the_deadline(
         await client.wait_for_result(6, timeout=45)
     assert fake_time.now == pytest.approx(45.0)
     assert caught.value.result is not None and caught.value.result.status == "evaluating"
+
+
+async def test_a_poll_the_server_holds_is_cut_at_the_deadline(
+    server: FaultServer, client: AsyncCekuraClient, fake_time: FakeTime
+) -> None:
+    release = threading.Event()
+    server.queue(
+        "GET",
+        result_path(6),
+        Reply(200, result(6, "running")),
+        Reply(200, result(6, "running"), hold=release),
+    )
+    server.default("GET", result_path(6), Reply(200, result(6, "completed")))
+    try:
+        with pytest.raises(PollTimeoutError) as caught:
+            await client.wait_for_result(6, timeout=3)
+    finally:
+        release.set()
+    assert caught.value.result is not None and caught.value.result.status == "running"
+    assert isinstance(caught.value.__cause__, APITimeoutError)
+    assert "read timeout, limit 1 s" in str(caught.value.__cause__)
+    assert len(server.received("GET", result_path(6))) == 2
 
 
 async def test_a_refused_connection_is_a_connection_error(fake_time: FakeTime) -> None:

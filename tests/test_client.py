@@ -317,6 +317,30 @@ def test_wait_for_result_gives_up_at_the_deadline(
     assert max(fake_time.sleeps) <= 15.0
 
 
+def test_a_poll_the_server_holds_is_cut_at_the_deadline_not_after_a_whole_http_timeout(
+    server: FaultServer, client: CekuraClient, fake_time: FakeTime
+) -> None:
+    release = threading.Event()
+    server.queue(
+        "GET",
+        result_path(7),
+        Reply(200, result(7, "running")),
+        Reply(200, result(7, "running"), hold=release),  # the poll made at the deadline hangs
+    )
+    server.default("GET", result_path(7), Reply(200, result(7, "completed")))  # must not be reached
+    try:
+        with pytest.raises(PollTimeoutError) as caught:
+            client.wait_for_result(7, timeout=3)  # the client's HTTP timeout is 30 s
+    finally:
+        release.set()
+    assert fake_time.sleeps == [3.0]
+    assert caught.value.result is not None and caught.value.result.status == "running"
+    cause = caught.value.__cause__
+    assert isinstance(cause, APITimeoutError)
+    assert "read timeout, limit 1 s" in str(cause)  # the floor, not the client's 30 s
+    assert len(server.received("GET", result_path(7))) == 2
+
+
 def test_a_wait_that_only_fails_times_out_with_the_cause(
     server: FaultServer, client: CekuraClient, fake_time: FakeTime
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from cekura_wrapper import APIConnectionError, AuthenticationError, PollTimeoutError, Result, ServerError
 from cekura_wrapper._errors import RateLimitError
-from cekura_wrapper._polling import PollSchedule, WaitState, wait_async, wait_sync
+from cekura_wrapper._polling import MIN_POLL_REQUEST_TIMEOUT, PollSchedule, WaitState, wait_async, wait_sync
 
 BASELINE = 5.0  # a plain fixed-interval poller, for comparison
 
@@ -161,6 +161,25 @@ def test_timeout_is_raised_within_one_poll_of_the_deadline_without_sleeping_past
     assert caught.value.result_id == 1
     assert caught.value.result is not None and caught.value.result.status == "running"
     assert isinstance(caught.value, TimeoutError)
+
+
+def test_each_polls_request_gets_at_most_the_time_left_but_at_least_the_floor() -> None:
+    clock = VirtualClock()
+    state = make_state(clock, timeout=100.0)
+    limits = []
+    for now in (0.0, 80.0, 95.0, 99.5, 100.0, 130.0):
+        clock.now = now
+        limits.append(state.request_timeout(30.0))
+    assert limits == [
+        30.0,
+        20.0,
+        5.0,
+        MIN_POLL_REQUEST_TIMEOUT,
+        MIN_POLL_REQUEST_TIMEOUT,
+        MIN_POLL_REQUEST_TIMEOUT,
+    ]
+    assert MIN_POLL_REQUEST_TIMEOUT == 1.0
+    assert state.request_timeout(0.2) == 0.2  # a client limit below the floor is kept
 
 
 def test_a_long_retry_after_is_cut_at_the_deadline() -> None:
