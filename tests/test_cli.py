@@ -163,6 +163,34 @@ def test_exit_3_for_a_wrong_key_which_is_never_printed(cekura_emulator: CekuraEm
     assert [(request.method, request.status) for request in cekura_emulator.requests] == [("POST", 401)]
 
 
+def test_exit_2_when_cekura_rejects_the_request_with_its_field_errors(
+    cekura_emulator: CekuraEmulator,
+) -> None:
+    args = ["run", "--scenario", "101=ws://127.0.0.1:9/", "--scenario", "999=ws://127.0.0.1:9/"]
+
+    text = invoke([*args, "--frequency", "1", "--wait", *FAST_POLLS], emulator=cekura_emulator)
+    document = invoke([*args, "--frequency", "1", "--json"], emulator=cekura_emulator)
+
+    assert (text.exit_code, document.exit_code) == (2, 2), text.output
+    assert "400 Bad Request" in text.stderr and "nothing was created" in text.stderr
+    assert '  scenarios: Item 1: Invalid pk "999" - scenario does not exist.' in text.stderr
+    error = json.loads(document.stdout)
+    assert (error["kind"], error["exit_code"], error["error"], error["status_code"]) == (
+        "error",
+        2,
+        "BadRequestError",
+        400,
+    )
+    assert error["field_errors"] == {"scenarios": ['Item 1: Invalid pk "999" - scenario does not exist.']}
+    assert error["problems"] == [
+        {"where": "scenarios", "message": 'Item 1: Invalid pk "999" - scenario does not exist.'}
+    ]
+    assert [(request.method, request.status) for request in cekura_emulator.requests] == [
+        ("POST", 400),
+        ("POST", 400),
+    ]  # no poll after a rejected submission, nothing resent
+
+
 def test_exit_3_for_an_unreachable_api(cekura_emulator: CekuraEmulator) -> None:
     dead = closed_loopback_url().replace("ws://", "http://").rstrip("/")
 
@@ -377,6 +405,7 @@ def test_help_documents_the_exit_codes() -> None:
         assert result.exit_code == 0
         for line in ("0    success", "2    invalid input", "3    API, auth", "4    --wait/watch timed out"):
             assert line in result.stdout
+        assert "rejected the\n         request with 400" in result.stdout
 
 
 def test_the_console_script_runs_a_batch_end_to_end(

@@ -13,6 +13,7 @@ import click
 from cekura_wrapper._errors import (
     APIConnectionError,
     APIError,
+    BadRequestError,
     CekuraError,
     PollTimeoutError,
     SubmissionUncertainError,
@@ -180,7 +181,8 @@ def _problem(error: str) -> Problem:
 
 @contextlib.contextmanager
 def reported_errors(output: Output, *, result_id: int | None = None, resume: str = "") -> Iterator[None]:
-    """Map the library's errors to exit codes 2 and 3; ``resume`` says how to carry on after an API error."""
+    """Map the library's errors to exit codes 2 (invalid input, including Cekura's 400) and 3;
+    ``resume`` says how to carry on after an API error."""
     extra: dict[str, Any] = {} if result_id is None else {"result_id": result_id}
     try:
         yield
@@ -196,12 +198,39 @@ def reported_errors(output: Output, *, result_id: int | None = None, resume: str
             str(exc),
             advice="Do not rerun this job blindly: it could start a second, paid batch.",
         )
+    except BadRequestError as exc:
+        _rejected(output, exc)
     except (APIError, APIConnectionError) as exc:
         fail(output, ExitCode.API_ERROR, type(exc).__name__, str(exc), advice=resume, **extra)
     except PollTimeoutError:
         raise  # the caller knows the result and exits 4
     except CekuraError as exc:  # configuration, e.g. no API key: nothing was sent
         fail(output, ExitCode.INVALID_INPUT, type(exc).__name__, str(exc))
+
+
+def _rejected(output: Output, exc: BadRequestError) -> NoReturn:
+    """A 400: Cekura refused the request as invalid, so nothing was created and a retry fails the same
+    way. Exit 2 like any invalid input, with each field's errors (``field_errors`` in the JSON)."""
+    output.note(f"Error: {exc}", style="red")
+    problems = [
+        Problem(field, message) for field, messages in exc.field_errors.items() for message in messages
+    ]
+    for problem in problems:
+        output.note(f"  {problem}", style="red")
+    advice = "Cekura rejected the request, so nothing was created; fix the input (scenario and agent ids?) and run again."
+    output.note(advice)
+    output.document(
+        error_document(
+            ExitCode.INVALID_INPUT,
+            "BadRequestError",
+            str(exc),
+            status_code=exc.status_code,
+            field_errors=exc.field_errors,
+            problems=[{"where": problem.where, "message": problem.message} for problem in problems],
+            advice=advice,
+        )
+    )
+    raise click.exceptions.Exit(int(ExitCode.INVALID_INPUT))
 
 
 class _EchoHandler(logging.Handler):

@@ -15,7 +15,7 @@ class ExitCode(enum.IntEnum):
     #: The evaluation failed: terminal status failed/timeout/cancelled, or below ``--fail-under``;
     #: also a failed pre-flight check.
     EVALUATION_FAILED = 1
-    #: Invalid input or usage; nothing was sent.
+    #: Invalid input or usage; nothing was sent, or Cekura rejected it (400) and created nothing.
     INVALID_INPUT = 2
     #: API, authentication or connection error, including a submission that may have landed.
     API_ERROR = 3
@@ -31,7 +31,8 @@ Exit codes:
   0    success
   1    evaluation failed: status failed, timeout or cancelled, success rate
        below --fail-under, or a pre-flight check failed
-  2    invalid input or usage (nothing was sent)
+  2    invalid input or usage (nothing was sent), or Cekura rejected the
+       request with 400, e.g. an unknown scenario id (nothing was created)
   3    API, auth or connection error, including a submission that may have
        reached Cekura (the advice printed says what to check)
   4    --wait/watch timed out; the result keeps running on Cekura
