@@ -26,6 +26,7 @@ minute and every 15 s after, which costs 48 % of the baseline for 300 s.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Awaitable, Callable
 from typing import Final
@@ -33,6 +34,7 @@ from typing import Final
 from ._errors import (
     APIConnectionError,
     APIError,
+    CekuraError,
     PollTimeoutError,
     ValidationError,
 )
@@ -245,7 +247,13 @@ def wait_sync(fetch: Callable[[], Poll], state: WaitState, sleep: Callable[[floa
         except _POLL_FAILURES as exc:
             delay = state.missed(exc)
         else:
-            state.report(result)
+            reported = state.report(result)
+            if inspect.iscoroutine(reported):  # a plain function that returned a coroutine
+                reported.close()  # no "never awaited" warning: the error below says it all
+                raise CekuraError(
+                    "on_progress returned a coroutine, which the sync client cannot await; pass a "
+                    f"plain function or use AsyncCekuraClient (result {state.result_id} keeps running)"
+                )
             next_delay = state.polled(result, retry_after)
             if next_delay is None:
                 return result

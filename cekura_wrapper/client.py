@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -23,13 +25,38 @@ from ._transport import (
     request_name,
     resolve_api_key,
 )
-from ._validation import check_positive_id
+from ._validation import check_positive_id, describe
 
 ProgressCallback = Callable[[Result], object]
 
 
+def _is_async_callable(callback: object) -> bool:
+    """True for an ``async def`` (also behind ``functools.partial``) or an object with an async ``__call__``."""
+    while isinstance(callback, functools.partial):
+        callback = callback.func
+    return inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
+        getattr(callback, "__call__", None)  # noqa: B004  (the method, to inspect it)
+    )
+
+
+def _check_progress(on_progress: object, *, can_await: bool) -> None:
+    """Raise ``ValidationError`` unless ``on_progress`` is ``None`` or a callback the client can call."""
+    if on_progress is None:
+        return
+    if not callable(on_progress):
+        raise ValidationError(f"on_progress must be a function taking a Result, got {describe(on_progress)}")
+    if not can_await and _is_async_callable(on_progress):
+        raise ValidationError(
+            "on_progress is an async function, which CekuraClient cannot await (it would never run); "
+            "pass a plain function, or use AsyncCekuraClient"
+        )
+
+
 class _ClientBase:
     """Configuration and the decisions both clients share."""
+
+    #: Whether ``on_progress`` may be an ``async def`` (only the async client awaits it).
+    _can_await = False
 
     def __init__(
         self,
@@ -88,6 +115,7 @@ class _ClientBase:
         problem = check_positive_id(result_id, "result_id")
         if problem:
             raise ValidationError(problem)
+        _check_progress(on_progress, can_await=self._can_await)
         schedule = PollSchedule(
             self._settings.poll_interval if poll_interval is None else poll_interval,
             self._settings.max_poll_interval if max_poll_interval is None else max_poll_interval,
@@ -160,6 +188,9 @@ class CekuraClient(_ClientBase):
     ) -> Result:
         """Poll until the result is terminal, calling ``on_progress(result)`` after each poll.
 
+        ``on_progress`` must be a plain function: an ``async def`` is refused with
+        ``ValidationError`` before any request (``AsyncCekuraClient`` awaits one).
+
         Raises ``PollTimeoutError`` within one poll of ``timeout``; a failed poll counts as a
         missed one while time remains. Each poll's request gets at most the time left before the
         deadline (but at least ``MIN_POLL_REQUEST_TIMEOUT``, 1 s), so a server that holds its
@@ -189,6 +220,7 @@ class CekuraClient(_ClientBase):
         on_progress: ProgressCallback | None = None,
     ) -> Result:
         """``run_scenarios`` then ``wait_for_result``."""
+        _check_progress(on_progress, can_await=False)  # before the batch starts, not after
         submission = self.run_scenarios(scenarios, frequency=frequency, agent=agent)
         return self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
 
@@ -212,6 +244,8 @@ class CekuraClient(_ClientBase):
 
 class AsyncCekuraClient(_ClientBase):
     """The asyncio twin of ``CekuraClient``: same arguments, same methods, awaitable."""
+
+    _can_await = True
 
     def __init__(
         self,
@@ -286,6 +320,7 @@ class AsyncCekuraClient(_ClientBase):
         on_progress: ProgressCallback | None = None,
     ) -> Result:
         """See ``CekuraClient.run_and_wait``."""
+        _check_progress(on_progress, can_await=True)
         submission = await self.run_scenarios(scenarios, frequency=frequency, agent=agent)
         return await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -243,3 +244,22 @@ async def test_an_async_progress_callback_is_awaited_after_each_poll(
     final = await client.wait_for_result(8, on_progress=record)
     assert final.status == "completed"
     assert seen == ["running", "evaluating", "completed"]
+
+
+async def test_an_async_callable_object_or_partial_is_awaited_too(
+    server: FaultServer, client: AsyncCekuraClient
+) -> None:
+    server.default("GET", result_path(8), Reply(200, result(8, "completed", done="2", success="2")))
+    seen: list[str] = []
+
+    async def record(tag: str, progress: Result) -> None:
+        await asyncio.sleep(0)
+        seen.append(f"{tag}:{progress.status}")
+
+    class Recorder:
+        async def __call__(self, progress: Result) -> None:
+            await record("object", progress)
+
+    await client.wait_for_result(8, on_progress=functools.partial(record, "partial"))
+    await client.wait_for_result(8, on_progress=Recorder())
+    assert seen == ["partial:completed", "object:completed"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import threading
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 
 import pytest
 from fault_server import RUN_PATH, FaultServer, Reply, created, free_port, result, result_path
@@ -350,6 +353,53 @@ def test_a_wait_that_only_fails_times_out_with_the_cause(
     assert caught.value.result is None
     assert isinstance(caught.value.__cause__, ServerError)
     assert all(2 <= delay <= 4 for delay in fake_time.sleeps[:-1])
+
+
+async def _record_async(progress: object, seen: list[object] | None = None) -> None:
+    if seen is not None:
+        seen.append(progress)
+
+
+class _AsyncProgress:
+    async def __call__(self, progress: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "on_progress",
+    [_record_async, functools.partial(_record_async, seen=[]), _AsyncProgress()],
+    ids=["async-def", "partial-of-async-def", "async-__call__"],
+)
+def test_an_async_progress_callback_is_refused_before_anything_is_sent(
+    server: FaultServer, client: CekuraClient, on_progress: Callable[[object], object]
+) -> None:
+    server.default("GET", result_path(7), Reply(200, result(7, "completed", done="2", success="2")))
+    server.default("POST", RUN_PATH, Reply(201, created(7)))
+    with pytest.raises(ValidationError, match="use AsyncCekuraClient"):
+        client.wait_for_result(7, on_progress=on_progress)
+    with pytest.raises(ValidationError, match="use AsyncCekuraClient"):
+        client.run_and_wait(FLEET, frequency=1, on_progress=on_progress)
+    assert server.requests == []
+
+
+def test_a_progress_callback_must_be_callable(server: FaultServer, client: CekuraClient) -> None:
+    with pytest.raises(ValidationError, match=r"on_progress must be a function.*'print' \(str\)"):
+        client.run_and_wait(FLEET, frequency=1, on_progress="print")  # type: ignore[arg-type]
+    assert server.requests == []
+
+
+def test_a_progress_callback_that_returns_a_coroutine_fails_loudly(
+    server: FaultServer, client: CekuraClient
+) -> None:
+    server.default("GET", result_path(7), Reply(200, result(7, "running")))
+    with warnings.catch_warnings(record=True) as caught_warnings:
+        warnings.simplefilter("always")
+        with pytest.raises(CekuraError, match="returned a coroutine") as caught:
+            client.wait_for_result(7, on_progress=lambda progress: _record_async(progress))
+        gc.collect()
+    assert "result 7 keeps running" in str(caught.value)
+    assert [w for w in caught_warnings if "never awaited" in str(w.message)] == []
+    assert len(server.received("GET", result_path(7))) == 1
 
 
 def test_run_and_wait(server: FaultServer, client: CekuraClient) -> None:
