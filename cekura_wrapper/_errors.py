@@ -133,9 +133,6 @@ _STATUS_CLASSES: Final[dict[int, type[APIError]]] = {
     429: RateLimitError,
 }
 
-#: GET statuses worth another attempt: throttling and transient server or gateway failures.
-RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
-
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date), else ``None``."""

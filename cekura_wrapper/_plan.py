@@ -64,7 +64,8 @@ def compute_run_count(scenarios: int | Sized, frequency: int) -> int:
     ``scenarios`` is a count or a sized collection; ``frequency`` an int in 1..100.
     """
     problems = []
-    if isinstance(scenarios, bool) or not isinstance(scenarios, int | Sized):
+    # A string is sized but is not a collection of scenarios (plan_run refuses it too).
+    if isinstance(scenarios, bool | str | bytes | bytearray) or not isinstance(scenarios, int | Sized):
         problems.append(f"scenarios must be a count or a sized collection, got {describe(scenarios)}")
         count = 0
     else:

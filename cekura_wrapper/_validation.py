@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -17,13 +18,22 @@ MIN_FREQUENCY: Final = 1
 MAX_FREQUENCY: Final = 100
 
 _WEBSOCKET_SCHEMES: Final = frozenset({"ws", "wss"})
-# Any whitespace or C0/C1 control character, anywhere inside the URL.
-_BAD_CHARACTER: Final = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+# Characters no URL may hold (unicodedata categories): controls, invisible format characters
+# (zero-width spaces, joiners, bidi marks, a BOM), lone surrogates, and any space or separator.
+_BAD_CATEGORIES: Final = {
+    "Cc": "a control character",
+    "Cf": "an invisible format character",
+    "Cs": "a lone surrogate",
+    "Zs": "whitespace",
+    "Zl": "whitespace (a line separator)",
+    "Zp": "whitespace (a paragraph separator)",
+}
 # Where a URL's user:password would begin: right after the first ``scheme://``.
 _SCHEME_SEPARATOR: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _REDACTED_USERINFO: Final = "***"
 # One DNS label: letters (any script), digits, hyphens and underscores, no leading/trailing hyphen.
 _LABEL: Final = re.compile(r"^(?!-)[\w-]+(?<!-)$")
+_DIGITS: Final = re.compile(r"^[0-9]+$")
 
 
 def redact_userinfo(text: str) -> str:
@@ -62,8 +72,9 @@ def check_websocket_url(url: object) -> str | None:
     url = url.strip()
     if not url:
         return "websocket URL is empty"
-    if _BAD_CHARACTER.search(url):
-        return f"websocket URL {quote(url)} contains whitespace or a control character"
+    bad = _bad_character(url)
+    if bad is not None:
+        return f"websocket URL {quote(url)} contains {bad}; remove it"
     scheme, separator, rest = url.partition("://")
     if not separator or not scheme:
         return f"websocket URL {quote(url)} has no scheme; use ws:// or wss://"
@@ -81,6 +92,17 @@ def check_websocket_url(url: object) -> str | None:
     return None
 
 
+def _bad_character(url: str) -> str | None:
+    """``"whitespace at index 9 (U+0020 SPACE)"`` for the first character no URL may hold, or ``None``."""
+    for index, character in enumerate(url):
+        category = unicodedata.category(character)
+        kind = "whitespace" if character.isspace() and category == "Cc" else _BAD_CATEGORIES.get(category)
+        if kind is not None:
+            name = unicodedata.name(character, "")
+            return f"{kind} at index {index} (U+{ord(character):04X}{' ' + name if name else ''})"
+    return None
+
+
 def _check_authority(url: str, authority: str) -> str | None:
     if not authority:
         return f"websocket URL {quote(url)} has no host"
@@ -88,6 +110,10 @@ def _check_authority(url: str, authority: str) -> str | None:
         parts = urlsplit(url)
     except ValueError:
         return f"websocket URL {quote(url)} has an invalid IPv6 address (brackets or characters)"
+    if authority.startswith("[") and "]" in authority:
+        after = authority[authority.index("]") + 1 :]
+        if after and not after.startswith(":"):
+            return f"websocket URL {quote(url)} has {quote(after)} after the IPv6 address; only :port may follow it"
     try:
         port = parts.port
     except ValueError:
@@ -108,6 +134,17 @@ def _check_authority(url: str, authority: str) -> str | None:
     labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
     if not all(_LABEL.match(label) for label in labels):
         return f"websocket URL {quote(url)} has an invalid host name {quote(host)}"
+    if all(_DIGITS.match(label) for label in labels):
+        try:
+            ipaddress.IPv4Address(".".join(labels))
+        except ValueError:
+            return (
+                f"websocket URL {quote(url)} has an invalid IPv4 address {quote(host)}; "
+                "use four numbers 0-255 (a.b.c.d)"
+            )
+    elif _DIGITS.match(labels[-1]):
+        # Resolvers and URL parsers read a host ending in a number as an IPv4 address.
+        return f"websocket URL {quote(url)} has an invalid host name {quote(host)}: it ends in a number"
     return None
 
 

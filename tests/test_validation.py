@@ -20,6 +20,12 @@ from cekura_wrapper import ValidationError, compute_run_count, validate_websocke
         ("ws://[::1]:8765/agent", "ws://[::1]:8765/agent"),
         ("wss://[2001:db8::1]/x", "wss://[2001:db8::1]/x"),
         ("ws://localhost:1", "ws://localhost:1"),
+        ("ws://[::1]", "ws://[::1]"),
+        ("ws://[fe80::1%eth0]:9/x", "ws://[fe80::1%eth0]:9/x"),
+        ("ws://0.0.0.0:80", "ws://0.0.0.0:80"),
+        ("ws://255.255.255.255", "ws://255.255.255.255"),
+        ("ws://agent7.example.com1a", "ws://agent7.example.com1a"),
+        ("ws://h\u00e9te.example/caf\u00e9", "ws://h\u00e9te.example/caf\u00e9"),
         ("ws://agent_1.internal:65535", "ws://agent_1.internal:65535"),
         ("ws://host?token=abc", "ws://host?token=abc"),
     ],
@@ -51,6 +57,15 @@ def test_accepts_websocket_urls_and_strips_surrounding_whitespace(url: str, expe
         ("ws://[zz::1]/x", "invalid IPv6"),
         ("ws://-bad-.example.com", "invalid host name"),
         ("ws://a..b", "invalid host name"),
+        ("ws://[::1]x", "'x' after the IPv6 address"),
+        ("ws://[::1]x:8080/chat", "'x:8080' after the IPv6 address"),
+        ("ws://999.1.1.1", "invalid IPv4 address '999.1.1.1'"),
+        ("ws://1.2.3.256:80", "invalid IPv4 address"),
+        ("ws://1.2.3", "invalid IPv4 address"),
+        ("ws://1.2.3.4.5", "invalid IPv4 address"),
+        ("ws://2130706433", "invalid IPv4 address"),
+        ("ws://01.2.3.4", "invalid IPv4 address"),
+        ("ws://agent.example.123", "ends in a number"),
         ("", "empty"),
         ("   ", "empty"),
     ],
@@ -60,6 +75,34 @@ def test_rejects_bad_urls_naming_the_problem(url: str, fragment: str) -> None:
         validate_websocket_url(url)
     assert fragment in str(caught.value)
     assert caught.value.errors == [str(caught.value)]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ws://agent.\u200bexample.com", "invisible format character at index 11 (U+200B ZERO WIDTH SPACE)"),
+        ("\ufeffws://agent", "invisible format character at index 0 (U+FEFF ZERO WIDTH NO-BREAK SPACE)"),
+        ("ws://agent/chat\u200e", "invisible format character at index 15 (U+200E LEFT-TO-RIGHT MARK)"),
+        ("ws://agent/a\u2060b", "invisible format character at index 12 (U+2060 WORD JOINER)"),
+        ("ws://agent/a\u00adb", "invisible format character at index 12 (U+00AD SOFT HYPHEN)"),
+        ("ws://agent/a\u2028b", "whitespace (a line separator) at index 12 (U+2028 LINE SEPARATOR)"),
+        (
+            "ws://agent/a\u2029b",
+            "whitespace (a paragraph separator) at index 12 (U+2029 PARAGRAPH SEPARATOR)",
+        ),
+        ("ws://agent/a\u00a0b", "whitespace at index 12 (U+00A0 NO-BREAK SPACE)"),
+        ("ws://agent/a\u3000b", "whitespace at index 12 (U+3000 IDEOGRAPHIC SPACE)"),
+        ("ws://agent/a\x85b", "whitespace at index 12 (U+0085)"),
+        ("ws://agent/a\x7fb", "a control character at index 12 (U+007F)"),
+        ("ws://agent/a b", "whitespace at index 12 (U+0020 SPACE)"),
+    ],
+)
+def test_invisible_characters_are_refused_naming_where_and_which(url: str, expected: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_websocket_url(url)
+    message = str(caught.value)
+    assert expected in message
+    assert all(character.isprintable() for character in message)  # shown escaped, never raw
 
 
 @pytest.mark.parametrize("value", [None, 42, b"ws://agent", ["ws://agent"]])
@@ -166,7 +209,7 @@ def test_frequency_must_be_an_int_in_1_to_100(frequency: object, fragment: str) 
     assert "frequency" in str(caught.value) and fragment in str(caught.value)
 
 
-@pytest.mark.parametrize("scenarios", [0, -1, [], (), True, 2.5, None])
+@pytest.mark.parametrize("scenarios", [0, -1, [], (), True, 2.5, None, "ab", b"ab", bytearray(b"ab")])
 def test_at_least_one_scenario_is_needed(scenarios: object) -> None:
     with pytest.raises(ValidationError, match="scenario"):
         compute_run_count(scenarios, 1)  # type: ignore[arg-type]
