@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import signal
@@ -21,9 +22,9 @@ from cekura_wrapper.testing import AgentThread
 
 
 @contextmanager
-def cekura_ws(*args: str) -> Iterator[subprocess.Popen[str]]:
+def cekura_ws(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
     """``python -m cekura_wrapper ARGS`` in the background; stopped with Ctrl-C (SIGINT) at the end."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("CEKURA_")}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CEKURA_")} | (env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "cekura_wrapper", *args],
         stdout=subprocess.PIPE,
@@ -107,6 +108,36 @@ def test_emulator_with_a_given_key_does_not_print_it() -> None:
 
     assert lines[2] == "(it accepts the key given with --api-key)"
     assert not any("my-local-key-123" in line for line in lines)
+
+
+def banner_settings(lines: list[str]) -> dict[str, str]:
+    """``api_key`` and ``base_url`` from the emulator's ``export`` lines."""
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
+    return {"api_key": exports["CEKURA_API_KEY"], "base_url": exports["CEKURA_BASE_URL"]}
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_the_emulator_caller_sends_the_websocket_secret_an_agent_requires(how: str) -> None:
+    secret = "agent-secret-0123456789"
+    flag = ["--websocket-secret", secret] if how == "flag" else []
+    env = {"CEKURA_WEBSOCKET_SECRET": secret} if how == "environment" else {}
+    with (
+        cekura_ws("emulator", "--port", "0", *flag, env=env) as with_secret,
+        cekura_ws("emulator", "--port", "0") as without,
+        AgentThread("helpful", secret=secret) as agent,
+    ):
+        lines = read_lines(with_secret, 4)
+        args = ["run", "--scenario", f"101={agent.url}", "--frequency", "1", "--wait", "--fail-under", "1"]
+
+        passed = invoke([*args, "--json", *FAST_POLLS], **banner_settings(lines))
+        refused = invoke([*args, "--json", *FAST_POLLS], **banner_settings(read_lines(without, 3)))
+
+    assert lines[3] == "(its simulated caller sends the websocket secret given, as X-VOCERA-SECRET)"
+    assert not any(secret in line for line in lines)
+    assert passed.exit_code == 0, passed.output
+    assert json.loads(passed.stdout)["passed"] is True
+    assert refused.exit_code == 1, refused.output  # the agent closed with 1008: the run failed
+    assert json.loads(refused.stdout)["runs"][0]["success"] is False
 
 
 def test_demo_runs_the_whole_job_offline() -> None:

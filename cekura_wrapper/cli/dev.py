@@ -42,12 +42,25 @@ def _listening(text: str) -> None:
     metavar="KEY",
     help="The key the emulator accepts [default: a fresh random key, printed at start].",
 )
-def emulator(host: str, port: int, scenarios_file: Path | None, api_key: str | None) -> None:
+@click.option(
+    "--websocket-secret",
+    envvar="CEKURA_WEBSOCKET_SECRET",
+    show_envvar=True,
+    metavar="SECRET",
+    help="Sent as X-VOCERA-SECRET by the simulated caller, like the secret configured on a Cekura agent.",
+)
+def emulator(
+    host: str, port: int, scenarios_file: Path | None, api_key: str | None, websocket_secret: str | None
+) -> None:
     """Serve a local Cekura emulator (bulk websocket run and results) until Ctrl-C."""
-    from cekura_wrapper.testing.emulator import CekuraEmulator
+    from cekura_wrapper.testing.caller import CallSettings
+    from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
 
+    settings = EmulatorSettings(call=CallSettings(secret=websocket_secret))
     try:
-        server = CekuraEmulator(api_key=api_key, host=host, port=port, scenarios=scenarios_file)
+        server = CekuraEmulator(
+            api_key=api_key, host=host, port=port, scenarios=scenarios_file, settings=settings
+        )
     except (OSError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="--scenarios") from exc
     try:
@@ -63,6 +76,8 @@ def emulator(host: str, port: int, scenarios_file: Path | None, api_key: str | N
         lines.append(f"export CEKURA_API_KEY={server.api_key}")
     else:
         lines.append("(it accepts the key given with --api-key)")
+    if websocket_secret is not None:  # never echoed: it is the agents' real secret
+        lines.append("(its simulated caller sends the websocket secret given, as X-VOCERA-SECRET)")
     _listening("\n".join(lines))
     server.serve_forever()
 
