@@ -13,6 +13,7 @@ from cekura_wrapper import (
     APIError,
     APITimeoutError,
     CekuraClient,
+    RateLimitError,
     SubmissionUncertainError,
 )
 
@@ -82,8 +83,9 @@ def test_timeouts_are_api_timeout_errors(client: CekuraClient) -> None:
 @respx.mock
 def test_a_retry_after_beyond_a_minute_is_left_to_the_caller(client: CekuraClient) -> None:
     route = respx.get(RESULT).mock(return_value=httpx.Response(429, json={}, headers={"Retry-After": "3600"}))
-    with pytest.raises(Exception, match="wait 3600 s"):
+    with pytest.raises(RateLimitError, match="wait 3600 s") as caught:
         client.get_result(1)
+    assert caught.value.retry_after == 3600.0
     assert route.call_count == 1
 
 
@@ -106,7 +108,10 @@ def test_a_post_is_not_retried_on_other_4xx(client: CekuraClient, status: int) -
     with pytest.raises(APIError) as caught:
         client.run_scenarios([(1, "ws://a")], frequency=1)
     assert caught.value.status_code == status
-    assert not isinstance(caught.value.__cause__, SubmissionUncertainError)
+    # Cekura's answer itself (a plain APIError naming the request), raised as is: no retry, no wrapper.
+    assert type(caught.value) is APIError
+    assert str(caught.value).startswith(f"POST {RUN.removeprefix(BASE)} failed with {status}")
+    assert caught.value.__cause__ is None
     assert route.call_count == 1
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -182,6 +184,35 @@ def test_any_text_is_either_accepted_stripped_or_refused_with_validation_error(t
     assert accepted == text.strip()
     assert accepted.lower().startswith(("ws://", "wss://"))
     assert "#" not in accepted and "@" not in accepted.split("/")[2]
+
+
+_LABELS = st.from_regex(r"\A[A-Za-z0-9_]([A-Za-z0-9_-]{0,12}[A-Za-z0-9_])?\Z")
+_HOSTS = (
+    st.lists(_LABELS, min_size=1, max_size=4)
+    .filter(lambda labels: not labels[-1].isdigit())  # a numeric last label means an IPv4 address
+    .map(".".join)
+    | st.ip_addresses(v=4).map(str)
+    | st.ip_addresses(v=6).map(lambda address: f"[{address}]")
+)
+_PCHARS = string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@"
+_PATHS = st.lists(st.text(_PCHARS, max_size=8), max_size=4).map(lambda parts: "".join(f"/{p}" for p in parts))
+_QUERIES = st.just("") | st.text(_PCHARS + "/?%", max_size=16).map(lambda query: f"?{query}")
+VALID_URLS = st.builds(
+    lambda scheme, host, port, path, query: (
+        f"{scheme}://{host}{'' if port is None else f':{port}'}{path}{query}"
+    ),
+    st.sampled_from(["ws", "wss", "WS", "Wss", "wSS"]),
+    _HOSTS,
+    st.none() | st.integers(min_value=1, max_value=65535),
+    _PATHS,
+    _QUERIES,
+)
+_PADDING = st.sampled_from(["", " ", "\n", "\t ", "\r\n", "\u00a0", " \u3000"])
+
+
+@given(url=VALID_URLS, before=_PADDING, after=_PADDING)
+def test_valid_websocket_urls_are_accepted_and_returned_stripped(url: str, before: str, after: str) -> None:
+    assert validate_websocket_url(before + url + after) == url
 
 
 @pytest.mark.parametrize(
