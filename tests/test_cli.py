@@ -137,6 +137,38 @@ def test_exit_2_for_usage_errors_before_any_request(
     assert cekura_emulator.requests == []
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--json", "--scenario", "101=ws://a/", "--frequency", "1", "--bogus"], "No such option"),
+        (
+            ["run", "--scenario", "101=ws://a/", "--frequency", "1", "--wait", "--fail-under", "2", "--json"],
+            "--fail-under",
+        ),
+        (["status", "0", "--json"], "RESULT_ID"),
+        (["--bogus", "status", "1", "--json"], "No such option '--bogus'"),
+        (["nosuch", "--json"], "No such command 'nosuch'"),
+    ],
+)
+def test_usage_errors_under_json_print_the_error_document_too(
+    cekura_emulator: CekuraEmulator, args: list[str], message: str
+) -> None:
+    result = invoke(args, emulator=cekura_emulator)
+
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Usage:" in result.stderr
+    document = json.loads(result.stdout)
+    assert (document["kind"], document["exit_code"], document["error"]) == ("error", 2, "usage")
+    assert message in document["message"]
+    assert cekura_emulator.requests == []
+
+
+def test_usage_errors_without_json_print_nothing_on_stdout(cekura_emulator: CekuraEmulator) -> None:
+    result = invoke(["run", "--bogus", "--", "--json"], emulator=cekura_emulator)
+
+    assert result.exit_code == 2 and result.stdout == ""
+
+
 def test_exit_2_without_an_api_key_naming_the_variable(cekura_emulator: CekuraEmulator) -> None:
     result = invoke(
         ["run", "--scenario", "101=ws://a/", "--frequency", "1"],

@@ -22,7 +22,7 @@ from .common import (
     reported_errors,
     wait_options,
 )
-from .documents import plan_document, preflight_document, submission_document
+from .documents import error_document, plan_document, preflight_document, submission_document
 from .exit_codes import EXIT_CODES_HELP, ExitCode, verdict
 from .inputs import Batch, InputError, Problem, load_batch, load_urls
 from .junit import junit_path_problem
@@ -34,15 +34,38 @@ if TYPE_CHECKING:
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+_ARGS = "cekura_ws.args"
+
+
 class _Group(click.Group):
-    """Ctrl-C anywhere else (loading, pre-flight) exits 130, not click's "Aborted!" with 1."""
+    """Ctrl-C anywhere else (loading, pre-flight) exits 130, not click's "Aborted!" with 1; with
+    ``--json``, click's own usage errors (unknown option, value out of range) also print the
+    error document on stdout (click still prints the usage on stderr and exits 2)."""
+
+    def parse_args(self, context: click.Context, args: list[str]) -> list[str]:
+        context.meta[_ARGS] = list(args)
+        try:
+            return super().parse_args(context, args)
+        except click.UsageError as exc:
+            _usage_document(exc, args)
+            raise
 
     def invoke(self, context: click.Context) -> object:
         try:
             return super().invoke(context)
+        except click.UsageError as exc:
+            _usage_document(exc, context.meta.get(_ARGS, []))
+            raise
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+def _usage_document(exc: click.UsageError, args: Sequence[str]) -> None:
+    """The JSON error document of a usage error, when ``--json`` is among the arguments."""
+    options = args[: args.index("--")] if "--" in args else args
+    if "--json" in options:
+        Output(json_mode=True).document(error_document(ExitCode.INVALID_INPUT, "usage", exc.format_message()))
 
 
 @click.group(cls=_Group, context_settings=_CONTEXT, epilog=EXIT_CODES_HELP)
