@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ from ruamel.yaml import YAML
 from shared_paths import shared_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = REPO_ROOT / "scripts" / "sync_spec.py"
 RESULTS = "/test_framework/v1/results/{id}/"
 
 
@@ -137,16 +141,26 @@ def test_copies_the_operation_and_everything_it_references_transitively(tmp_path
 
 
 def test_output_is_deterministic_and_a_second_sync_changes_nothing(tmp_path: Path) -> None:
+    """Same inputs, same bytes: across processes with different hash seeds, and when re-run."""
     upstream = write_json(tmp_path / "upstream.json", upstream_spec())
     outputs = []
-    for name in ("a.yaml", "b.yaml"):
-        target = tmp_path / name
+    for seed in ("1", "2"):
+        target = tmp_path / f"seed-{seed}.yaml"
         target.write_text(TARGET_YAML, encoding="utf-8")
-        run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target))
+        arguments = ["--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target)]
+        completed = subprocess.run(
+            [sys.executable, str(SCRIPT), *arguments],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stderr
         outputs.append(target.read_bytes())
+    assert outputs[0] != TARGET_YAML.encode("utf-8"), "the sync must have changed something"
     assert outputs[0] == outputs[1]
-    again = tmp_path / "a.yaml"
-    run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(again))
+    again = tmp_path / "seed-1.yaml"
+    assert run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(again)) == 0
     assert again.read_bytes() == outputs[0]
 
 
