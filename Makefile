@@ -47,7 +47,9 @@ drift-report: $(INSTALLED)
 		if [ $$rc -gt 2 ]; then echo "check_drift.py failed (exit $$rc)" >&2; exit 1; fi; \
 	else echo "drift report skipped: $(DRIFT_REFERENCE) not found"; fi
 
-# Exits like check_drift.py: 0 no drift, 1 info/warning only, 2 breaking, 3 unreadable input.
+# make exits 0 when check_drift.py finds no drift and 2 on any other outcome (make's own code for a
+# failed recipe; its "Error N" line shows check_drift's code). For the exact code (1 info/warning
+# only, 2 breaking, 3 unreadable input, 4 a bug) run .venv/bin/python scripts/check_drift.py directly.
 drift: $(INSTALLED)
 	$(BIN)/python scripts/check_drift.py --upstream "$(UPSTREAM)"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import http.server
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -698,6 +699,23 @@ def test_script_exit_code_reaches_the_shell(base_file: Path, tmp_path: Path) -> 
         f"breaking  {RESULT}  responses.200.agent present -> absent  "
         "(response field removed; code reading it breaks)\n"
     )
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_drift_exits_2_on_any_failure_and_names_check_drifts_code(tmp_path: Path) -> None:
+    """What the Makefile's comment says: make maps every non-zero exit to 2, with "Error N"."""
+    empty = tmp_path / "empty.json"
+    empty.write_text("", encoding="utf-8")
+    # -o: never (re)install; BIN: run the script with the interpreter running these tests.
+    command = ["make", "-s", "-o", ".venv/.installed", "drift", f"BIN={Path(sys.executable).parent}"]
+    completed = subprocess.run(
+        [*command, f"UPSTREAM={empty}"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 2
+    assert "check_drift: error: " in completed.stderr and "Error 3" in completed.stderr
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "Exits like check_drift.py" not in makefile
+    assert "run .venv/bin/python scripts/check_drift.py directly" in makefile
 
 
 # --------------------------------------------------------------------------- Cekura's real history
