@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
 from ruamel.yaml import YAML
 from shared_paths import shared_file
 
@@ -24,6 +28,7 @@ from cekura_api.models import (
     SubmittedRunStatus,
 )
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 API_KEY = "ck_test_0123456789"
 BASE_URL = "https://api.cekura.test"
 
@@ -194,3 +199,16 @@ def test_generated_response_builder_rejects_codes_outside_httpstatus(status_code
     client = client_answering(status_code, {"detail": "edge"}, seen)
     with pytest.raises(ValueError):
         get_result.sync_detailed(1, client=client)
+
+
+def test_the_build_backend_understands_the_spdx_license_string() -> None:
+    """``license = "MIT"`` (PEP 639) needs setuptools 77; an older one refuses the build."""
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert isinstance(pyproject["project"]["license"], str)
+    (setuptools,) = [
+        Requirement(text)
+        for text in pyproject["build-system"]["requires"]
+        if Requirement(text).name == "setuptools"
+    ]
+    assert not setuptools.specifier.contains(Version("76.0")), setuptools
+    assert setuptools.specifier.contains(Version("77.0.3")), setuptools
