@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -177,19 +178,47 @@ def test_result_status_unknown_to_the_spec_stays_a_string() -> None:
     assert not isinstance(parsed.status, ResultStatus)
 
 
-def test_seed_examples_parse() -> None:
-    """The run examples Cekura publishes in the seed parse as run items."""
+def created_schema(spec: dict[str, Any]) -> dict[str, Any]:
+    """The 201 response schema of the run operation."""
+    operation = spec["paths"]["/test_framework/v1/scenarios/run_scenarios_with_websockets/"]["post"]
+    return operation["responses"]["201"]["content"]["application/json"]["schema"]  # type: ignore[no-any-return]
+
+
+def test_seed_201_examples_parse() -> None:
+    """The 201 examples of the seed (openapi.yaml holds them verbatim) parse with the generated model."""
+    spec = YAML(typ="safe", pure=True).load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    properties = created_schema(spec)["properties"]
+    examples = properties["runs"]["examples"]
+    assert len(examples) == 2, "the seed carries two run examples"
+    payload = {"id": 1, "runs": examples}
+    payload.update({name: prop["example"] for name, prop in properties.items() if "example" in prop})
+    assert set(payload) == {"id", "runs", "run_as_text", "created_at"}
+
+    parsed = RunScenariosWithWebsocketsResponse.from_dict(payload)
+
+    assert isinstance(parsed.runs, list)
+    assert [run.id for run in parsed.runs] == [274, 275]
+    assert [run.status for run in parsed.runs] == [SubmittedRunStatus.PENDING] * 2
+    assert [(run.number, run.inbound_number) for run in parsed.runs] == [
+        (None, "+11234567890"),
+        ("+11234567890", None),
+    ]
+    assert parsed.run_as_text is False
+    assert parsed.created_at == datetime(2025, 2, 25, 21, 0, 1, 990052, tzinfo=UTC)
+    assert parsed.to_dict()["runs"] == examples
+
+
+def test_openapi_yaml_holds_the_seeds_201_examples_verbatim() -> None:
+    """Where ../shared exists: the examples above are the seed's own, not ones we rewrote."""
     seed = shared_file("seeds", "000_fe5720ae70aa04c1.txt").read_text(encoding="utf-8")
     block = re.search(r"````yaml[^\n]*\n(.*?)````", seed, re.S)
     assert block is not None
-    spec = YAML(typ="safe", pure=True).load(block.group(1))
-    created = spec["paths"]["/test_framework/v1/scenarios/run_scenarios_with_websockets/"]["post"]
-    runs_schema = created["responses"]["201"]["content"]["application/json"]["schema"]["properties"]["runs"]
-    examples = runs_schema["examples"]
-    assert examples, "the seed should carry run examples"
-    parsed = RunScenariosWithWebsocketsResponse.from_dict({"id": 1, "runs": examples})
-    assert isinstance(parsed.runs, list)
-    assert [run.id for run in parsed.runs] == [example["id"] for example in examples]
+    theirs = created_schema(YAML(typ="safe", pure=True).load(block.group(1)))["properties"]
+    ours = YAML(typ="safe", pure=True).load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+    ours_properties = created_schema(ours)["properties"]
+    assert ours_properties["runs"]["examples"] == theirs["runs"]["examples"]
+    for name in ("run_as_text", "created_at"):
+        assert ours_properties[name]["example"] == theirs[name]["example"]
 
 
 @pytest.mark.parametrize("status_code", [499, 520])
