@@ -19,7 +19,8 @@ Usage:
     python scripts/check_drift.py --upstream SPEC [--base SPEC] [--operation METHOD:PATH ...]
                                   [--format text|json] [--verbose]
 
-SPEC is a file path or an https:// URL, JSON or YAML. Exit codes: 0 no change, 1 only
+SPEC is a file path or an https:// URL, JSON or YAML; a ``user:password@`` in the URL is sent
+as HTTP basic auth, and messages print URLs with it and the query string as ``***``. Exit codes: 0 no change, 1 only
 info/warning, 2 something breaking, 3 an input could not be read (one-line reason on stderr),
 4 an internal error of this tool (traceback on stderr).
 """
@@ -27,6 +28,7 @@ info/warning, 2 something breaking, 3 an input could not be read (one-line reaso
 from __future__ import annotations
 
 import argparse
+import base64
 import ipaddress
 import json
 import re
@@ -35,7 +37,7 @@ import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from enum import IntEnum, StrEnum
 from pathlib import Path
@@ -106,18 +108,69 @@ def read_source(source: str) -> str:
         raise DriftInputError(f"cannot read {source}: {exc}") from exc
 
 
+def redact_url(url: str) -> str:
+    """``url`` fit to print: a user:password and the query string (and fragment) become ``***``."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: show the scheme only
+        return url.partition("://")[0] + "://***"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    return urllib.parse.urlunsplit(
+        (parts.scheme, netloc, parts.path, "***" if parts.query else "", "***" if parts.fragment else "")
+    )
+
+
+def display_source(source: str) -> str:
+    """How a ``--upstream``/``--from`` value is named in messages: URLs redacted, paths as given."""
+    return redact_url(source) if "://" in source else source
+
+
+def _scrub(message: str, url: str) -> str:
+    """``message`` with every secret part of ``url`` (userinfo, query, fragment) replaced."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "(details withheld: the URL cannot be parsed)"
+    secrets = [parts.netloc.rpartition("@")[0] if "@" in parts.netloc else "", parts.query, parts.fragment]
+    secrets += [parts.password or "", urllib.parse.unquote(parts.password or "")]
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
+
+
 def _fetch(url: str) -> str:
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and _is_loopback(parsed.hostname)):
-        raise DriftInputError(f"only file paths and https:// URLs are supported, not {url!r}")
-    request = urllib.request.Request(url, headers={"Accept": "application/json, application/yaml"})
+    """GET ``url``; a ``user:password@`` in it is sent as HTTP basic auth, never printed."""
+    shown = redact_url(url)
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        host = parsed.hostname
+        _port = parsed.port  # raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise DriftInputError(f"invalid URL {shown}: {_scrub(str(exc), url)}") from exc
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and _is_loopback(host)):
+        raise DriftInputError(f"only file paths and https:// URLs are supported, not {shown!r}")
+    request_url, authorization = url, None
+    if "@" in parsed.netloc:  # urllib would take user:password@host for the host name
+        user = urllib.parse.unquote(parsed.username or "")
+        password = urllib.parse.unquote(parsed.password or "")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        authorization = f"Basic {token}"
+        request_url = urllib.parse.urlunsplit(parsed._replace(netloc=parsed.netloc.rpartition("@")[2]))
+    request = urllib.request.Request(request_url, headers={"Accept": "application/json, application/yaml"})
+    if authorization is not None:
+        # Unredirected: a redirect to another host must not carry the credentials along.
+        request.add_unredirected_header("Authorization", authorization)
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:
             return str(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
-        raise DriftInputError(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DriftInputError(f"cannot fetch {url}: {exc}") from exc
+        raise DriftInputError(
+            f"cannot fetch {shown}: HTTP {exc.code} {_scrub(str(exc.reason), url)}"
+        ) from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DriftInputError(f"cannot fetch {shown}: {_scrub(str(exc), url)}") from exc
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -129,8 +182,14 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-def parse_document(text: str, source: str) -> dict[str, Any]:
-    """Parse JSON (fast path: upstream files are megabytes) or YAML 1.2, then check it is OpenAPI 3."""
+def parse_document(
+    text: str, source: str, *, yaml_loader: Callable[[str], Any] | None = None
+) -> dict[str, Any]:
+    """Parse JSON (fast path: upstream files are megabytes) or YAML 1.2, then check it is OpenAPI 3.
+
+    ``source`` names the document in messages (redact URLs first: see ``display_source``).
+    ``yaml_loader`` replaces the plain YAML 1.2 loader, e.g. with a round-trip one.
+    """
     stripped = text.lstrip()
     if not stripped:
         raise DriftInputError(f"{source} is empty")
@@ -141,7 +200,7 @@ def parse_document(text: str, source: str) -> dict[str, Any]:
         document = json.loads(text)
     except ValueError as json_error:
         try:
-            document = _parse_yaml(text, source)
+            document = _parse_yaml(text, source, yaml_loader)
         except DriftInputError:
             if stripped.startswith(("{", "[")):  # meant as JSON: the JSON error says more
                 raise DriftInputError(f"{source} is not valid JSON: {json_error}") from json_error
@@ -160,19 +219,19 @@ def parse_document(text: str, source: str) -> dict[str, Any]:
     return document
 
 
-def _parse_yaml(text: str, source: str) -> Any:
+def _parse_yaml(text: str, source: str, yaml_loader: Callable[[str], Any] | None = None) -> Any:
     """YAML 1.2 the way the generator reads it, so ``yes``/``on`` stay strings."""
     from ruamel.yaml import YAML
 
     try:
-        return YAML(typ="safe", pure=True).load(text)
+        return (yaml_loader or YAML(typ="safe", pure=True).load)(text)
     except Exception as exc:  # ruamel raises many types; all mean "not readable"
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DriftInputError(f"{source} is not valid JSON or YAML: {first_line}") from exc
 
 
 def load_spec(source: str) -> dict[str, Any]:
-    return parse_document(read_source(source), source)
+    return parse_document(read_source(source), display_source(source))
 
 
 def parse_operation(text: str) -> tuple[str, str]:

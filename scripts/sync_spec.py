@@ -10,8 +10,10 @@ Usage:
     python scripts/sync_spec.py --from UPSTREAM --operation POST:/path/ [--operation ...]
                                 [--into openapi.yaml]
 
-UPSTREAM is a file path or an https URL, JSON or YAML. Exit code 2 with a one-line reason
-on bad input (missing file, unknown operation, dangling ``$ref``).
+UPSTREAM is a file path or an https URL, JSON or YAML, an OpenAPI 3.x document. A
+``user:password@`` in the URL is sent as HTTP basic auth; messages never show it, nor the
+query string. Exit code 2 with a one-line reason on bad input (missing or unreadable file,
+not OpenAPI 3.x, unknown operation, dangling ``$ref``, an --into file that cannot be written).
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import argparse
 import io
 import json
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from check_drift import DriftInputError, display_source, parse_document, read_source
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
@@ -50,35 +52,24 @@ def _represent_null(representer: Any, _data: None) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
-def read_text(source: str) -> str:
-    if source.startswith("https://"):
-        try:
-            with urllib.request.urlopen(source, timeout=60) as response:
-                return str(response.read().decode("utf-8"))
-        except OSError as exc:
-            raise SyncError(f"cannot fetch {source}: {exc}") from exc
-    if "://" in source:
-        raise SyncError(f"only file paths and https:// URLs are supported, not {source!r}")
-    path = Path(source)
-    if not path.is_file():
-        raise SyncError(f"no such file: {source}")
-    return path.read_text(encoding="utf-8")
+def read_upstream(source: str) -> Any:
+    """The upstream document as plain dicts; it must be OpenAPI 3.x (check_drift's checks)."""
+    try:
+        return parse_document(read_source(source), display_source(source))
+    except DriftInputError as exc:
+        raise SyncError(str(exc)) from exc
 
 
-def parse_spec(text: str, source: str) -> Any:
-    """Parse JSON (fast path, upstream files are 3 MB) or YAML 1.2, the generator's dialect."""
+def read_target(into: Path) -> Any:
+    """Our spec, loaded round trip (comments, order, quoting) so untouched lines stay as they are."""
     try:
-        document = json.loads(text)
-    except ValueError:
-        document = None
+        text = into.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SyncError(f"cannot read {into}: {exc}") from exc
     try:
-        if document is None:
-            document = _yaml().load(text)
-    except Exception as exc:  # ruamel raises many types; all mean "not readable"
-        raise SyncError(f"{source} is not valid JSON or YAML: {str(exc).splitlines()[0]}") from exc
-    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
-        raise SyncError(f"{source} is not an OpenAPI document (no 'paths' object)")
-    return document
+        return parse_document(text, str(into), yaml_loader=_yaml().load)
+    except DriftInputError as exc:
+        raise SyncError(str(exc)) from exc
 
 
 def parse_operation(text: str) -> tuple[str, str]:
@@ -167,18 +158,22 @@ def merge(target: Any, upstream: Any, operations: list[tuple[str, str]]) -> None
 
 def dump(document: Any, destination: Path) -> None:
     if destination.suffix == ".json":
-        destination.write_text(json.dumps(to_plain(document), indent=2) + "\n", encoding="utf-8")
-        return
-    buffer = io.StringIO()
-    _yaml().dump(document, buffer)
-    destination.write_text(buffer.getvalue(), encoding="utf-8")
+        text = json.dumps(to_plain(document), indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        _yaml().dump(document, buffer)
+        text = buffer.getvalue()
+    try:
+        destination.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SyncError(f"cannot write {destination}: {exc}") from exc
 
 
 def sync(source: str, operations: list[str], into: Path) -> None:
     parsed_operations = [parse_operation(text) for text in operations]
-    upstream = parse_spec(read_text(source), source)
+    upstream = read_upstream(source)
     if into.exists():
-        target = parse_spec(into.read_text(encoding="utf-8"), str(into))
+        target = read_target(into)
     else:
         target = CommentedMap(
             [("openapi", upstream.get("openapi", "3.1.0")), ("info", to_plain(upstream.get("info") or {}))]
@@ -204,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     except SyncError as exc:
         print(f"sync_spec: error: {exc}", file=sys.stderr)
         return 2
-    print(f"synced {len(args.operation)} operation(s) from {args.source} into {args.into}")
+    print(f"synced {len(args.operation)} operation(s) from {display_source(args.source)} into {args.into}")
     return 0
 
 

@@ -6,6 +6,7 @@ import copy
 import http.server
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -686,6 +687,56 @@ def test_upstream_can_be_a_url(
 
     assert check_drift.main(["--base", str(base_file), "--upstream", f"{url}/missing.json"]) == 3
     assert "HTTP 404" in capsys.readouterr().err
+
+
+SECRETS = ("ci-bot", "s3cret-pw", "t0ken-abc")
+
+
+def test_unresolvable_url_is_reported_without_its_secrets(
+    base_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def getaddrinfo(host: Any, *_args: Any, **_kwargs: Any) -> Any:
+        # .invalid never resolves (RFC 6761): answer so at once, no resolver, nothing to hang on.
+        raise socket.gaierror(socket.EAI_NONAME, f"Name or service not known: {host}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    url = "https://ci-bot:s3cret-pw@cekura-spec.invalid/openapi.json?token=t0ken-abc"
+
+    assert check_drift.main(["--base", str(base_file), "--upstream", url]) == 3
+
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        "check_drift: error: cannot fetch https://***@cekura-spec.invalid/openapi.json?***: "
+    )
+    assert "cekura-spec.invalid" in line and not [secret for secret in SECRETS if secret in line]
+
+
+def test_url_secrets_are_redacted_in_fetch_and_parse_errors(
+    base_file: Path, spec_server: tuple[str, dict[str, bytes]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, documents = spec_server
+    documents["/login.html?token=t0ken-abc"] = b"<html>sign in</html>"
+    host = url.removeprefix("http://")
+    for path, reason in [("/missing.json", "HTTP 404"), ("/login.html", "looks like an HTML")]:
+        upstream = f"http://ci-bot:s3cret-pw@{host}{path}?token=t0ken-abc"
+        assert check_drift.main(["--base", str(base_file), "--upstream", upstream]) == 3
+        [line] = capsys.readouterr().err.splitlines()
+        assert f"http://***@{host}{path}?***" in line and reason in line, line
+        assert not [secret for secret in SECRETS if secret in line]
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://u:p@h.example/a?b=c#d", "https://***@h.example/a?***#***"),
+        ("https://tok@h.example:8443/a", "https://***@h.example:8443/a"),
+        ("https://a:b@c@h.example/", "https://***@h.example/"),
+        ("https://h.example/spec.json", "https://h.example/spec.json"),
+        ("https://[::1/x?k=v", "https://***"),
+    ],
+)
+def test_redact_url(url: str, shown: str) -> None:
+    assert check_drift.redact_url(url) == shown
 
 
 def test_script_exit_code_reaches_the_shell(base_file: Path, tmp_path: Path) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import http.server
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import sync_spec
@@ -224,6 +230,184 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert expected in err
     assert err.count("\n") == 1 and err.startswith("sync_spec: error: ")
     assert target.read_text(encoding="utf-8") == TARGET_YAML, "nothing is written on error"
+
+
+SWAGGER_2 = {
+    "swagger": "2.0",
+    "info": {"title": "Old", "version": "1"},
+    "paths": {"/d/": {"get": {"responses": {"200": {"schema": {"$ref": "#/definitions/Thing"}}}}}},
+    "definitions": {"Thing": {"type": "object"}},
+}
+NOT_OPENAPI_3 = {
+    "empty": (b"", "is empty"),
+    "blank": (b"  \n\n", "is empty"),
+    "html": (b"<!DOCTYPE html><html><body>Sign in</body></html>", "HTML"),
+    "swagger 2.0": (json.dumps(SWAGGER_2).encode(), "Swagger 2.0 document; only OpenAPI 3.x"),
+    "openapi 2": (b"openapi: '2.0'\npaths: {}\n", "not an OpenAPI 3.x document"),
+    "no version": (json.dumps({"paths": {}}).encode(), "not an OpenAPI 3.x document"),
+    "a list": (b"- openapi: 3.1.0\n", "top level is not a mapping"),
+    "a string": (b"just words\n", "not an OpenAPI document"),
+    "bad yaml": (b"openapi: 3.1.0\npaths: [unclosed\n", "not valid JSON or YAML"),
+    "latin-1": ("openapi: 3.1.0\ninfo: {title: caf\u00e9}\n".encode("latin-1"), "cannot read"),
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_OPENAPI_3))
+def test_upstream_that_is_not_openapi_3_is_one_line_and_exit_code_2(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, expected = NOT_OPENAPI_3[name]
+    upstream = tmp_path / "upstream.json"
+    upstream.write_bytes(content)
+    target = tmp_path / "openapi.yaml"
+    target.write_text(TARGET_YAML, encoding="utf-8")
+
+    code = run("--from", str(upstream), "--operation", "GET:/d/", "--into", str(target))
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("sync_spec: error: ") and err.count("\n") == 1, err
+    assert expected in err and str(upstream) in err
+    assert target.read_text(encoding="utf-8") == TARGET_YAML
+
+
+@pytest.mark.parametrize("name", ["empty", "html", "swagger 2.0", "latin-1", "a list"])
+def test_a_target_that_is_not_an_openapi_3_spec_is_refused_too(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, expected = NOT_OPENAPI_3[name]
+    upstream = write_json(tmp_path / "upstream.json", upstream_spec())
+    target = tmp_path / "openapi.yaml"
+    target.write_bytes(content)
+
+    code = run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target))
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("sync_spec: error: ") and err.count("\n") == 1, err
+    assert expected in err and str(target) in err
+    assert target.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    ("into", "expected"),
+    [("missing-dir/openapi.yaml", "cannot write"), ("a-directory", "cannot read")],
+)
+def test_an_into_path_that_cannot_be_written_is_one_line_and_exit_code_2(
+    into: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upstream = write_json(tmp_path / "upstream.json", upstream_spec())
+    (tmp_path / "a-directory").mkdir()
+
+    code = run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(tmp_path / into))
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"sync_spec: error: {expected} {tmp_path / into}: ") and err.count("\n") == 1, err
+
+
+SECRET_URL = "https://ci-bot:s3cret-pw@cekura-spec.invalid/openapi.json?token=t0ken-abc#frag-xyz"
+SECRETS = ("ci-bot", "s3cret-pw", "t0ken-abc", "frag-xyz")
+
+
+@pytest.fixture
+def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Host names under .invalid never resolve (RFC 6761); answer so at once, without a resolver."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.mark.usefixtures("no_dns")
+def test_an_unreachable_url_is_reported_without_its_credentials_or_query(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "openapi.yaml"
+    target.write_text(TARGET_YAML, encoding="utf-8")
+
+    code = run("--from", SECRET_URL, "--operation", "GET:/d/", "--into", str(target))
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(
+        "sync_spec: error: cannot fetch https://***@cekura-spec.invalid/openapi.json?***#***: "
+    ), err
+    assert err.count("\n") == 1
+    assert not [secret for secret in SECRETS if secret in err]
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Serves ``body`` at every path except /redirect, and records what each request carried."""
+
+    body: ClassVar[bytes] = b""
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+    redirect_to: ClassVar[str] = ""
+
+    def do_GET(self) -> None:
+        self.seen.append((self.path, self.headers.get("Authorization")))
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", self.redirect_to)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def recording_server(body: bytes) -> Iterator[tuple[str, type[_Recorder]]]:
+    handler = type("Handler", (_Recorder,), {"body": body, "seen": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth_and_never_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "openapi.yaml"
+    target.write_text(TARGET_YAML, encoding="utf-8")
+    with recording_server(json.dumps(upstream_spec()).encode()) as (host, handler):
+        url = f"http://ci-bot:s3cret%2Dpw@{host}/openapi.json?token=t0ken-abc"
+
+        code = run("--from", url, "--operation", "GET:/things/{id}/", "--into", str(target))
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    expected_auth = "Basic " + base64.b64encode(b"ci-bot:s3cret-pw").decode()
+    assert handler.seen == [("/openapi.json?token=t0ken-abc", expected_auth)]
+    assert out == f"synced 1 operation(s) from http://***@{host}/openapi.json?*** into {target}\n"
+    assert not [secret for secret in (*SECRETS, "s3cret%2Dpw") if secret in out + err]
+
+
+def test_credentials_do_not_follow_a_redirect(tmp_path: Path) -> None:
+    target = tmp_path / "openapi.yaml"
+    target.write_text(TARGET_YAML, encoding="utf-8")
+    with (
+        recording_server(json.dumps(upstream_spec()).encode()) as (other_host, other),
+        recording_server(b"") as (host, first),
+    ):
+        first.redirect_to = f"http://{other_host}/openapi.json"
+        url = f"http://ci-bot:s3cret-pw@{host}/redirect"
+        assert run("--from", url, "--operation", "GET:/things/{id}/", "--into", str(target)) == 0
+    assert first.seen[0][1] is not None
+    assert other.seen == [("/openapi.json", None)]
 
 
 def _shape(schema: dict[str, Any]) -> dict[str, Any]:
