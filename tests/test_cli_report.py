@@ -7,8 +7,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_helpers import FAST_POLLS, invoke
 from fault_server import RUN_PATH, FaultServer, Reply, created, result_path
+from junit_schema import assert_valid_junit, junit_problems
 
 from cekura_wrapper import Result
 from cekura_wrapper.cli.exit_codes import ExitCode, verdict
@@ -41,10 +43,11 @@ def test_a_cancelled_result_marks_unfinished_runs_as_errors(tmp_path: Path) -> N
     path = tmp_path / "out" / "report.xml"
     write_report(result("cancelled", RUNS), path)
 
+    assert_valid_junit(path)
     root = ET.parse(path).getroot()
     suite = root.find("testsuite")
     assert suite is not None
-    assert {key: root.get(key) for key in ("tests", "failures", "errors", "skipped")} == {
+    assert {key: suite.get(key) for key in ("tests", "failures", "errors", "skipped")} == {
         "tests": "3",
         "failures": "1",
         "errors": "1",
@@ -64,9 +67,96 @@ def test_a_cancelled_result_marks_unfinished_runs_as_errors(tmp_path: Path) -> N
 
 
 def test_a_result_still_running_marks_unfinished_runs_as_skipped() -> None:
-    root = build_report(result("running", RUNS)).getroot()
+    tree = build_report(result("running", RUNS))
 
-    assert (root.get("skipped"), root.get("errors")) == ("1", "0")
+    assert_valid_junit(tree)
+    suite = tree.getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("skipped"), suite.get("errors")) == ("1", "0")
+    assert suite.find("testcase/skipped") is not None
+
+
+def test_every_report_shape_validates_when_written_and_parsed_back(tmp_path: Path) -> None:
+    # A run of each kind, a failure's message with markup characters, and a run whose times are junk.
+    runs = {
+        **RUNS,
+        "10": {"id": 10, "scenario": 104, "status": "failed", "success": False, "error_message": "<a & b>"},
+        "11": {"id": 11, "scenario": 105, "success": True, "started_at": "x", "ended_at": "y"},
+    }
+    for status in ("running", "completed", "cancelled"):
+        path = tmp_path / f"{status}.xml"
+        write_report(result(status, runs), path)
+        assert_valid_junit(path)
+        assert_valid_junit(str(path))
+    assert_valid_junit(build_report(result("completed", {})).getroot())  # no runs at all
+
+
+def broken(path: str, attribute: str, value: str | None) -> ET.Element:
+    """A valid report with one attribute of the element at ``path`` changed (or removed: None)."""
+    root = build_report(result("cancelled", RUNS)).getroot()
+    element = root.find(path)
+    assert element is not None
+    if value is None:
+        del element.attrib[attribute]
+    else:
+        element.set(attribute, value)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("path", "attribute", "value", "reason"),
+    [
+        ("testsuite/testcase", "name", None, "missing required attribute 'name'"),
+        ("testsuite", "failures", "x", "attribute failures='x'"),
+        ("testsuite", "tests", "-1", "attribute tests='-1'"),
+        (".", "errors", "2.0", "attribute errors='2.0'"),
+        ("testsuite/testcase", "time", "1.5s", "attribute time='1.5s'"),
+        ("testsuite", "time", "-0.5", "attribute time='-0.5'"),
+        ("testsuite", "errors", None, "missing required attribute 'errors'"),
+        (".", "skipped", "1", "'skipped' attribute not allowed"),
+        ("testsuite/testcase/failure", "severity", "high", "'severity' attribute not allowed"),
+        ("testsuite/properties/property", "value", None, "missing required attribute 'value'"),
+    ],
+)
+def test_the_schema_rejects_a_report_with_a_wrong_attribute(
+    path: str, attribute: str, value: str | None, reason: str
+) -> None:
+    assert junit_problems(build_report(result("cancelled", RUNS))) == []
+    problems = junit_problems(broken(path, attribute, value))
+
+    assert len(problems) == 1 and reason in problems[0], problems
+    with pytest.raises(AssertionError, match="does not validate"):
+        assert_valid_junit(broken(path, attribute, value))
+
+
+@pytest.mark.parametrize(
+    ("parent", "tag"),
+    [
+        ("testsuite/testcase", "attachment"),  # not a JUnit element
+        ("testsuite/testcase[2]", "skipped"),  # a second outcome next to the failure
+        ("testsuite", "testsuite"),  # nested suites are not in the shape
+        (".", "properties"),  # properties belong to a suite
+    ],
+)
+def test_the_schema_rejects_a_report_with_a_misplaced_element(parent: str, tag: str) -> None:
+    root = build_report(result("cancelled", RUNS)).getroot()
+    element = root.find(parent)
+    assert element is not None
+    ET.SubElement(element, tag)
+
+    [problem] = junit_problems(root)
+    assert f"Unexpected child with tag '{tag}'" in problem
+
+
+def test_the_schema_rejects_a_lone_testcase_and_text_where_only_elements_belong(tmp_path: Path) -> None:
+    case = build_report(result("cancelled", RUNS)).getroot().find("testsuite/testcase")
+    assert case is not None
+    stray_text = tmp_path / "stray-text.xml"
+    suite = "<testsuite name='a' tests='0' failures='0' errors='0'>oops</testsuite>"
+    stray_text.write_text(f"<testsuites>{suite}</testsuites>")
+
+    assert "'testcase' is not an element of the schema" in junit_problems(case)[0]
+    assert "character data between child elements not allowed" in junit_problems(stray_text)[0]
 
 
 def test_the_verdict_of_terminal_statuses_and_the_fail_under_boundary() -> None:
@@ -154,6 +244,7 @@ def test_agent_urls_come_from_the_plan_when_cekura_runs_do_not_carry_them(tmp_pa
         "502": "one of 2 URLs",
         "503": "wss://fleet-b.example/chat",
     }
+    assert_valid_junit(report)
     names = [case.get("name") for case in ET.parse(report).getroot().iter("testcase")]
     assert names == [
         "Hours [scenario 101, run 501] @ wss://hours.example/chat",
