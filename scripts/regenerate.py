@@ -8,6 +8,11 @@ transform is documented on its function and covered by ``tests/test_regenerate.p
 Usage:
     python scripts/regenerate.py            # rewrite generated/cekura_api
     python scripts/regenerate.py --check    # exit 1 with a diff when it is stale
+
+Exit codes: 0 generated (or, with --check, current); 1 only with --check: generated/ is stale
+(the diff is on stdout); 2 an input or tool error, with a one-line reason on stderr (spec missing,
+unreadable or not OpenAPI 3.x, wrong generator or ruff version, the generator failing: its own
+output comes first, output folder not writable).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from check_drift import DriftInputError, parse_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"
@@ -51,14 +58,23 @@ OPERATION_NAMES: dict[tuple[str, str], tuple[str, str]] = {
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def load_spec(path: Path) -> dict[str, Any]:
-    """Load YAML the way the generator does (ruamel, YAML 1.2), as plain dicts and lists."""
-    from ruamel.yaml import YAML
+class RegenerateError(Exception):
+    """An input or tool error: one line on stderr, exit code 2 (1 means only "stale")."""
 
-    loaded = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    if not isinstance(loaded, dict):
-        raise SystemExit(f"error: {path} is not an OpenAPI document")
-    return loaded
+
+def load_spec(path: Path) -> dict[str, Any]:
+    """Load YAML the way the generator does (ruamel, YAML 1.2), as plain dicts and lists.
+
+    The document must be OpenAPI 3.x: the checks are check_drift.py's, so both agree.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegenerateError(f"cannot read {path}: {exc}") from exc
+    try:
+        return parse_document(text, str(path))
+    except DriftInputError as exc:
+        raise RegenerateError(str(exc)) from exc
 
 
 def iter_operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -126,21 +142,30 @@ def prepare_spec(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_tool_versions() -> None:
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    found = {"openapi-python-client": version("openapi-python-client"), "ruff": version("ruff")}
     wanted = {"openapi-python-client": GENERATOR_VERSION, "ruff": RUFF_VERSION}
-    wrong = [f"{name} {found[name]} (need {wanted[name]})" for name in wanted if found[name] != wanted[name]]
+    found: dict[str, str | None] = {}
+    for name in wanted:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    wrong = [
+        f"{name} {found[name] or 'not installed'} (need {wanted[name]})"
+        for name in wanted
+        if found[name] != wanted[name]
+    ]
     if wrong:
-        raise SystemExit("error: wrong tool versions: " + ", ".join(wrong) + "; run `make install`")
+        raise RegenerateError("wrong tool versions: " + ", ".join(wrong) + "; run `make install`")
 
 
 def generate_into(spec_path: Path, output_dir: Path) -> None:
     """Run the pinned generator on the prepared spec, writing the package to ``output_dir``."""
     check_tool_versions()
+    prepared = prepare_spec(load_spec(spec_path))
     with tempfile.TemporaryDirectory(prefix="cekura-gen-") as scratch:
         prepared_path = Path(scratch) / "openapi.prepared.json"
-        prepared = prepare_spec(load_spec(spec_path))
         prepared_path.write_text(json.dumps(prepared, indent=2, sort_keys=True), encoding="utf-8")
         env = dict(os.environ)
         # The post hooks call `ruff`: make it the pinned one from this interpreter's env.
@@ -158,12 +183,15 @@ def generate_into(spec_path: Path, output_dir: Path) -> None:
         completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if completed.returncode != 0 or not (target / "__init__.py").exists():
             sys.stderr.write(completed.stdout + completed.stderr)
-            raise SystemExit("error: openapi-python-client failed (output above)")
+            raise RegenerateError(f"openapi-python-client failed on {spec_path} (its output is above)")
         # PEP 561 marker: with --meta none the generator writes none, and users run mypy on it.
         (target / "py.typed").write_text("", encoding="utf-8")
-        if output_dir.exists():
-            shutil.rmtree(output_dir)
-        shutil.copytree(target, output_dir)
+        try:
+            if output_dir.exists():
+                shutil.rmtree(output_dir)
+            shutil.copytree(target, output_dir)
+        except OSError as exc:
+            raise RegenerateError(f"cannot write {output_dir}: {exc}") from exc
 
 
 def tree_files(root: Path) -> dict[str, bytes]:
@@ -191,7 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 if stale")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="compare instead of writing; exit 1 if stale (2 is an error, never staleness)",
+    )
     parser.add_argument("--spec", type=Path, default=SPEC_PATH, help="the contract (default: openapi.yaml)")
     parser.add_argument(
         "--generated-dir",
@@ -200,12 +232,17 @@ def main(argv: list[str] | None = None) -> int:
         help="where the package lives (default: generated/)",
     )
     args = parser.parse_args(argv)
-    spec_path: Path = args.spec
-    committed: Path = args.generated_dir / PACKAGE_NAME
-    if not spec_path.is_file():
-        print(f"error: spec file not found: {spec_path}", file=sys.stderr)
+    try:
+        return run(args.spec, args.generated_dir / PACKAGE_NAME, check=args.check)
+    except RegenerateError as exc:
+        print(f"regenerate: error: {exc}", file=sys.stderr)
         return 2
-    if not args.check:
+
+
+def run(spec_path: Path, committed: Path, *, check: bool) -> int:
+    if not spec_path.is_file():
+        raise RegenerateError(f"spec file not found: {spec_path}")
+    if not check:
         generate_into(spec_path, committed)
         print(f"regenerated {committed} from {spec_path}")
         return 0
