@@ -8,7 +8,11 @@ is deterministic: the same inputs always give the same bytes.
 
 Usage:
     python scripts/sync_spec.py --from UPSTREAM --operation POST:/path/ [--operation ...]
-                                [--into openapi.yaml]
+                                [--into openapi.yaml] [--keep-descriptions]
+
+--keep-descriptions: where the target already has a node, its summary, description, title,
+example(s) and key order stay ours and only upstream's structure is taken; nodes new to the
+target come with upstream's prose and are listed on stderr, to be rewritten in our words.
 
 UPSTREAM is a file path or an https URL, JSON or YAML, an OpenAPI 3.x document. A
 ``user:password@`` in the URL is sent as HTTP basic auth; messages never show it, nor the
@@ -19,6 +23,7 @@ not OpenAPI 3.x, unknown operation, dangling ``$ref``, an --into file that canno
 from __future__ import annotations
 
 import argparse
+import copy
 import io
 import json
 import sys
@@ -26,11 +31,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from check_drift import DriftInputError, display_source, parse_document, read_source
+from check_drift import PROSE_KEYWORDS, DriftInputError, display_source, parse_document, read_source
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: Maps whose keys are names (of properties, status codes, media types...), not keywords: a
+#: property called ``description`` is a node, not prose.
+NAME_MAPS = frozenset(
+    (
+        *("properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses"),
+        *("content", "headers", "encoding", "links", "callbacks", "variables", "mapping", "scopes"),
+    )
+)
+#: Keywords whose values are data: never searched for prose.
+DATA_KEYWORDS = frozenset(("default", "const", "enum"))
 DEFAULT_TARGET = Path(__file__).resolve().parent.parent / "openapi.yaml"
 
 
@@ -133,7 +148,81 @@ def to_plain(node: Any) -> Any:
     return json.loads(json.dumps(node))
 
 
-def merge(target: Any, upstream: Any, operations: list[tuple[str, str]]) -> None:
+class ProseKeeper:
+    """``--keep-descriptions``: upstream's structure with the target's prose.
+
+    Wherever the target already has a node, that node's ``summary``, ``description``, ``title``,
+    ``example`` and ``examples`` are the target's (kept when present, left out when absent), so a
+    sync never brings upstream prose into a node we wrote, and its keys keep the target's order.
+    Nodes new to the target come from upstream whole; where they carry prose, their locations
+    are listed in ``arrived``.
+    """
+
+    def __init__(self) -> None:
+        self.arrived: list[str] = []
+
+    def keep(self, new: Any, old: Any, location: tuple[str, ...], *, names: bool = False) -> Any:
+        if old is None:
+            if self._has_prose(new, names=names):
+                self.arrived.append(self._render(location))
+        elif isinstance(new, dict) and isinstance(old, dict):
+            for key in new:
+                if names or (key not in PROSE_KEYWORDS and key not in DATA_KEYWORDS):
+                    child_names = not names and key in NAME_MAPS
+                    new[key] = self.keep(new[key], old.get(key), (*location, str(key)), names=child_names)
+            if not names:
+                for key in PROSE_KEYWORDS:
+                    if key in old:
+                        new[key] = copy.deepcopy(old[key])
+                    else:
+                        new.pop(key, None)
+            # Our key order where we have the keys (a diff shows changes, not moves); new keys last.
+            ordered = {key: new[key] for key in old if key in new}
+            ordered.update((key, value) for key, value in new.items() if key not in ordered)
+            new.clear()
+            new.update(ordered)
+        elif isinstance(new, list) and isinstance(old, list):
+            by_key = {self._item_key(index, item): item for index, item in enumerate(old)}
+            for index, item in enumerate(new):
+                old_item = by_key.get(self._item_key(index, item))
+                new[index] = self.keep(item, old_item, (*location, str(index)))
+        return new
+
+    @staticmethod
+    def _item_key(index: int, item: Any) -> tuple[Any, ...]:
+        """Parameters pair up by (in, name), $refs by target, anything else by position."""
+        if isinstance(item, dict) and "in" in item and "name" in item:
+            return ("parameter", str(item["in"]), str(item["name"]))
+        if isinstance(item, dict) and isinstance(item.get("$ref"), str) and len(item) == 1:
+            return ("ref", item["$ref"])
+        return ("index", index)
+
+    @staticmethod
+    def _render(location: tuple[str, ...]) -> str:
+        """``GET /things/{id}/ responses.200.description`` or ``components.schemas.Thing``."""
+        if location[0] == "paths" and len(location) > 2 and location[2] in HTTP_METHODS:
+            return " ".join((location[2].upper(), location[1], ".".join(location[3:]))).strip()
+        if location[0] == "paths":
+            return " ".join((location[1], ".".join(location[2:]))).strip()
+        return ".".join(location)
+
+    def _has_prose(self, node: Any, *, names: bool) -> bool:
+        if isinstance(node, dict):
+            if not names and any(key in node for key in PROSE_KEYWORDS):
+                return True
+            return any(
+                self._has_prose(value, names=not names and key in NAME_MAPS)
+                for key, value in node.items()
+                if names or key not in DATA_KEYWORDS
+            )
+        if isinstance(node, list):
+            return any(self._has_prose(item, names=False) for item in node)
+        return False
+
+
+def merge(
+    target: Any, upstream: Any, operations: list[tuple[str, str]], keeper: ProseKeeper | None = None
+) -> None:
     chosen: list[Any] = []
     for method, path in operations:
         item = upstream["paths"].get(path)
@@ -144,16 +233,22 @@ def merge(target: Any, upstream: Any, operations: list[tuple[str, str]]) -> None
     components = collect_components(upstream, [*chosen, *shared_parameters])
     components.update(security_schemes(upstream, chosen))
 
+    def adopt(new: Any, parent: Any, key: str, location: tuple[str, ...]) -> Any:
+        new = to_plain(new)
+        return new if keeper is None else keeper.keep(new, parent.get(key), location)
+
     paths = target.setdefault("paths", CommentedMap())
     for (method, path), operation in zip(operations, chosen, strict=True):
-        paths.setdefault(path, CommentedMap())[method] = to_plain(operation)
+        item = paths.setdefault(path, CommentedMap())
+        item[method] = adopt(operation, item, method, ("paths", path, method))
         shared_parameters = upstream["paths"][path].get("parameters")
         if shared_parameters is not None:
-            paths[path]["parameters"] = to_plain(shared_parameters)
+            item["parameters"] = adopt(shared_parameters, item, "parameters", ("paths", path, "parameters"))
     target_components = target.setdefault("components", CommentedMap())
     # Existing keys keep their place; new ones are appended in sorted order (deterministic).
     for section, name in sorted(components):
-        target_components.setdefault(section, CommentedMap())[name] = to_plain(components[section, name])
+        existing = target_components.setdefault(section, CommentedMap())
+        existing[name] = adopt(components[section, name], existing, name, ("components", section, name))
 
 
 def dump(document: Any, destination: Path) -> None:
@@ -169,7 +264,7 @@ def dump(document: Any, destination: Path) -> None:
         raise SyncError(f"cannot write {destination}: {exc}") from exc
 
 
-def sync(source: str, operations: list[str], into: Path) -> None:
+def sync(source: str, operations: list[str], into: Path, keeper: ProseKeeper | None = None) -> None:
     parsed_operations = [parse_operation(text) for text in operations]
     upstream = read_upstream(source)
     if into.exists():
@@ -178,7 +273,7 @@ def sync(source: str, operations: list[str], into: Path) -> None:
         target = CommentedMap(
             [("openapi", upstream.get("openapi", "3.1.0")), ("info", to_plain(upstream.get("info") or {}))]
         )
-    merge(target, upstream, parsed_operations)
+    merge(target, upstream, parsed_operations, keeper)
     dump(target, into)
 
 
@@ -193,13 +288,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--into", type=Path, default=DEFAULT_TARGET, help="spec to merge into (default: openapi.yaml)"
     )
+    parser.add_argument(
+        "--keep-descriptions",
+        action="store_true",
+        help="where --into already has a node, keep its summary/description/title/example(s) "
+        "(and key order) instead of upstream's; new nodes still come from upstream, and those "
+        "that bring prose are listed on stderr",
+    )
     args = parser.parse_args(argv)
+    keeper = ProseKeeper() if args.keep_descriptions else None
     try:
-        sync(args.source, args.operation, args.into)
+        sync(args.source, args.operation, args.into, keeper)
     except SyncError as exc:
         print(f"sync_spec: error: {exc}", file=sys.stderr)
         return 2
     print(f"synced {len(args.operation)} operation(s) from {display_source(args.source)} into {args.into}")
+    if keeper is not None and keeper.arrived:
+        print(
+            f"sync_spec: note: {len(keeper.arrived)} new node(s) brought upstream's descriptions or"
+            " examples; rewrite them in our own words:",
+            *(f"  {location}" for location in keeper.arrived),
+            sep="\n",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
+import check_drift
 import pytest
 import sync_spec
 from ruamel.yaml import YAML
@@ -410,6 +411,181 @@ def test_credentials_do_not_follow_a_redirect(tmp_path: Path) -> None:
     assert other.seen == [("/openapi.json", None)]
 
 
+KEEP_TARGET_YAML = """\
+openapi: 3.1.0
+info:
+  title: Ours
+  version: v1
+paths:
+  /things/{id}/:
+    parameters:
+      - in: query
+        name: verbose
+        description: Our words on verbose.
+        schema:
+          type: boolean
+      - in: path
+        name: id
+        schema:
+          type: integer
+    get:
+      operationId: things-get
+      summary: Our summary
+      description: >-
+        Our own description,
+        folded over two lines.
+      responses:
+        '200':
+          description: Our words on 200.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Thing'
+components:
+  schemas:
+    Thing:
+      type: object
+      description: Our thing.
+      properties:
+        status:
+          type: string
+          enum:
+            - a
+            - b
+          example: a
+        description:
+          type: string
+"""
+
+
+def keep_upstream() -> dict[str, Any]:
+    """The target's operation as upstream now publishes it: new structure, upstream's prose."""
+    return {
+        "openapi": "3.1.0",
+        "paths": {
+            "/things/{id}/": {
+                "parameters": [  # reordered: matched by (in, name), not by position
+                    {"in": "path", "name": "id", "description": "Their id.", "schema": {"type": "integer"}},
+                    {
+                        "in": "query",
+                        "name": "verbose",
+                        "description": "Their verbose.",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "get": {
+                    "summary": "Their summary",
+                    "description": "Their description.",
+                    "operationId": "things-get",
+                    "deprecated": True,
+                    "responses": {
+                        "200": {
+                            "description": "Their 200.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Thing"},
+                                    "examples": {"Success": {"value": {"status": "a"}}},
+                                }
+                            },
+                        },
+                        "404": {"description": "Their 404."},
+                    },
+                },
+            }
+        },
+        "components": {
+            "schemas": {
+                "Thing": {
+                    "title": "Their title",
+                    "type": "object",
+                    "description": "Their thing.",
+                    "properties": {
+                        "status": {
+                            "type": "string",
+                            "enum": ["a", "b", "c"],
+                            "description": "Their status.",
+                            "example": "c",
+                        },
+                        "description": {"type": ["string", "null"], "description": "Their field."},
+                        "added": {"$ref": "#/components/schemas/Added"},
+                    },
+                },
+                "Added": {"type": "integer", "description": "Their added."},
+            }
+        },
+    }
+
+
+def test_keep_descriptions_keeps_our_prose_and_takes_upstreams_structure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upstream = write_json(tmp_path / "upstream.json", keep_upstream())
+    target = tmp_path / "openapi.yaml"
+    target.write_text(KEEP_TARGET_YAML, encoding="utf-8")
+    arguments = ["--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target)]
+
+    assert run(*arguments, "--keep-descriptions") == 0
+
+    text = target.read_text(encoding="utf-8")
+    merged = YAML(typ="safe", pure=True).load(text)
+    item = merged["paths"]["/things/{id}/"]
+    operation = item["get"]
+    # Our prose, where we had it, in our spelling (the folded block is untouched).
+    assert "      description: >-\n        Our own description,\n        folded over two lines.\n" in text
+    assert operation["summary"] == "Our summary"
+    assert operation["responses"]["200"]["description"] == "Our words on 200."
+    assert item["parameters"][1]["description"] == "Our words on verbose."
+    thing = merged["components"]["schemas"]["Thing"]
+    assert thing["description"] == "Our thing."
+    assert thing["properties"]["status"]["example"] == "a"
+    # Nodes we had without prose get none of upstream's.
+    assert "description" not in item["parameters"][0]
+    assert "title" not in thing
+    assert "description" not in thing["properties"]["status"]
+    assert "examples" not in operation["responses"]["200"]["content"]["application/json"]
+    # A property named "description" is a node like any other: its type is upstream's.
+    assert thing["properties"]["description"] == {"type": ["string", "null"]}
+    # Everything that is not prose is upstream's.
+    assert [(p["in"], p["name"]) for p in item["parameters"]] == [("path", "id"), ("query", "verbose")]
+    assert item["parameters"][1]["schema"] == {"type": "string"}
+    assert operation["deprecated"] is True
+    assert thing["properties"]["status"]["enum"] == ["a", "b", "c"]
+    # New nodes come from upstream whole, and are named so their prose can be rewritten.
+    assert operation["responses"]["404"] == {"description": "Their 404."}
+    assert thing["properties"]["added"] == {"$ref": "#/components/schemas/Added"}
+    assert merged["components"]["schemas"]["Added"] == {"type": "integer", "description": "Their added."}
+    assert "Their" not in text.replace("Their 404.", "").replace("Their added.", "")
+    out, err = capsys.readouterr()
+    assert out.startswith("synced 1 operation(s)")
+    assert err.splitlines()[1:] == ["  GET /things/{id}/ responses.404", "  components.schemas.Added"]
+
+    # Without the flag the same sync takes upstream's prose, as before.
+    target.write_text(KEEP_TARGET_YAML, encoding="utf-8")
+    assert run(*arguments) == 0
+    plain = YAML(typ="safe", pure=True).load(target.read_text(encoding="utf-8"))
+    assert plain["paths"]["/things/{id}/"]["get"]["description"] == "Their description."
+    assert plain["components"]["schemas"]["Thing"]["title"] == "Their title"
+
+
+def test_keep_descriptions_keeps_our_key_order_and_an_identical_upstream_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours = REPO_ROOT / "openapi.yaml"
+    target = tmp_path / "openapi.yaml"
+    target.write_text(ours.read_text(encoding="utf-8"), encoding="utf-8")
+    run_path = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+
+    code = run(
+        *("--from", str(ours), "--operation", f"POST:{run_path}", "--operation", f"GET:{RESULTS}"),
+        *("--into", str(target), "--keep-descriptions"),
+    )
+
+    assert code == 0
+    # Byte for byte, but for the blank line the file ends with (ruamel drops it with its node).
+    assert target.read_text(encoding="utf-8").rstrip("\n") == ours.read_text(encoding="utf-8").rstrip("\n")
+    assert capsys.readouterr().err == ""
+
+
 def _shape(schema: dict[str, Any]) -> dict[str, Any]:
     """Field name -> what a client depends on: types, enum, format, nullability."""
     shape = {}
@@ -454,3 +630,38 @@ def test_run_operation_from_the_newest_upstream_adds_only_what_the_notes_say(tmp
         "mock_tool_names"
     }
     assert extracted["ScenarioWithWebsocket"] == ours["components"]["schemas"]["ScenarioWithWebsocket"]
+
+
+def test_keep_descriptions_adopts_the_newest_results_operation_in_our_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's adopt-a-change step: upstream's structure, none of its prose on our nodes."""
+    newest = shared_file("upstream-specs", "cekura-openapi-2026-08-21.json")
+    ours_text = (REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8")
+    target = tmp_path / "openapi.yaml"
+    target.write_text(ours_text, encoding="utf-8")
+
+    code = run(
+        "--from", str(newest), "--operation", f"GET:{RESULTS}", "--into", str(target), "--keep-descriptions"
+    )
+
+    assert code == 0
+    text = target.read_text(encoding="utf-8")
+    synced, ours = (YAML(typ="safe", pure=True).load(t) for t in (text, ours_text))
+    upstream = check_drift.load_spec(str(newest))
+    # Structurally it is upstream's operation: check_drift sees no difference left.
+    assert check_drift.diff_specs(synced, upstream, [("get", RESULTS)]) == []
+    # In our words: the operation's, its parameter's and every field's prose is ours.
+    synced_op, ours_op = synced["paths"][RESULTS]["get"], ours["paths"][RESULTS]["get"]
+    for key in ("summary", "description"):
+        assert synced_op[key] == ours_op[key]
+    assert synced_op["parameters"][0]["description"] == ours_op["parameters"][0]["description"]
+    assert synced_op["responses"] == ours_op["responses"]
+    synced_fields = synced["components"]["schemas"]["ResultDetailV2"]["properties"]
+    for name, field in ours["components"]["schemas"]["ResultDetailV2"]["properties"].items():
+        assert synced_fields[name].get("description") == field.get("description"), name
+    upstream_op = upstream["paths"][RESULTS]["get"]
+    assert upstream_op["description"] not in text and upstream_op["summary"] not in text
+    assert "Success" not in text, "upstream's example payload stays out"
+    # What did come in new is named on stderr.
+    assert "components.securitySchemes.oauth2" in capsys.readouterr().err
