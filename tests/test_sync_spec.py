@@ -665,3 +665,31 @@ def test_keep_descriptions_adopts_the_newest_results_operation_in_our_words(
     assert "Success" not in text, "upstream's example payload stays out"
     # What did come in new is named on stderr.
     assert "components.securitySchemes.oauth2" in capsys.readouterr().err
+
+
+def test_both_operations_from_the_older_upstream_round_trip_through_our_spec(tmp_path: Path) -> None:
+    """2025-12-02 predates the seed's changes: syncing it in must reproduce it exactly, and the
+    drift from there to the newest file must be the real history check_drift knows."""
+    older = shared_file("upstream-specs", "cekura-openapi-2025-12-02.json")
+    newest = shared_file("upstream-specs", "cekura-openapi-2026-08-21.json")
+    run_path = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+    operations = [("post", run_path), ("get", RESULTS)]
+    target = tmp_path / "openapi.yaml"
+    target.write_text((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+
+    code = run(
+        *("--from", str(older), "--operation", f"POST:{run_path}", "--operation", f"GET:{RESULTS}"),
+        *("--into", str(target)),
+    )
+
+    assert code == 0
+    synced = check_drift.load_spec(str(target))
+    old, new = check_drift.load_spec(str(older)), check_drift.load_spec(str(newest))
+    assert check_drift.diff_specs(old, synced, operations, verbose=True) == []
+    assert check_drift.diff_specs(synced, new, operations, verbose=True) == check_drift.diff_specs(
+        old, new, operations, verbose=True
+    )
+    result = synced["paths"][RESULTS]["get"]
+    assert result["operationId"] == "results-retrieve" and "deprecated" not in result
+    status = synced["components"]["schemas"]["ResultDetailV2"]["properties"]["status"]
+    assert "scaling_up" not in status["enum"], "added upstream after 2025-12-02"
