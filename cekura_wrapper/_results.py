@@ -192,8 +192,12 @@ class Submission:
     result_id: int
     status: str
     run_count: int
-    runs: tuple[Run, ...]
     raw: Mapping[str, Any] = attrs.field(repr=False, eq=False)
+
+    @functools.cached_property
+    def runs(self) -> tuple[Run, ...]:
+        """The runs Cekura created, parsed on first access (a big batch lists 100,000)."""
+        return parse_runs(self.raw.get("runs"))
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], *, planned_runs: int) -> Submission | None:
@@ -204,11 +208,13 @@ class Submission:
         result_id = to_int(payload.get("id"))
         if result_id is None:
             return None
-        runs = parse_runs(payload.get("runs"))
+        listed = payload.get("runs")
+        entries = (
+            listed.values() if isinstance(listed, Mapping) else listed if isinstance(listed, list) else ()
+        )
         return cls(
             result_id=result_id,
             status=normalize_status(payload.get("status")),
-            run_count=len(runs) or planned_runs,
-            runs=runs,
+            run_count=sum(isinstance(run, Mapping) for run in entries) or planned_runs,
             raw=payload,
         )

@@ -148,7 +148,11 @@ def test_submission_from_a_201_body() -> None:
     body = {
         "id": 55,
         "status": "running",
-        "runs": [{"id": 1, "scenario": 101, "status": "pending", "number": 0}, {"id": 2, "scenario": 102}],
+        "runs": [
+            {"id": 1, "scenario": 101, "status": "pending", "number": 0},
+            "junk",
+            {"id": 2, "scenario": 102},
+        ],
         "extra": True,
     }
     submission = Submission.from_payload(body, planned_runs=9)
