@@ -18,7 +18,7 @@ import pytest
 from cli_helpers import FAST_POLLS, invoke
 
 from cekura_wrapper import preflight
-from cekura_wrapper.testing import AgentThread
+from cekura_wrapper.testing import AgentThread, CekuraEmulator, EmulatorSettings
 
 
 @contextmanager
@@ -145,3 +145,23 @@ def test_demo_runs_the_whole_job_offline() -> None:
 
     assert result.exit_code == 0, result.output
     assert "pass rate 66.7%" in " ".join(result.stdout.split())
+
+
+def test_a_real_ctrl_c_while_waiting_exits_130_with_resume_advice_and_sends_nothing_more() -> None:
+    with CekuraEmulator(settings=EmulatorSettings(pending_delay=600)) as emulator:
+        env = {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
+        args = ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--wait", *FAST_POLLS]
+        with cekura_ws(*args, env=env) as process:
+            assert process.stderr is not None
+            # It prints a progress line per change or exits (EOF): reading cannot block for good.
+            lines = iter(process.stderr.readline, "")
+            seen = [next(lines) for _ in range(3)]
+            assert seen[1].startswith("Submitted result 1:")
+            assert seen[2].startswith("result 1: pending")  # the wait is under way
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=15) == 130
+            rest = "".join(lines)
+        posts = [r for r in emulator.requests if r.method == "POST"]
+    assert "stopped waiting for result 1 (Ctrl-C)" in rest
+    assert "Resume with: cekura-ws watch 1" in rest
+    assert len(posts) == 1  # nothing was resubmitted (nor cancelled: the emulator has no such call)
