@@ -25,7 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from ._errors import ValidationError
-from ._validation import check_websocket_url, describe
+from ._validation import check_websocket_url, describe, mask_urls
 
 #: Why a URL failed its check.
 FailureKind = Literal[
@@ -336,12 +336,14 @@ def _closed_problem(exc: ConnectionClosed, phase: str) -> str:
 
 
 def _failed(url: str, progress: _Progress, failure: FailureKind, problem: str) -> PreflightResult:
+    """A failed check; URLs in ``problem`` (an exception's text, an agent's frame or close reason)
+    are shown by ``display_url``, so a token in a query string stays out of reports."""
     return PreflightResult(
         url=url,
         ok=False,
         connected=progress.connected,
         failure=failure,
-        problem=problem,
+        problem=mask_urls(problem),
         greeted=progress.greeted,
         greeting=progress.greeting,
     )

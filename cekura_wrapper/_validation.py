@@ -30,36 +30,86 @@ _BAD_CATEGORIES: Final = {
 }
 # Where a URL's user:password would begin: right after the first ``scheme://``.
 _SCHEME_SEPARATOR: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
-_REDACTED_USERINFO: Final = "***"
+_REDACTED: Final = "***"
+# A URL in a message: from its scheme to the next whitespace, with the quote before it, if any.
+_URL_IN_TEXT: Final = re.compile(r"(?P<quote>['\"]?)(?P<url>[A-Za-z][A-Za-z0-9+.\-]*://\S*)")
 # One DNS label: letters (any script), digits, hyphens and underscores, no leading/trailing hyphen.
 _LABEL: Final = re.compile(r"^(?!-)[\w-]+(?<!-)$")
 _DIGITS: Final = re.compile(r"^[0-9]+$")
 
 
-def redact_userinfo(text: str) -> str:
-    """``text`` with anything that may be a URL's ``user:password`` replaced by ``***``.
+def display_url(url: str) -> str:
+    """``url`` as it may be shown to a person: credentials and query values become ``***``.
 
-    Everything before the last ``@`` goes, back to the first ``scheme://`` (kept) or to the start
-    of the text: ``ws://u:pw@h/x`` becomes ``ws://***@h/x``. This is wider than the authority on
-    purpose: a password may itself hold ``/``, ``?``, ``#`` or ``@`` (so where the authority ends
-    cannot be trusted), and redacting too much only costs an error message some readability.
+    ``wss://agent.example.com:8443/ws?token=abc&region=eu`` is shown as
+    ``wss://agent.example.com:8443/ws?token=***&region=***``: scheme, host, port, path and parameter
+    names stay, every value goes (a bare ``?abc`` becomes ``?***``, a ``#fragment`` ``#***``), and a
+    ``user:password`` becomes ``***`` as everything before the last ``@`` back to the first
+    ``scheme://`` (a password may hold ``/``, ``?``, ``#`` or ``@``, so where the authority ends
+    cannot be trusted). When a ``?`` or ``#`` comes before that ``@`` (``?email=a@b.example``, or
+    such a password) nothing after ``scheme://`` is shown. Any text works (a ``repr``, a malformed
+    URL): the function never raises and only ever hides more than needed, never less. The request
+    sent to Cekura always keeps the exact URL.
     """
-    at = text.rfind("@")
-    if at < 0:
-        return text
-    separator = _SCHEME_SEPARATOR.search(text, 0, at)
+    last_at = url.rfind("@")
+    secret_from = min((i for i in (url.find("?"), url.find("#"), last_at) if i >= 0), default=len(url))
+    separator = _SCHEME_SEPARATOR.search(url, 0, secret_from)
     start = separator.end() if separator is not None else 0
-    return text[:start] + _REDACTED_USERINFO + text[at:]
+    shown, rest = url[:start], url[start:]
+    if last_at >= start:
+        userinfo, rest = rest[: last_at - start], rest[last_at - start :]
+        if "?" in userinfo or "#" in userinfo:
+            return shown + _REDACTED
+        shown += _REDACTED
+    query = min((i for i in (rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    return shown + rest[:query] + _masked_query_and_fragment(rest[query:])
+
+
+def _masked_query_and_fragment(tail: str) -> str:
+    """``?a=1&b#x`` -> ``?a=***&***#***`` (``tail`` is empty or starts with ``?`` or ``#``)."""
+    query, hash_sign, fragment = tail.partition("#")
+    shown = ""
+    if query:
+        shown = "?" + "&".join(_masked_parameter(parameter) for parameter in query[1:].split("&"))
+    if hash_sign:
+        shown += "#" + (_REDACTED if fragment else "")
+    return shown
+
+
+def _masked_parameter(parameter: str) -> str:
+    name, equals, _value = parameter.partition("=")
+    if not equals:
+        return _REDACTED if parameter else ""
+    return f"{name}={_REDACTED}"
+
+
+def mask_urls(text: str) -> str:
+    """``text`` (a message, Cekura's ``error_message``) with every ``scheme://...`` in it shown by
+    ``display_url``. A URL ends at whitespace; when a quote opened it, its last such quote closes it
+    (``'wss://h/?t=***'),`` keeps the quote and what closes after it), so masking twice changes nothing."""
+    return _URL_IN_TEXT.sub(_masked_match, text)
+
+
+def _masked_match(match: re.Match[str]) -> str:
+    opening, url = match["quote"], match["url"]
+    end = len(url)
+    if opening:
+        closing = url.rfind(opening)
+        if closing >= 0 and not url[closing + 1 :].strip(",;:.)]}'\""):
+            end = closing
+    return opening + display_url(url[:end]) + url[end:]
 
 
 def quote(value: object) -> str:
-    """``repr(value)`` with any URL credentials redacted: how every message quotes a value."""
-    return redact_userinfo(repr(value))
+    """``repr(value)`` with any URL credentials and query values hidden: how every message quotes a value."""
+    if isinstance(value, str):
+        return repr(display_url(value))
+    return display_url(repr(value))
 
 
 def describe(value: object) -> str:
-    """``'abc' (str)``: the value (credentials redacted) and its type, for messages about a wrong value."""
-    text = quote(value)  # redacted before truncation, which could otherwise cut the '@' off
+    """``'abc' (str)``: the value (credentials and query values hidden) and its type, for messages about a wrong value."""
+    text = quote(value)  # hidden before truncation, which could otherwise cut the '@' or '?' off
     if len(text) > 80:
         text = text[:77] + "..."
     return f"{text} ({type(value).__name__})"

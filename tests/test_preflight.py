@@ -212,3 +212,21 @@ async def test_custom_headers_join_the_handshake_and_bad_ones_are_refused() -> N
         await preflight_async([agent.url], headers={"X-Port": 8080})  # type: ignore[dict-item]
     with pytest.raises(ValidationError, match=r"urls\[1\] must be a websocket URL string"):
         await preflight_async([agent.url, 8080])  # type: ignore[list-item]
+
+
+async def test_a_url_in_an_agents_close_reason_or_frame_is_shown_masked() -> None:
+    async def closes(connection: ServerConnection) -> None:
+        await connection.close(1008, "use wss://other.example/ws?token=s3cret instead")
+
+    async def garbles(connection: ServerConnection) -> None:
+        await connection.send("moved to 'wss://other.example/ws?token=s3cret'")
+        await connection.wait_closed()
+
+    async with tiny_server(closes) as closing, tiny_server(garbles) as garbling:
+        results = await preflight_async([closing + "?token=s3cret", garbling], timeout=5, greeting_wait=0.1)
+
+    assert [result.failure for result in results] == ["closed", "protocol"]
+    assert results[0].url == closing + "?token=s3cret"  # the library keeps the URL it was given
+    assert "wss://other.example/ws?token=***" in (results[0].problem or "")
+    assert "'wss://other.example/ws?token=***'" in (results[1].problem or "")
+    assert [result.problem for result in results if "s3cret" in (result.problem or "")] == []

@@ -4,7 +4,8 @@ Cekura's result runs do not document a ``websocket_url`` field (our emulator add
 comes from the run when it carries one, else from the plan ``run`` submitted: a scenario id that
 appears with exactly one URL in the plan ran against that URL. A scenario run against several URLs
 (one evaluator against a fleet) cannot be told apart, so it is shown as ambiguous, never guessed.
-Without a plan (``status``, ``watch``) only the run's own field is used.
+Without a plan (``status``, ``watch``) only the run's own field is used. Every URL comes out as
+``display_url`` shows it (query values and credentials as ``***``): these are for people and reports.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import attrs
 
 from cekura_wrapper._plan import RunPlan
 from cekura_wrapper._results import Run
+from cekura_wrapper._validation import display_url
 
 
 @attrs.frozen
@@ -31,16 +33,17 @@ class AgentUrls:
         return cls({scenario: tuple(urls) for scenario, urls in found.items()})
 
     def url(self, run: Run) -> str | None:
-        """The URL the run talked to, when it is known for certain."""
+        """The URL the run talked to (as shown), when it is known for certain."""
         own = run.raw.get("websocket_url")
         if isinstance(own, str) and own:
-            return own
+            return display_url(own)
         candidates = self.candidates(run)
         return candidates[0] if len(candidates) == 1 else None
 
     def candidates(self, run: Run) -> tuple[str, ...]:
-        """The plan's URLs for the run's scenario (one when it is known, none without a plan)."""
-        return self.by_scenario.get(run.scenario, ()) if run.scenario is not None else ()
+        """The plan's URLs (as shown) for the run's scenario (one when it is known, none without a plan)."""
+        urls = self.by_scenario.get(run.scenario, ()) if run.scenario is not None else ()
+        return tuple(display_url(url) for url in urls)
 
     def label(self, run: Run) -> str | None:
         """The URL, ``one of 3 URLs`` when the plan ran the scenario against several, else ``None``."""

@@ -8,6 +8,7 @@ from typing import Any
 from cekura_wrapper._plan import RunPlan
 from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result, Run, Submission
+from cekura_wrapper._validation import display_url, mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .exit_codes import ExitCode, pass_rate
@@ -16,14 +17,26 @@ RUN_ENDPOINT = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
 
 
 def plan_document(plan: RunPlan) -> dict[str, Any]:
+    """``urls_masked``: the body shows each ``websocket_url`` with its query values as ``***``; the
+    request ``run`` sends carries them exactly."""
     return {
         "kind": "plan",
         "scenario_count": len(plan.scenarios),
         "frequency": plan.frequency,
         "agent": plan.agent,
         "run_count": plan.run_count,
-        "request": {"method": "POST", "path": RUN_ENDPOINT, "body": plan.body},
+        "request": {"method": "POST", "path": RUN_ENDPOINT, "body": shown_body(plan)},
+        "urls_masked": True,
     }
+
+
+def shown_body(plan: RunPlan) -> dict[str, Any]:
+    """The run request's body as people see it: every ``websocket_url`` through ``display_url``."""
+    body = plan.body
+    body["scenarios"] = [
+        {**item, "websocket_url": display_url(item["websocket_url"])} for item in body["scenarios"]
+    ]
+    return body
 
 
 def submission_document(submission: Submission, urls: AgentUrls = NO_PLAN) -> dict[str, Any]:
@@ -69,12 +82,26 @@ def preflight_document(results: Sequence[PreflightResult]) -> dict[str, Any]:
     return {
         "kind": "preflight",
         "ok": all(result.ok for result in results),
-        "urls": [result.to_dict() for result in results],
+        "urls": [{**result.to_dict(), "url": display_url(result.url)} for result in results],
     }
 
 
 def error_document(exit_code: ExitCode, error: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"kind": "error", "exit_code": int(exit_code), "error": error, "message": message, **extra}
+    """Every string in it has its URLs shown by ``display_url`` (Cekura's error texts may quote one)."""
+    document: dict[str, Any] = _masked(
+        {"kind": "error", "exit_code": int(exit_code), "error": error, "message": message, **extra}
+    )
+    return document
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_urls(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(item) for item in value]
+    return value
 
 
 def _run(run: Run, urls: AgentUrls) -> dict[str, Any]:
@@ -87,7 +114,7 @@ def _run(run: Run, urls: AgentUrls) -> dict[str, Any]:
         "websocket_url": urls.url(run),
         "status": run.status,
         "success": run.success,
-        "error_message": run.error_message,
+        "error_message": mask_urls(run.error_message) if run.error_message is not None else None,
     }
     if document["websocket_url"] is None and len(urls.candidates(run)) > 1:
         document["websocket_url_candidates"] = list(urls.candidates(run))

@@ -33,7 +33,7 @@ import yaml
 
 from cekura_wrapper._errors import ValidationError
 from cekura_wrapper._plan import RunPlan, ScenarioTarget, plan_run
-from cekura_wrapper._validation import check_frequency, check_positive_id, check_websocket_url
+from cekura_wrapper._validation import check_frequency, check_positive_id, check_websocket_url, quote
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ITEM_KEYS: Final = ("scenario", "websocket_url")
@@ -331,7 +331,7 @@ def _target(item: _Item, collector: _Collector) -> Located | None:
     if unknown:
         collector.add(
             item.where_of(unknown[0]),
-            f"unknown key {', '.join(map(repr, unknown))} (expected keys: scenario, websocket_url)",
+            f"unknown key {', '.join(map(quote, unknown))} (expected keys: scenario, websocket_url)",
         )
     if missing:
         collector.add(item.where, f"missing {' and '.join(missing)}")
@@ -365,8 +365,10 @@ def _checked(
 
 def _scenario_flag(raw: str, where: str, collector: _Collector) -> Located | None:
     scenario, separator, url = raw.partition("=")
-    if not separator or not scenario.strip() or not url.strip():
-        collector.add(where, f"expected ID=URL (e.g. 101=wss://agent.example.com/chat), got {raw!r}")
+    # "://" before the first '=': the ID is missing and '=' split the URL's query (whose value must
+    # not be echoed on its own as a "URL").
+    if not separator or not scenario.strip() or not url.strip() or "://" in scenario:
+        collector.add(where, f"expected ID=URL (e.g. 101=wss://agent.example.com/chat), got {quote(raw)}")
         return None
     expanded = collector.expand(url.strip(), where)
     return _checked(_as_int(scenario.strip()), expanded, where, where, where, collector)
@@ -398,7 +400,7 @@ def _read_csv(text: str, name: str, collector: _Collector) -> _FileContent:
     unknown = [column for column in header if column not in _CSV_COLUMNS]
     missing = [column for column in _ITEM_KEYS if column not in header]
     if unknown:
-        collector.add(f"{name}:1", f"unknown column {', '.join(map(repr, unknown))}")
+        collector.add(f"{name}:1", f"unknown column {', '.join(map(quote, unknown))}")
     if missing:
         collector.add(
             f"{name}:1", f"missing column {' and '.join(missing)} (header row: scenario,websocket_url)"
@@ -434,7 +436,7 @@ def _file_setting(
     elif current[0] != value:
         collector.add(
             where,
-            f"{setting} {value!r} differs from {current[0]!r} at {current[1]}; a batch has one {setting}",
+            f"{setting} {quote(value)} differs from {quote(current[0])} at {current[1]}; a batch has one {setting}",
         )
 
 
@@ -468,7 +470,8 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
                 _file_setting(content, str(key), _construct(value_node), where, collector)
             else:
                 collector.add(
-                    _where(name, key_node), f"unknown key {key!r} (expected: {', '.join(sorted(_TOP_KEYS))})"
+                    _where(name, key_node),
+                    f"unknown key {quote(key)} (expected: {', '.join(sorted(_TOP_KEYS))})",
                 )
         if not any(_construct(key_node) == "scenarios" for key_node, _ in node.value):
             collector.add(
@@ -489,7 +492,7 @@ def _read_items(node: yaml.Node, name: str, collector: _Collector, content: _Fil
         where = _where(name, item_node)
         if not isinstance(item_node, yaml.MappingNode):
             collector.add(
-                where, f"expected a {{scenario, websocket_url}} entry, got {_construct(item_node)!r}"
+                where, f"expected a {{scenario, websocket_url}} entry, got {quote(_construct(item_node))}"
             )
             continue
         values: dict[str, object] = {}

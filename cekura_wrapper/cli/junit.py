@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cekura_wrapper._results import Result, Run
+from cekura_wrapper._validation import mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .exit_codes import pass_rate
@@ -22,7 +23,8 @@ NO_OUTCOME_MESSAGE = "the run did not meet its expected outcome"
 
 def testcase_name(run: Run, urls: AgentUrls = NO_PLAN) -> str:
     """``Ask for opening hours [scenario 101, run 10001] @ wss://agent/chat`` (``@ one of 3 URLs``
-    when the plan ran the scenario against several; no ``@`` when the URL is unknown)."""
+    when the plan ran the scenario against several; no ``@`` when the URL is unknown). Query values
+    show as ``***``: CI systems publish these names."""
     label = run.scenario_name or f"scenario {run.scenario}"
     name = f"{label} [scenario {run.scenario}, run {run.id}]"
     url = urls.label(run)
@@ -66,7 +68,7 @@ def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET
         if run.success is True:
             continue
         if run.success is False:
-            message = run.error_message or NO_OUTCOME_MESSAGE
+            message = mask_urls(run.error_message or NO_OUTCOME_MESSAGE)
             failure = ET.SubElement(case, "failure", message=message, type="run_failed")
             failure.text = f"run {run.id} ({run.status or 'unknown status'}): {message}"
             counts["failures"] += 1

@@ -18,9 +18,10 @@ from rich.table import Table
 
 from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result, Submission
+from cekura_wrapper._validation import display_url, mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
-from .documents import RUN_ENDPOINT
+from .documents import RUN_ENDPOINT, shown_body
 from .exit_codes import pass_rate
 from .inputs import Batch
 
@@ -50,13 +51,15 @@ class Output:
             self.out.print(renderable)
 
     def line(self, text: str) -> None:
-        """A plain line of the human report (stdout; suppressed in JSON mode). Never markup."""
+        """A plain line of the human report (stdout; suppressed in JSON mode). Never markup; URLs
+        in it are shown by ``display_url``, like everywhere else."""
         if not self.json_mode:
-            self.out.print(text, markup=False, soft_wrap=True)
+            self.out.print(mask_urls(text), markup=False, soft_wrap=True)
 
     def note(self, text: str, *, style: str | None = None) -> None:
-        """A log line (stderr, in every mode). Never markup, so ``[0]`` prints as written."""
-        self.err.print(text, markup=False, style=style, soft_wrap=True)
+        """A log line (stderr, in every mode). Never markup, so ``[0]`` prints as written; URLs in it
+        (an API error may quote one) are shown by ``display_url``."""
+        self.err.print(mask_urls(text), markup=False, style=style, soft_wrap=True)
 
     def document(self, document: Mapping[str, Any]) -> None:
         """The JSON document (stdout; JSON mode only)."""
@@ -71,7 +74,8 @@ def plan_table(batch: Batch) -> Table:
     table.add_column("websocket URL", overflow="fold")
     table.add_column("from", overflow="fold")
     for number, located in enumerate(batch.targets, start=1):
-        table.add_row(str(number), str(located.target.scenario), located.target.websocket_url, located.where)
+        url = display_url(located.target.websocket_url)
+        table.add_row(str(number), str(located.target.scenario), url, located.where)
     return table
 
 
@@ -81,7 +85,7 @@ def plan_summary(batch: Batch) -> str:
     return (
         f"{len(plan.scenarios)} scenario{'s' if len(plan.scenarios) != 1 else ''} x frequency "
         f"{plan.frequency} = {plan.run_count} run{'s' if plan.run_count != 1 else ''}{agent}\n"
-        f"POST {RUN_ENDPOINT}\n{json.dumps(plan.body, indent=2)}"
+        f"POST {RUN_ENDPOINT}\n{json.dumps(shown_body(plan), indent=2)}"
     )
 
 
@@ -108,7 +112,7 @@ def runs_table(result: Result, urls: AgentUrls = NO_PLAN) -> Table:
             _escape(urls.label(run) or "-"),
             _escape(run.status or "-"),
             success,
-            _escape(run.error_message or ""),
+            _escape(mask_urls(run.error_message or "")),
         )
     return table
 
@@ -131,7 +135,8 @@ def preflight_table(results: Sequence[PreflightResult]) -> Table:
         check = "[green]ok[/]" if result.ok else f"[red]failed[/] ({result.failure})"
         greeted = {True: "yes", False: "no", None: "-"}[result.greeted]
         round_trip = f"{result.round_trip * 1000:.1f} ms" if result.round_trip is not None else "-"
-        table.add_row(_escape(result.url), check, greeted, round_trip, _escape(result.problem or ""))
+        url = display_url(result.url)
+        table.add_row(_escape(url), check, greeted, round_trip, _escape(result.problem or ""))
     return table
 
 
