@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
@@ -64,6 +65,21 @@ async def test_a_refused_connection_says_so() -> None:
     assert (result.ok, result.connected, result.failure) == (False, False, "refused")
     assert "connection refused" in (result.problem or "")
     assert result.greeted is None
+
+
+async def test_a_host_name_that_does_not_resolve_is_a_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolver(host: object, *args: object, **kwargs: object) -> object:
+        if host == "agent.invalid":  # answered here, so the test never waits on a real resolver
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    [result] = await preflight_async(["wss://agent.invalid/ws"], timeout=5)
+
+    assert (result.ok, result.connected, result.failure) == (False, False, "dns")
+    assert result.problem == "the host name could not be resolved: Name or service not known"
 
 
 async def test_a_refused_upgrade_reports_its_http_status() -> None:
