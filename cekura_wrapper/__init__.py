@@ -22,7 +22,7 @@ from ._errors import (
 )
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
-from ._validation import validate_websocket_url
+from ._validation import display_url, validate_websocket_url
 
 if TYPE_CHECKING:
     from ._preflight import PreflightResult, preflight, preflight_async
@@ -55,6 +55,7 @@ __all__ = [
     "SubmissionUncertainError",
     "ValidationError",
     "compute_run_count",
+    "display_url",
     "plan_run",
     "preflight",
     "preflight_async",
