@@ -1,54 +1,80 @@
 """The one place the generated client (``cekura_api``) is imported.
 
-It builds the authenticated generated client and the generated operations' requests. The
-generated ``sync_detailed``/``asyncio_detailed`` helpers are not used: their response step
-calls ``HTTPStatus(code)``, which raises ``ValueError`` for codes such as 499 or 520 before any
-error handling can run, so the wrapper sends the generated request itself and maps the raw
-response (see ``_transport``).
+It provides the generated operations' requests and the HTTP clients the generated package's
+factory builds. The generated ``sync_detailed``/``asyncio_detailed`` helpers are not used: their
+response step calls ``HTTPStatus(code)``, which raises ``ValueError`` for codes such as 499 or 520
+before any error handling can run, so the wrapper sends the generated request itself and maps the
+raw response (see ``_transport``). The generator offers no public way to build a request without
+sending it, so its private ``_get_kwargs`` is called here and nowhere else
+(``tests/test_generated_client.py`` pins what it returns).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
 import httpx
 
 from cekura_api.api.evaluators import run_scenarios_with_websockets as _run_operation
 from cekura_api.api.results import get_result as _result_operation
-from cekura_api.client import AuthenticatedClient
+from cekura_api.client import Client
 from cekura_api.models import RunScenariosWithWebsockets
 
 from ._plan import RunPlan
 
-API_KEY_HEADER = "X-CEKURA-API-KEY"
+API_KEY_HEADER: Final = "X-CEKURA-API-KEY"
 
 # httpx keeps only 20 idle connections by default: a client waiting on many results at once
 # would reconnect (a TLS handshake each) on every burst of polls beyond 20. Keep the whole pool.
-CONNECTION_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+CONNECTION_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
-def build_api_client(*, base_url: str, api_key: str, timeout: float) -> AuthenticatedClient:
-    """The generated client, authenticating with Cekura's key header.
-
-    Its ``repr`` contains the key: keep the object private and never print it.
-    """
-    return AuthenticatedClient(
+def _generated_client(base_url: str, timeout: float) -> Client:
+    # No key here: every request carries it (see ``authorized``), so an injected client works too.
+    return Client(
         base_url=base_url,
-        token=api_key,
-        prefix="",
-        auth_header_name=API_KEY_HEADER,
         raise_on_unexpected_status=False,
         timeout=httpx.Timeout(timeout),
         httpx_args={"limits": CONNECTION_LIMITS},
     )
 
 
+def new_http_client(*, base_url: str, timeout: float) -> httpx.Client:
+    """The ``httpx.Client`` a ``CekuraClient`` uses when none is passed in."""
+    return _generated_client(base_url, timeout).get_httpx_client()
+
+
+def new_async_http_client(*, base_url: str, timeout: float) -> httpx.AsyncClient:
+    """The ``httpx.AsyncClient`` an ``AsyncCekuraClient`` uses when none is passed in."""
+    return _generated_client(base_url, timeout).get_async_httpx_client()
+
+
 def run_request(plan: RunPlan) -> dict[str, Any]:
-    """The httpx request arguments for the bulk websocket run of ``plan``."""
+    """The httpx request arguments for the bulk websocket run of ``plan`` (URL relative to the API root)."""
     body = RunScenariosWithWebsockets.from_dict(plan.body)
     return _run_operation._get_kwargs(body=body)
 
 
 def result_request(result_id: int) -> dict[str, Any]:
-    """The httpx request arguments for reading one result."""
+    """The httpx request arguments for reading one result (URL relative to the API root)."""
     return _result_operation._get_kwargs(id=result_id)
+
+
+def request_name(kwargs: Mapping[str, Any]) -> str:
+    """``"GET /test_framework/v1/results/1/"``: how messages and logs name a request."""
+    return f"{str(kwargs['method']).upper()} {kwargs['url']}"
+
+
+def authorized(kwargs: Mapping[str, Any], *, base_url: str, api_key: str, timeout: float) -> dict[str, Any]:
+    """``kwargs`` ready to send with any httpx client: absolute URL, the key header, a time limit.
+
+    The result holds the key: never log or print it.
+    """
+    headers = {**kwargs.get("headers", {}), API_KEY_HEADER: api_key}
+    return {
+        **kwargs,
+        "url": base_url + str(kwargs["url"]),
+        "headers": headers,
+        "timeout": httpx.Timeout(timeout),
+    }

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ._results import Result
 
 _MAX_BODY_IN_MESSAGE: Final = 300
+_REDACTED: Final = "[redacted]"
 
 
 class CekuraError(Exception):
@@ -132,6 +133,21 @@ _STATUS_CLASSES: Final[dict[int, type[APIError]]] = {
     404: NotFoundError,
     429: RateLimitError,
 }
+
+
+def is_missed_poll(exc: BaseException) -> bool:
+    """True for failures worth another poll: network trouble, throttling, 408 and 5xx (not 501)."""
+    if isinstance(exc, APIConnectionError):
+        return True
+    if isinstance(exc, APIError):
+        code = exc.status_code
+        return code in (408, 429) or (code >= 500 and code != 501)
+    return False
+
+
+def redact(text: str, secret: str) -> str:
+    """``text`` with every occurrence of ``secret`` (the API key) replaced."""
+    return text.replace(secret, _REDACTED) if secret and secret in text else text
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

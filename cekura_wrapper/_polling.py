@@ -16,12 +16,8 @@ The schedule (``PollSchedule``), in plain words:
   (a 5 s poller makes 0.2); dense polls are stretched to stay within it.
 * Every delay is clamped to ``[min_interval, max_interval]`` (except a longer ``Retry-After``).
 
-Measured on a virtual clock (``scripts/bench.py`` part 1 and tests/test_polling.py): batches of
-300 s to an hour cost 34-42 % of a fixed 5 s poller's requests, and the end is seen 3-6 s after it
-comes (median); batches of up to a minute are seen no later than by the 5 s poller (in 200 of
-200 seeded batches per case; a wider sweep finds about 1 in 175 seen one mark later). A batch
-that reports no progress (one run, or all finishing at once) is polled on every 5 s mark for a
-minute and every 15 s after, which costs 48 % of the baseline for 300 s.
+How it compares with a fixed 5 s poller is measured by ``scripts/bench.py`` on a virtual clock; the
+README's benchmark section has the figures.
 """
 
 from __future__ import annotations
@@ -37,8 +33,10 @@ from ._errors import (
     CekuraError,
     PollTimeoutError,
     ValidationError,
+    is_missed_poll,
 )
 from ._results import Result
+from ._validation import check_seconds, require_seconds
 
 #: What one poll returns: the result and the server's Retry-After, if it sent one.
 Poll = tuple[Result, float | None]
@@ -63,16 +61,6 @@ _BUDGET_SLACK: Final = 1.0
 #: request on a kept-alive connection, or a fresh TLS handshake to a nearby server, so the last
 #: poll can still see the end. See ``WaitState.request_timeout``.
 MIN_POLL_REQUEST_TIMEOUT: Final = 1.0
-
-
-def is_missed_poll(exc: BaseException) -> bool:
-    """True for failures worth another poll: network trouble, throttling, 408 and 5xx (not 501)."""
-    if isinstance(exc, APIConnectionError):
-        return True
-    if isinstance(exc, APIError):
-        code = exc.status_code
-        return code in (408, 429) or (code >= 500 and code != 501)
-    return False
 
 
 class PollSchedule:
@@ -163,8 +151,9 @@ class PollSchedule:
 def check_intervals(min_interval: float, max_interval: float) -> None:
     """Raise ``ValidationError`` unless ``0 < min_interval <= max_interval`` (finite numbers)."""
     for name, value in (("poll_interval", min_interval), ("max_poll_interval", max_interval)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-            raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}")
+        problem = check_seconds(value, name)
+        if problem is not None:
+            raise ValidationError(problem)
     if min_interval > max_interval:
         raise ValidationError(
             f"poll_interval ({min_interval:g} s) must not exceed max_poll_interval ({max_interval:g} s)"
@@ -173,9 +162,7 @@ def check_intervals(min_interval: float, max_interval: float) -> None:
 
 def check_timeout(timeout: float) -> float:
     """``timeout`` as a float, or ``ValidationError`` unless it is a positive, finite number."""
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-        raise ValidationError(f"timeout must be a positive, finite number of seconds, got {timeout!r}")
-    return float(timeout)
+    return require_seconds(timeout, "timeout")
 
 
 class WaitState:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import socket
 import ssl
 import time
@@ -25,7 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from ._errors import ValidationError
-from ._validation import check_websocket_url, describe, mask_urls
+from ._validation import check_seconds, check_websocket_url, describe, mask_urls
 
 #: Why a URL failed its check.
 FailureKind = Literal[
@@ -186,11 +185,10 @@ def _check_settings(
         or not all(isinstance(key, str) and isinstance(value, str) for key, value in headers.items())
     ):
         problems.append("headers must map header names to string values")  # values may be secrets
-    for name, value in (("timeout", timeout), ("greeting_wait", greeting_wait)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
-            problems.append(f"{name} must be a finite number of seconds >= 0, got {value!r}")
-    if not problems and timeout <= 0:
-        problems.append(f"timeout must be positive, got {timeout!r}")
+    for name, value, zero_ok in (("timeout", timeout, False), ("greeting_wait", greeting_wait, True)):
+        problem = check_seconds(value, name, zero_ok=zero_ok)
+        if problem is not None:
+            problems.append(problem)
     if secret is not None and (not isinstance(secret, str) or not secret):
         problems.append("secret must be a non-empty string")  # never echo a secret
     if not isinstance(message, str) or not message.strip():

@@ -7,6 +7,7 @@ fine, so a caller can collect every problem in a batch before raising once.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import unicodedata
 from typing import Final
@@ -228,3 +229,36 @@ def check_frequency(frequency: object) -> str | None:
     if not MIN_FREQUENCY <= frequency <= MAX_FREQUENCY:
         return f"frequency must be in {MIN_FREQUENCY}..{MAX_FREQUENCY}, got {frequency}"
     return None
+
+
+def check_seconds(value: object, name: str, *, zero_ok: bool = False) -> str | None:
+    """The problem with ``value`` as a finite number of seconds (> 0, or >= 0 with ``zero_ok``), or ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        valid = False
+    else:
+        valid = (value >= 0 if zero_ok else value > 0) and value < math.inf
+    if valid:
+        return None
+    bound = ">= 0" if zero_ok else "> 0"
+    return f"{name} must be a finite number of seconds {bound}, got {value!r}"
+
+
+def require_seconds(value: float, name: str, *, zero_ok: bool = False) -> float:
+    """``value`` as a float, or ``ValidationError`` (see ``check_seconds``)."""
+    problem = check_seconds(value, name, zero_ok=zero_ok)
+    if problem is not None:
+        raise ValidationError(problem)
+    return float(value)
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost`` (and ``*.localhost``) and loopback IP addresses (127.0.0.0/8, ``::1``)."""
+    if not host:
+        return False
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -6,25 +6,21 @@ import asyncio
 import functools
 import inspect
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from ._api import build_api_client, result_request, run_request
+import httpx
+
+from ._api import request_name, result_request, run_request
+from ._decoding import read_result, read_submission
 from ._errors import ValidationError
 from ._plan import ScenariosInput, plan_run
 from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
 from ._results import Result, Submission
-from ._transport import (
-    AsyncSender,
-    Kind,
-    Settings,
-    SyncSender,
-    read_result,
-    read_submission,
-    request_name,
-    resolve_api_key,
-)
+from ._retry import Kind
+from ._settings import Settings, resolve_api_key
+from ._transport import AsyncSender, SyncSender
 from ._validation import check_positive_id, describe
 
 ProgressCallback = Callable[[Result], object]
@@ -52,23 +48,29 @@ def _check_progress(on_progress: object, *, can_await: bool) -> None:
         )
 
 
-class _ClientBase:
-    """Configuration and the decisions both clients share."""
+HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
+SenderT = TypeVar("SenderT", SyncSender, AsyncSender)
+
+
+class _ClientBase(Generic[HttpClientT, SenderT]):
+    """Configuration, the one constructor and the decisions both clients share (see ``CekuraClient``)."""
 
     #: Whether ``on_progress`` may be an ``async def`` (only the async client awaits it).
-    _can_await = False
+    _can_await: ClassVar[bool] = False
+    #: What ``http_client`` must be.
+    _http_type: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
 
     def __init__(
         self,
-        api_key: str | None,
+        api_key: str | None = None,
         *,
-        base_url: str | None,
-        timeout: float,
-        max_retries: int,
-        retry_backoff: float,
-        poll_interval: float,
-        max_poll_interval: float,
-        clock: Callable[[], float],
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        retry_backoff: float = 0.5,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 15.0,
+        http_client: HttpClientT | None = None,
     ) -> None:
         self._settings = Settings.build(
             base_url=base_url,
@@ -78,12 +80,27 @@ class _ClientBase:
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
         )
-        self._api_key = resolve_api_key(api_key)
         # Holds the key: private, never printed.
-        self._api = build_api_client(
-            base_url=self._settings.base_url, api_key=self._api_key, timeout=self._settings.timeout
-        )
-        self._clock = clock
+        self._api_key = resolve_api_key(api_key)
+        if http_client is not None and not isinstance(http_client, self._http_type):
+            raise ValidationError(
+                f"http_client must be an httpx.{self._http_type.__name__}, got {describe(http_client)}"
+            )
+        self._clock: Callable[[], float] = time.monotonic
+        self._sender: SenderT = self._new_sender(http_client)
+
+    def _new_sender(self, http_client: HttpClientT | None) -> SenderT:
+        raise NotImplementedError
+
+    def _set_time(
+        self, *, clock: Callable[[], float] | None = None, sleep: Callable[[float], Any] | None = None
+    ) -> Self:
+        """For tests: read time from ``clock`` and wait with ``sleep`` (a fake that only records)."""
+        if clock is not None:
+            self._clock = clock
+        if sleep is not None:
+            self._sender.sleep = sleep
+        return self
 
     @property
     def base_url(self) -> str:
@@ -125,40 +142,24 @@ class _ClientBase:
         )
 
 
-class CekuraClient(_ClientBase):
+class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
     """Runs Cekura evaluators against websocket agents and follows the results.
 
     ``api_key`` defaults to ``$CEKURA_API_KEY`` and ``base_url`` to ``$CEKURA_BASE_URL``, then
     ``https://api.cekura.ai``. ``timeout`` bounds each HTTP request; ``max_retries`` and
     ``retry_backoff`` shape retries of safe requests; ``poll_interval`` and
-    ``max_poll_interval`` bound the wait between polls.
+    ``max_poll_interval`` bound the wait between polls. ``http_client`` (an ``httpx.Client``; an
+    ``httpx.AsyncClient`` for ``AsyncCekuraClient``) replaces the client's own connection pool,
+    for proxies, custom TLS or a mock transport: the client sets the URL, the key header and the
+    time limit on each request, and leaves closing a passed-in ``http_client`` to its owner.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
-        retry_backoff: float = 0.5,
-        poll_interval: float = 1.0,
-        max_poll_interval: float = 15.0,
-        _clock: Callable[[], float] = time.monotonic,
-        _sleep: Callable[[float], object] = time.sleep,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_backoff=retry_backoff,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            clock=_clock,
+    _http_type = httpx.Client
+
+    def _new_sender(self, http_client: httpx.Client | None) -> SyncSender:
+        return SyncSender(
+            settings=self._settings, secret=self._api_key, http_client=http_client, sleep=time.sleep
         )
-        self._sleep = _sleep
-        self._sender = SyncSender(self._api, settings=self._settings, secret=self._api_key, sleep=_sleep)
 
     def run_scenarios(
         self, scenarios: ScenariosInput, *, frequency: int, agent: int | None = None
@@ -171,7 +172,9 @@ class CekuraClient(_ClientBase):
         plan = plan_run(scenarios, frequency=frequency, agent=agent)
         kwargs = run_request(plan)
         response = self._sender.send(kwargs, Kind.SUBMIT)
-        return read_submission(response, plan, name=request_name(kwargs), secret=self._api_key)
+        return read_submission(
+            response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
+        )
 
     def get_result(self, result_id: int) -> Result:
         """Read a result once (transient failures are retried)."""
@@ -207,7 +210,7 @@ class CekuraClient(_ClientBase):
         return wait_sync(
             lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
             state,
-            self._sleep,
+            self._sender.sleep,
         )
 
     def run_and_wait(
@@ -242,36 +245,16 @@ class CekuraClient(_ClientBase):
         self.close()
 
 
-class AsyncCekuraClient(_ClientBase):
+class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
     """The asyncio twin of ``CekuraClient``: same arguments, same methods, awaitable."""
 
     _can_await = True
+    _http_type = httpx.AsyncClient
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 2,
-        retry_backoff: float = 0.5,
-        poll_interval: float = 1.0,
-        max_poll_interval: float = 15.0,
-        _clock: Callable[[], float] = time.monotonic,
-        _sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_backoff=retry_backoff,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            clock=_clock,
+    def _new_sender(self, http_client: httpx.AsyncClient | None) -> AsyncSender:
+        return AsyncSender(
+            settings=self._settings, secret=self._api_key, http_client=http_client, sleep=asyncio.sleep
         )
-        self._sleep = _sleep
-        self._sender = AsyncSender(self._api, settings=self._settings, secret=self._api_key, sleep=_sleep)
 
     async def run_scenarios(
         self, scenarios: ScenariosInput, *, frequency: int, agent: int | None = None
@@ -280,7 +263,9 @@ class AsyncCekuraClient(_ClientBase):
         plan = plan_run(scenarios, frequency=frequency, agent=agent)
         kwargs = run_request(plan)
         response = await self._sender.send(kwargs, Kind.SUBMIT)
-        return read_submission(response, plan, name=request_name(kwargs), secret=self._api_key)
+        return read_submission(
+            response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
+        )
 
     async def get_result(self, result_id: int) -> Result:
         """See ``CekuraClient.get_result``."""
@@ -307,7 +292,7 @@ class AsyncCekuraClient(_ClientBase):
         return await wait_async(
             lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
             state,
-            self._sleep,
+            self._sender.sleep,
         )
 
     async def run_and_wait(

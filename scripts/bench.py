@@ -585,8 +585,8 @@ def bench_bulk() -> list[Row]:
     import httpx
 
     from cekura_wrapper import plan_run
-    from cekura_wrapper._api import run_request
-    from cekura_wrapper._transport import read_submission, request_name
+    from cekura_wrapper._api import request_name, run_request
+    from cekura_wrapper._decoding import read_submission
 
     scenarios = bulk_scenarios()
 
@@ -604,7 +604,7 @@ def bench_bulk() -> list[Row]:
 
     def parse() -> object:
         response = httpx.Response(201, content=body, request=request)
-        submission = read_submission(response, plan, name=name, secret=API_KEY)
+        submission = read_submission(response, planned_runs=plan.run_count, name=name, secret=API_KEY)
         assert submission.run_count == plan.run_count
         return submission
 

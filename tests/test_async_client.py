@@ -55,8 +55,8 @@ def fake_time() -> FakeTime:
 
 @pytest.fixture
 async def client(server: FaultServer, fake_time: FakeTime) -> AsyncIterator[AsyncCekuraClient]:
-    async with AsyncCekuraClient(
-        KEY, base_url=server.url, _clock=fake_time.clock, _sleep=fake_time.sleep
+    async with AsyncCekuraClient(KEY, base_url=server.url)._set_time(
+        clock=fake_time.clock, sleep=fake_time.sleep
     ) as instance:
         yield instance
 
@@ -155,8 +155,8 @@ async def test_a_poll_the_server_holds_is_cut_at_the_deadline(
 
 
 async def test_a_refused_connection_is_a_connection_error(fake_time: FakeTime) -> None:
-    async with AsyncCekuraClient(
-        KEY, base_url=f"http://127.0.0.1:{free_port()}", _sleep=fake_time.sleep
+    async with AsyncCekuraClient(KEY, base_url=f"http://127.0.0.1:{free_port()}")._set_time(
+        sleep=fake_time.sleep
     ) as client:
         with pytest.raises(APIConnectionError) as caught:
             await client.run_scenarios(FLEET, frequency=1)

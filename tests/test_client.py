@@ -62,7 +62,9 @@ def fake_time() -> FakeTime:
 
 @pytest.fixture
 def client(server: FaultServer, fake_time: FakeTime) -> Iterator[CekuraClient]:
-    with CekuraClient(KEY, base_url=server.url, _clock=fake_time.clock, _sleep=fake_time.sleep) as instance:
+    with CekuraClient(KEY, base_url=server.url)._set_time(
+        clock=fake_time.clock, sleep=fake_time.sleep
+    ) as instance:
         yield instance
 
 
@@ -170,8 +172,8 @@ def test_throttling_that_outlasts_the_retries_raises_rate_limit_error(
 def test_a_refused_connection_is_retried_with_backoff_then_raised(fake_time: FakeTime) -> None:
     port = free_port()
     client = CekuraClient(
-        KEY, base_url=f"http://127.0.0.1:{port}", max_retries=3, retry_backoff=0.5, _sleep=fake_time.sleep
-    )
+        KEY, base_url=f"http://127.0.0.1:{port}", max_retries=3, retry_backoff=0.5
+    )._set_time(sleep=fake_time.sleep)
     with client, pytest.raises(APIConnectionError) as caught:
         client.run_scenarios(FLEET, frequency=1)
     assert not isinstance(caught.value, SubmissionUncertainError)
@@ -519,7 +521,9 @@ def test_the_key_never_reaches_a_repr_a_log_record_or_an_error(
     server.default("GET", result_path(5), Reply(200, body=f"<html>{KEY}</html>".encode()))
     errors: list[BaseException] = []
     with caplog.at_level(logging.DEBUG):  # every logger, every level: ours, httpx, httpcore
-        client = CekuraClient(KEY, base_url=server.url, _clock=fake_time.clock, _sleep=fake_time.sleep)
+        client = CekuraClient(KEY, base_url=server.url)._set_time(
+            clock=fake_time.clock, sleep=fake_time.sleep
+        )
         with client:
             for attempt in (
                 lambda: client.run_scenarios(FLEET, frequency=1),

@@ -12,9 +12,11 @@ from cekura_wrapper import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    AsyncCekuraClient,
     CekuraClient,
     RateLimitError,
     SubmissionUncertainError,
+    ValidationError,
 )
 
 BASE = "https://cekura.test"
@@ -26,7 +28,7 @@ CREATED = {"id": 1, "status": "running", "runs": []}
 @pytest.fixture
 def client() -> Iterator[CekuraClient]:
     sleeps: list[float] = []
-    with CekuraClient("key", base_url=BASE, _sleep=sleeps.append) as instance:
+    with CekuraClient("key", base_url=BASE)._set_time(sleep=sleeps.append) as instance:
         yield instance
 
 
@@ -142,3 +144,42 @@ def test_a_connection_error_without_text_still_reads_well() -> None:
     ):
         client.get_result(1)
     assert "ConnectError: no details (check the base URL and the network)" in str(caught.value)
+
+
+def test_an_injected_http_client_carries_every_request_with_url_key_and_time_limit() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"id": 1, "status": "running"})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    with CekuraClient("key", base_url=BASE, timeout=7, http_client=http) as client:
+        assert client.get_result(1).status == "running"
+    assert [str(request.url) for request in seen] == [RESULT]
+    assert seen[0].headers["X-CEKURA-API-KEY"] == "key"
+    assert seen[0].extensions["timeout"] == httpx.Timeout(7).as_dict()
+    assert not http.is_closed  # its owner closes it
+    http.close()
+
+
+async def test_an_injected_async_http_client_is_used_and_left_open() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, json=CREATED)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    async with AsyncCekuraClient("key", base_url=BASE, http_client=http) as client:
+        submission = await client.run_scenarios([(1, "ws://a")], frequency=1)
+    assert submission.result_id == 1
+    assert [str(request.url) for request in seen] == [RUN]
+    assert not http.is_closed
+    await http.aclose()
+
+
+@pytest.mark.parametrize("wrong", [httpx.AsyncClient(), "http://proxy"])
+def test_the_wrong_kind_of_http_client_is_refused_before_any_request(wrong: object) -> None:
+    with pytest.raises(ValidationError, match=r"http_client must be an httpx\.Client, got"):
+        CekuraClient("key", base_url=BASE, http_client=wrong)  # type: ignore[arg-type]

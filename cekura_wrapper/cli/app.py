@@ -143,7 +143,7 @@ def run(
     json_mode: bool,
 ) -> None:
     """Submit the batch to Cekura; with --wait, follow it to the end and judge it."""
-    from cekura_wrapper.client import CekuraClient
+    from cekura_wrapper import CekuraClient
 
     from .follow import follow
 
@@ -214,7 +214,7 @@ def status(
     result_id: int, api_key: str | None, base_url: str | None, max_retries: int, json_mode: bool
 ) -> None:
     """Read a result once; exit 1 when it ended failed, timeout or cancelled, 0 otherwise."""
-    from cekura_wrapper.client import CekuraClient
+    from cekura_wrapper import CekuraClient
 
     from .documents import result_document
 
@@ -254,7 +254,7 @@ def watch(
     json_mode: bool,
 ) -> None:
     """Follow a result to its end and judge it like run --wait (resumes after Ctrl-C or a timeout)."""
-    from cekura_wrapper.client import CekuraClient
+    from cekura_wrapper import CekuraClient
 
     from .follow import follow
 

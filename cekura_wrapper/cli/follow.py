@@ -7,9 +7,9 @@ from typing import NoReturn
 
 import click
 
+from cekura_wrapper import CekuraClient
 from cekura_wrapper._errors import PollTimeoutError
 from cekura_wrapper._results import Result
-from cekura_wrapper.client import CekuraClient
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .common import fail, reported_errors

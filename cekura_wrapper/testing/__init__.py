@@ -1,6 +1,8 @@
 """Offline testing kit: a local Cekura emulator, websocket test agents and a pytest plugin.
 
-Nothing here imports the client; the client's tests use the emulator, not the other way round.
+The emulator, the agents and the plugin import nothing from the client (``cekura_wrapper``'s
+own modules), so the client's tests check it against an independent server. Only ``demo`` (not
+imported here) uses the client, through the public package, as a user's program would.
 """
 
 from cekura_wrapper.testing.agents import AGENT_KINDS, AgentKind, AgentServer, AgentThread

@@ -1,0 +1,85 @@
+"""Which module may import which: the dependency rules of the package, checked on its source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import cekura_wrapper
+
+PACKAGE = Path(cekura_wrapper.__file__).parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Absolute names of every module ``path`` imports (relative imports resolved)."""
+    package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def modules() -> dict[str, set[str]]:
+    return {
+        str(path.relative_to(PACKAGE.parent)): imported_modules(path)
+        for path in sorted(PACKAGE.rglob("*.py"))
+    }
+
+
+def test_only_api_imports_the_generated_client() -> None:
+    importers = {
+        name for name, imports in modules().items() if any(m.startswith("cekura_api") for m in imports)
+    }
+    assert importers == {"cekura_wrapper/_api.py"}
+
+
+def test_the_transport_depends_on_httpx_the_factory_errors_retry_and_settings_only() -> None:
+    imports = modules()["cekura_wrapper/_transport.py"]
+    ours = {name.split(".")[1] for name in imports if name.startswith("cekura_wrapper.")}
+    assert ours <= {"_api", "_errors", "_retry", "_settings"}
+    assert "cekura_wrapper._api.AuthenticatedClient" not in imports
+
+
+def test_cli_and_testing_never_import_the_client_module_by_path() -> None:
+    offenders = {
+        name
+        for name, imports in modules().items()
+        if name.startswith(("cekura_wrapper/cli/", "cekura_wrapper/testing/"))
+        and "cekura_wrapper.client" in imports
+    }
+    assert offenders == set()
+
+
+def test_the_testing_kit_imports_nothing_from_the_client_but_its_demo() -> None:
+    offenders = {
+        name
+        for name, imports in modules().items()
+        if name.startswith("cekura_wrapper/testing/")
+        and name != "cekura_wrapper/testing/demo.py"
+        and any(
+            m.split(".")[:2] != ["cekura_wrapper", "testing"] and m.startswith("cekura_wrapper")
+            for m in imports
+        )
+    }
+    assert offenders == set()
+
+
+def test_the_private_core_never_imports_the_cli_or_the_testing_kit() -> None:
+    offenders = {
+        name
+        for name, imports in modules().items()
+        if name.count("/") == 1
+        and name != "cekura_wrapper/__main__.py"  # python -m cekura_wrapper runs the CLI
+        and any(
+            m.split(".")[:2] in (["cekura_wrapper", "cli"], ["cekura_wrapper", "testing"]) for m in imports
+        )
+    }
+    assert offenders == set()
