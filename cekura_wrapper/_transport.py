@@ -8,7 +8,7 @@ before they become error text, and nothing logs a request's arguments (which car
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -17,15 +17,24 @@ from ._errors import CekuraError
 from ._retry import Failure, Kind, RetryState, failure_from_exception, failure_from_response
 from ._settings import Settings
 
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+SleepT = TypeVar("SleepT", Callable[[float], object], Callable[[float], Awaitable[object]])
 
-class _Sender:
-    """What both senders share: settings, the closed flag, and turning an outcome into a failure."""
 
-    def __init__(self, *, settings: Settings, secret: str, owns_http: bool) -> None:
+class _Sender(Generic[HttpT, SleepT]):
+    """What both senders share: settings, the HTTP client, the closed flag, and failures.
+
+    ``http_client`` is the caller's (left open on ``close``), or ``None`` for one of our own,
+    made on first use.
+    """
+
+    def __init__(self, *, settings: Settings, secret: str, http_client: HttpT | None, sleep: SleepT) -> None:
         self._settings = settings
         self._secret = secret
-        self._owns_http = owns_http
+        self._http: HttpT | None = http_client
+        self._owns_http = http_client is None
         self._closed = False
+        self.sleep: SleepT = sleep
 
     def _start(
         self, kwargs: Mapping[str, Any], kind: Kind, max_retries: int | None, timeout: float | None
@@ -51,20 +60,8 @@ class _Sender:
         return failure_from_response(response, name=state.name, secret=self._secret)
 
 
-class SyncSender(_Sender):
+class SyncSender(_Sender[httpx.Client, Callable[[float], object]]):
     """Sends requests through an ``httpx.Client`` (its own, made on first use, or the caller's)."""
-
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        secret: str,
-        http_client: httpx.Client | None,
-        sleep: Callable[[float], object],
-    ) -> None:
-        super().__init__(settings=settings, secret=secret, owns_http=http_client is None)
-        self._http = http_client
-        self.sleep = sleep
 
     def _client(self) -> httpx.Client:
         if self._http is None:
@@ -104,20 +101,8 @@ class SyncSender(_Sender):
             self._http.close()
 
 
-class AsyncSender(_Sender):
+class AsyncSender(_Sender[httpx.AsyncClient, Callable[[float], Awaitable[object]]]):
     """The async twin of ``SyncSender``: same decisions, awaited I/O."""
-
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        secret: str,
-        http_client: httpx.AsyncClient | None,
-        sleep: Callable[[float], Awaitable[object]],
-    ) -> None:
-        super().__init__(settings=settings, secret=secret, owns_http=http_client is None)
-        self._http = http_client
-        self.sleep = sleep
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
