@@ -10,7 +10,9 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
+
+import attrs
 
 if TYPE_CHECKING:
     from ._results import Result
@@ -19,16 +21,57 @@ _MAX_BODY_IN_MESSAGE: Final = 300
 _REDACTED: Final = "[redacted]"
 
 
+#: Where a problem is, from the outside in, as pydantic spells it: ``("scenarios", 3, "websocket_url")``.
+Loc: TypeAlias = tuple[str | int, ...]
+
+
+def render_loc(loc: Loc) -> str:
+    """``("scenarios", 3, "websocket_url")`` -> ``"scenarios[3].websocket_url"``; ``()`` -> ``""``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return text
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with a request: where (``loc``) and what, in words (``message``).
+
+    A message names the field it is about ("websocket URL 'x' has no host"), not the list item;
+    ``str()`` adds the item (``"scenarios[3]: websocket URL 'x' has no host"``).
+    """
+
+    loc: Loc
+    message: str
+
+    @property
+    def item(self) -> Loc:
+        """``loc`` up to its last list index (``("scenarios", 3)``), or ``()`` when it has none."""
+        indexes = [position for position, part in enumerate(self.loc) if isinstance(part, int)]
+        return self.loc[: indexes[-1] + 1] if indexes else ()
+
+    def __str__(self) -> str:
+        item = render_loc(self.item)
+        return f"{item}: {self.message}" if item else self.message
+
+
 class CekuraError(Exception):
     """Base class of every error this package raises."""
 
 
 class ValidationError(CekuraError, ValueError):
-    """Bad input, caught before any request was sent. ``errors`` lists every problem found."""
+    """Bad input, caught before any request was sent.
 
-    def __init__(self, message: str, errors: Sequence[str] | None = None) -> None:
+    ``problems`` lists every problem found, each with its location; ``errors`` the same as strings.
+    """
+
+    def __init__(self, message: str, errors: Sequence[str | Problem] | None = None) -> None:
         super().__init__(message)
-        self.errors: list[str] = list(errors) if errors is not None else [message]
+        found = [message] if errors is None else errors
+        self.problems: list[Problem] = [
+            problem if isinstance(problem, Problem) else Problem((), problem) for problem in found
+        ]
+        self.errors: list[str] = [str(problem) for problem in self.problems]
 
 
 class APIError(CekuraError):
@@ -45,7 +88,11 @@ class APIError(CekuraError):
 
 
 class BadRequestError(APIError):
-    """400: Cekura rejected the request. ``field_errors`` maps each field to its messages."""
+    """400: Cekura rejected the request.
+
+    ``field_errors`` maps each field to its messages; ``problems`` has each message once, with its
+    location (``("scenarios", 1, "scenario")``), and ``summary`` is the message without them.
+    """
 
     def __init__(
         self,
@@ -55,9 +102,13 @@ class BadRequestError(APIError):
         body: str,
         field_errors: dict[str, list[str]],
         retry_after: float | None = None,
+        problems: Sequence[Problem] = (),
+        summary: str | None = None,
     ) -> None:
         super().__init__(message, status_code=status_code, body=body, retry_after=retry_after)
         self.field_errors = field_errors
+        self.problems: list[Problem] = list(problems)
+        self.summary = message if summary is None else summary
 
 
 class AuthenticationError(APIError):
@@ -210,6 +261,47 @@ def _flatten_messages(messages: Any, prefix: str = "") -> list[str]:
     return [f"{prefix.lstrip('.')}: {text}" if prefix else text]
 
 
+#: How a message about one list item starts in some 400 bodies: ``"Item 3: ..."``.
+_ITEM_PREFIX: Final = "Item "
+_NON_FIELD_KEYS: Final = frozenset({"detail", "non_field_errors"})
+
+
+def problems_from_body(payload: Any, loc: Loc = ()) -> list[Problem]:
+    """Each message of a 400 body once, with where it points.
+
+    Handles ``{"field": ["msg"]}``, nested items as a list of objects (``[{}, {"scenario": [...]}]``)
+    or an object keyed by index (``{"1": {...}}``), messages that start with ``"Item N: "``, a bare
+    list of messages and ``{"detail": "msg"}`` (those two point at the request as a whole, ``()``).
+    """
+    if isinstance(payload, dict):
+        problems: list[Problem] = []
+        for key, value in payload.items():
+            text = str(key)
+            part: str | int = int(text) if text.isdigit() else text
+            problems += problems_from_body(value, loc if text in _NON_FIELD_KEYS else (*loc, part))
+        return problems
+    if isinstance(payload, list):
+        if any(isinstance(item, dict) for item in payload):
+            return [
+                problem
+                for index, item in enumerate(payload)
+                for problem in problems_from_body(item, (*loc, index))
+            ]
+        return [problem for item in payload for problem in problems_from_body(item, loc)]
+    if payload is None or payload == "":
+        return []
+    return [_item_problem(str(payload), loc)]
+
+
+def _item_problem(message: str, loc: Loc) -> Problem:
+    """``"Item 3: msg"`` at ``loc`` -> ``msg`` at ``(*loc, 3)``; any other message as it is."""
+    if message.startswith(_ITEM_PREFIX):
+        number, separator, rest = message[len(_ITEM_PREFIX) :].partition(": ")
+        if separator and number.isdigit() and len(number) < 10:
+            return Problem((*loc, int(number)), rest)
+    return Problem(loc, message)
+
+
 def _decode_json(body: str) -> Any:
     try:
         return json.loads(body)
@@ -252,6 +344,8 @@ def error_from_response(
             body=body,
             field_errors=field_errors,
             retry_after=wait,
+            problems=problems_from_body(payload if payload is not None else body),
+            summary=head,
         )
     detail = _summary(payload, body)
     message = f"{head}: {detail}" if detail else head

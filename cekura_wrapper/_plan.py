@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from ._errors import ValidationError
+from ._errors import Loc, Problem, ValidationError
 from ._validation import check_frequency, check_positive_id, check_websocket_url, describe, quote
 
 
@@ -63,20 +63,24 @@ def compute_run_count(scenarios: int | Sized, frequency: int) -> int:
 
     ``scenarios`` is a count or a sized collection; ``frequency`` an int in 1..100.
     """
-    problems = []
+    problems: list[Problem] = []
     # A string is sized but is not a collection of scenarios (plan_run refuses it too).
     if isinstance(scenarios, bool | str | bytes | bytearray) or not isinstance(scenarios, int | Sized):
-        problems.append(f"scenarios must be a count or a sized collection, got {describe(scenarios)}")
+        problems.append(
+            Problem(
+                ("scenarios",), f"scenarios must be a count or a sized collection, got {describe(scenarios)}"
+            )
+        )
         count = 0
     else:
         count = scenarios if isinstance(scenarios, int) else len(scenarios)
         if count < 1:
-            problems.append(f"at least one scenario is needed, got {count}")
+            problems.append(Problem(("scenarios",), f"at least one scenario is needed, got {count}"))
     frequency_problem = check_frequency(frequency)
     if frequency_problem:
-        problems.append(frequency_problem)
+        problems.append(Problem(("frequency",), frequency_problem))
     if problems:
-        raise ValidationError("; ".join(problems), problems)
+        raise ValidationError("; ".join(map(str, problems)), problems)
     return count * frequency
 
 
@@ -87,43 +91,51 @@ def plan_run(scenarios: ScenariosInput, *, frequency: int, agent: int | None = N
     ``{"scenario": id, "websocket_url": url}`` dicts, or is a mapping ``{scenario_id: url}``. One
     scenario id may appear with several URLs (one evaluator against a fleet of agents).
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     targets: list[ScenarioTarget] = []
     items = _items(scenarios, problems)
     for index, item in enumerate(items or ()):
-        target = _target(item, f"scenarios[{index}]", problems)
+        target = _target(item, ("scenarios", index), problems)
         if target is not None:
             targets.append(target)
     if items is not None and not items and not problems:
-        problems.append("scenarios: at least one scenario is needed")
+        problems.append(Problem(("scenarios",), "scenarios: at least one scenario is needed"))
     frequency_problem = check_frequency(frequency)
     if frequency_problem:
-        problems.append(frequency_problem)
+        problems.append(Problem(("frequency",), frequency_problem))
     if agent is not None:
         agent_problem = check_positive_id(agent, "agent")
         if agent_problem:
-            problems.append(agent_problem)
+            problems.append(Problem(("agent",), agent_problem))
     if problems:
         summary = f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the run request"
-        raise ValidationError(f"{summary}: " + "; ".join(problems), problems)
+        raise ValidationError(f"{summary}: " + "; ".join(map(str, problems)), problems)
     return RunPlan(scenarios=tuple(targets), frequency=frequency, agent=agent)
 
 
-def _items(scenarios: object, problems: list[str]) -> list[object] | None:
+def _items(scenarios: object, problems: list[Problem]) -> list[object] | None:
     if isinstance(scenarios, str | bytes) or not isinstance(scenarios, Iterable):
-        problems.append(f"scenarios must be a list of scenarios or a mapping, got {describe(scenarios)}")
+        problems.append(
+            Problem(
+                ("scenarios",),
+                f"scenarios must be a list of scenarios or a mapping, got {describe(scenarios)}",
+            )
+        )
         return None
     if isinstance(scenarios, Mapping):
         if scenarios and _TARGET_KEYS.issuperset(scenarios.keys()):
             problems.append(
-                "scenarios must be a list of scenarios, got a single scenario dict; wrap it in a list"
+                Problem(
+                    ("scenarios",),
+                    "scenarios must be a list of scenarios, got a single scenario dict; wrap it in a list",
+                )
             )
             return None
         return list(scenarios.items())
     return list(scenarios)
 
 
-def _target(item: object, where: str, problems: list[str]) -> ScenarioTarget | None:
+def _target(item: object, loc: Loc, problems: list[Problem]) -> ScenarioTarget | None:
     if isinstance(item, ScenarioTarget):
         scenario, url = item.scenario, item.websocket_url
     elif isinstance(item, tuple) and len(item) == 2:
@@ -134,21 +146,27 @@ def _target(item: object, where: str, problems: list[str]) -> ScenarioTarget | N
         if unknown or missing:
             parts = [f"missing {', '.join(missing)}"] if missing else []
             parts += [f"unknown key {', '.join(map(quote, unknown))}"] if unknown else []
-            problems.append(f"{where}: {'; '.join(parts)} (expected keys: scenario, websocket_url)")
+            problems.append(Problem(loc, f"{'; '.join(parts)} (expected keys: scenario, websocket_url)"))
             return None
         scenario, url = item["scenario"], item["websocket_url"]
     else:
         problems.append(
-            f"{where}: expected a ScenarioTarget, a (scenario_id, url) tuple or a "
-            f"{{'scenario': id, 'websocket_url': url}} dict, got {describe(item)}"
+            Problem(
+                loc,
+                "expected a ScenarioTarget, a (scenario_id, url) tuple or a "
+                f"{{'scenario': id, 'websocket_url': url}} dict, got {describe(item)}",
+            )
         )
         return None
     found = [
-        problem
-        for problem in (check_positive_id(scenario, "scenario id"), check_websocket_url(url))
+        Problem((*loc, field), problem)
+        for field, problem in (
+            ("scenario", check_positive_id(scenario, "scenario id")),
+            ("websocket_url", check_websocket_url(url)),
+        )
         if problem is not None
     ]
-    problems.extend(f"{where}: {problem}" for problem in found)
+    problems.extend(found)
     if found:
         return None
     assert isinstance(scenario, int) and isinstance(url, str)

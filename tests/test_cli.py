@@ -204,7 +204,9 @@ def test_exit_2_when_cekura_rejects_the_request_with_its_field_errors(
 
     assert (text.exit_code, document.exit_code) == (2, 2), text.output
     assert "400 Bad Request" in text.stderr and "nothing was created" in text.stderr
-    assert '  scenarios: Item 1: Invalid pk "999" - scenario does not exist.' in text.stderr
+    # Each of Cekura's problems once, at the flag that brought the scenario in.
+    assert text.stderr.count('Invalid pk "999"') == 1
+    assert '  --scenario #2: Invalid pk "999" - scenario does not exist.' in text.stderr
     error = json.loads(document.stdout)
     assert (error["kind"], error["exit_code"], error["error"], error["status_code"]) == (
         "error",
@@ -214,12 +216,36 @@ def test_exit_2_when_cekura_rejects_the_request_with_its_field_errors(
     )
     assert error["field_errors"] == {"scenarios": ['Item 1: Invalid pk "999" - scenario does not exist.']}
     assert error["problems"] == [
-        {"where": "scenarios", "message": 'Item 1: Invalid pk "999" - scenario does not exist.'}
+        {"where": "--scenario #2", "message": 'Invalid pk "999" - scenario does not exist.'}
     ]
     assert [(request.method, request.status) for request in cekura_emulator.requests] == [
         ("POST", 400),
         ("POST", 400),
     ]  # no poll after a rejected submission, nothing resent
+
+
+def test_cekuras_400_points_at_the_batch_file_line_of_the_rejected_scenario(
+    cekura_emulator: CekuraEmulator, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch.yaml"
+    batch.write_text(
+        "frequency: 1\n"
+        "scenarios:\n"
+        "  - {scenario: 101, websocket_url: 'ws://127.0.0.1:9/'}\n"
+        "  - {scenario: 998, websocket_url: 'ws://127.0.0.1:9/'}\n"
+        "  - {scenario: 999, websocket_url: 'ws://127.0.0.1:9/'}\n"
+    )
+
+    result = invoke(["run", "--batch", str(batch), "--json"], emulator=cekura_emulator)
+
+    assert result.exit_code == 2, result.output
+    assert f'  {batch}:4: Invalid pk "998" - scenario does not exist.' in result.stderr
+    assert f'  {batch}:5: Invalid pk "999" - scenario does not exist.' in result.stderr
+    assert result.stderr.count("Invalid pk") == 2
+    assert [problem["where"] for problem in json.loads(result.stdout)["problems"]] == [
+        f"{batch}:4",
+        f"{batch}:5",
+    ]
 
 
 def test_exit_3_for_an_unreachable_api(cekura_emulator: CekuraEmulator) -> None:

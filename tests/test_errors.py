@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -23,7 +24,14 @@ from cekura_wrapper import (
     SubmissionUncertainError,
     ValidationError,
 )
-from cekura_wrapper._errors import error_from_response, field_errors_from_body, parse_retry_after
+from cekura_wrapper._errors import (
+    Problem,
+    error_from_response,
+    field_errors_from_body,
+    parse_retry_after,
+    problems_from_body,
+    render_loc,
+)
 
 REQUEST = "GET /test_framework/v1/results/12/"
 
@@ -168,3 +176,51 @@ def test_poll_timeout_carries_the_last_result() -> None:
     assert error.result_id == 3 and error.result is last
     assert "result 3 was still running after 60 s" in str(error)
     assert "no poll succeeded" in str(PollTimeoutError(3, 60.0, None))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"agent": ["This field is required."]}, [Problem(("agent",), "This field is required.")]),
+        (
+            {"scenarios": ['Item 1: Invalid pk "999" - scenario does not exist.']},
+            [Problem(("scenarios", 1), 'Invalid pk "999" - scenario does not exist.')],
+        ),
+        (  # nested serializer errors: one object per item, {} for the good ones
+            {"scenarios": [{}, {"websocket_url": ["Enter a valid URL."]}]},
+            [Problem(("scenarios", 1, "websocket_url"), "Enter a valid URL.")],
+        ),
+        (  # a list field's errors keyed by index
+            {"scenarios": {"2": {"scenario": ["Invalid pk."]}}},
+            [Problem(("scenarios", 2, "scenario"), "Invalid pk.")],
+        ),
+        (["Agent does not have a websocket URL"], [Problem((), "Agent does not have a websocket URL")]),
+        ({"detail": "Agent is required."}, [Problem((), "Agent is required.")]),
+        ({"non_field_errors": ["Item x: not an index"]}, [Problem((), "Item x: not an index")]),
+        ("", []),
+    ],
+)
+def test_400_problems_carry_their_location_once(body: object, expected: list[Problem]) -> None:
+    assert problems_from_body(body) == expected
+
+
+def test_a_400_error_has_its_problems_and_a_summary_without_them() -> None:
+    error = error_from_response(
+        400, json.dumps({"scenarios": ["Item 0: bad"]}), request="POST /test_framework/v1/x/"
+    )
+    assert isinstance(error, BadRequestError)
+    assert error.problems == [Problem(("scenarios", 0), "bad")]
+    assert error.summary == "POST /test_framework/v1/x/ failed with 400 Bad Request"
+    assert "bad" not in error.summary and "Item 0: bad" in str(error)
+
+
+def test_locations_render_like_python_access_paths() -> None:
+    assert render_loc(("scenarios", 3, "websocket_url")) == "scenarios[3].websocket_url"
+    assert render_loc(()) == ""
+    assert str(Problem(("scenarios", 3, "websocket_url"), "websocket URL 'x' has no host")) == (
+        "scenarios[3]: websocket URL 'x' has no host"
+    )
+    assert (
+        str(Problem(("frequency",), "frequency must be in 1..100, got 0"))
+        == "frequency must be in 1..100, got 0"
+    )

@@ -81,6 +81,23 @@ def test_every_problem_is_collected_with_its_index_before_raising() -> None:
         "agent must be a positive int, got -3",
     ]
     assert str(caught.value).startswith("9 problems in the run request: ")
+    assert [(problem.loc, problem.message) for problem in caught.value.problems][:3] == [
+        (("scenarios", 1, "scenario"), "scenario id must be a positive int, got 0"),
+        (("scenarios", 2, "scenario"), "scenario id must be a positive int, got True (bool)"),
+        (
+            ("scenarios", 2, "websocket_url"),
+            "websocket URL 'http://agent' has scheme 'http'; use ws:// or wss://",
+        ),
+    ]
+    assert [problem.loc for problem in caught.value.problems][3:] == [
+        ("scenarios", 3),
+        ("scenarios", 4),
+        ("scenarios", 5),
+        ("scenarios", 6, "scenario"),
+        ("frequency",),
+        ("agent",),
+    ]
+    assert caught.value.errors == [str(problem) for problem in caught.value.problems]
 
 
 @pytest.mark.parametrize("scenarios", [[], {}, ()])

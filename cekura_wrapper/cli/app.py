@@ -173,7 +173,7 @@ def run(
             _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
         output.note(f"Submitting {run_plan.run_count} runs to {client.base_url}")
         try:
-            with reported_errors(output):
+            with reported_errors(output, batch=checked):
                 submission = client.run_scenarios(
                     run_plan.scenarios, frequency=run_plan.frequency, agent=run_plan.agent
                 )

@@ -15,14 +15,17 @@ from cekura_wrapper._errors import (
     APIError,
     BadRequestError,
     CekuraError,
+    Loc,
     PollTimeoutError,
     SubmissionUncertainError,
     ValidationError,
+    render_loc,
 )
+from cekura_wrapper._errors import Problem as LocatedProblem
 
 from .documents import error_document
 from .exit_codes import ExitCode
-from .inputs import InputError, Problem
+from .inputs import Batch, InputError, Problem
 from .render import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -171,25 +174,31 @@ def fail_input(output: Output, error: InputError) -> NoReturn:
     raise click.exceptions.Exit(int(ExitCode.INVALID_INPUT))
 
 
-def _problem(error: str) -> Problem:
-    """``scenarios[0]: message`` from the library as a problem at ``scenarios[0]``."""
-    where, separator, message = error.partition(": ")
-    if separator and where and " " not in where:
-        return Problem(where, message)
-    return Problem("input", error)
+def _located(problem: LocatedProblem, batch: Batch | None, *, shown: Loc, fallback: str) -> Problem:
+    """A library or Cekura problem at the user's own place for it: the batch file's line, the
+    ``--scenario #N`` or ``--frequency`` flag; else ``shown`` as a location (``scenarios[2]``) or
+    ``fallback``."""
+    where = batch.where(problem.loc) if batch is not None else None
+    return Problem(where or render_loc(shown) or fallback, problem.message)
 
 
 @contextlib.contextmanager
-def reported_errors(output: Output, *, result_id: int | None = None, resume: str = "") -> Iterator[None]:
+def reported_errors(
+    output: Output, *, result_id: int | None = None, resume: str = "", batch: Batch | None = None
+) -> Iterator[None]:
     """Map the library's errors to exit codes 2 (invalid input, including Cekura's 400) and 3;
-    ``resume`` says how to carry on after an API error."""
+    ``resume`` says how to carry on after an API error; ``batch`` places problems in the input."""
     extra: dict[str, Any] = {} if result_id is None else {"result_id": result_id}
     try:
         yield
     except InputError as exc:
         fail_input(output, exc)
     except ValidationError as exc:
-        fail_input(output, InputError([_problem(error) for error in exc.errors]))
+        # The library's messages name their field: only the list item is shown with them.
+        problems = [
+            _located(problem, batch, shown=problem.item, fallback="input") for problem in exc.problems
+        ]
+        fail_input(output, InputError(problems))
     except SubmissionUncertainError as exc:
         fail(
             output,
@@ -199,7 +208,7 @@ def reported_errors(output: Output, *, result_id: int | None = None, resume: str
             advice="Do not rerun this job blindly: it could start a second, paid batch.",
         )
     except BadRequestError as exc:
-        _rejected(output, exc)
+        _rejected(output, exc, batch)
     except (APIError, APIConnectionError) as exc:
         fail(output, ExitCode.API_ERROR, type(exc).__name__, str(exc), advice=resume, **extra)
     except PollTimeoutError:
@@ -208,13 +217,13 @@ def reported_errors(output: Output, *, result_id: int | None = None, resume: str
         fail(output, ExitCode.INVALID_INPUT, type(exc).__name__, str(exc))
 
 
-def _rejected(output: Output, exc: BadRequestError) -> NoReturn:
+def _rejected(output: Output, exc: BadRequestError, batch: Batch | None) -> NoReturn:
     """A 400: Cekura refused the request as invalid, so nothing was created and a retry fails the same
-    way. Exit 2 like any invalid input, with each field's errors (``field_errors`` in the JSON)."""
-    output.note(f"Error: {exc}", style="red")
-    problems = [
-        Problem(field, message) for field, messages in exc.field_errors.items() for message in messages
-    ]
+    way. Exit 2 like any invalid input, each problem once at its place in the input (``field_errors``
+    in the JSON too)."""
+    # Cekura's messages do not name their field ("This field is required."): its path is shown.
+    problems = [_located(problem, batch, shown=problem.loc, fallback="request") for problem in exc.problems]
+    output.note(f"Error: {exc.summary if problems else exc}", style="red")
     for problem in problems:
         output.note(f"  {problem}", style="red")
     advice = "Cekura rejected the request, so nothing was created; fix the input (scenario and agent ids?) and run again."

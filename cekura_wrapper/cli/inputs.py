@@ -31,7 +31,7 @@ from typing import Final
 import attrs
 import yaml
 
-from cekura_wrapper._errors import ValidationError
+from cekura_wrapper._errors import Loc, ValidationError
 from cekura_wrapper._plan import RunPlan, ScenarioTarget, plan_run
 from cekura_wrapper._validation import check_frequency, check_positive_id, check_websocket_url, quote
 
@@ -90,6 +90,16 @@ class Batch:
     agent: int | None
     #: The library's plan of the targets, when the frequency is known.
     run_plan: RunPlan | None = None
+    #: Where the frequency and the agent came from (``--frequency``, ``batch.yaml:2``), when given.
+    origins: Mapping[str, str] = attrs.field(factory=dict)
+
+    def where(self, loc: Loc) -> str | None:
+        """Where in the user's input a problem located at ``loc`` is, if this batch knows.
+
+        ``("scenarios", 3, ...)`` is the fourth scenario's file line or ``--scenario #N``;
+        ``("frequency",)`` and ``("agent",)`` the flag or line that set them.
+        """
+        return _place(loc, self.targets, self.origins)
 
     @property
     def urls(self) -> list[str]:
@@ -213,9 +223,10 @@ def load_batch(
     content, targets = _collect(batch, scenarios, collector)
     if not targets and not collector.problems:
         collector.add(str(batch or "input"), "no scenarios: pass --batch FILE or --scenario ID=URL")
-    final_frequency = _setting("frequency", frequency, content.frequency, check_frequency, collector)
+    origins: dict[str, str] = {}
+    final_frequency = _setting("frequency", frequency, content.frequency, check_frequency, collector, origins)
     final_agent = _setting(
-        "agent", agent, content.agent, lambda value: check_positive_id(value, "agent"), collector
+        "agent", agent, content.agent, lambda value: check_positive_id(value, "agent"), collector, origins
     )
     if need_frequency and frequency is None and content.frequency is None and not content.unreadable:
         collector.add(
@@ -223,29 +234,43 @@ def load_batch(
         )
     run_plan = None
     if not collector.problems and final_frequency is not None:
-        run_plan = _plan(targets, final_frequency, final_agent, collector)
+        run_plan = _plan(targets, final_frequency, final_agent, collector, origins)
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
-    return Batch(targets=tuple(targets), frequency=final_frequency, agent=final_agent, run_plan=run_plan)
+    return Batch(
+        targets=tuple(targets),
+        frequency=final_frequency,
+        agent=final_agent,
+        run_plan=run_plan,
+        origins=origins,
+    )
 
 
-_PLAN_ITEM: Final = re.compile(r"scenarios\[(?P<index>\d+)\]: (?P<message>.*)", re.DOTALL)
+def _place(loc: Loc, targets: Sequence[Located], origins: Mapping[str, str]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "scenarios" and isinstance(loc[1], int) and 0 <= loc[1] < len(targets):
+        return targets[loc[1]].where
+    if len(loc) == 1 and isinstance(loc[0], str):
+        return origins.get(loc[0])
+    return None
 
 
 def _plan(
-    targets: Sequence[Located], frequency: int, agent: int | None, collector: _Collector
+    targets: Sequence[Located],
+    frequency: int,
+    agent: int | None,
+    collector: _Collector,
+    origins: Mapping[str, str],
 ) -> RunPlan | None:
     """The library's plan; anything it still rejects becomes a problem at the scenario's file and line."""
     try:
         return plan_run([located.target for located in targets], frequency=frequency, agent=agent)
     except ValidationError as exc:
-        for error in exc.errors:
-            match = _PLAN_ITEM.fullmatch(error)
-            index = int(match["index"]) if match else -1
-            if match and index < len(targets):
-                collector.add(targets[index].where, match["message"])
+        for problem in exc.problems:
+            where = _place(problem.loc, targets, origins)
+            if where is None:
+                collector.add("run request", str(problem))
             else:
-                collector.add("run request", error)
+                collector.add(where, problem.message)
         return None
 
 
@@ -299,6 +324,7 @@ def _setting(
     from_file: tuple[object, str] | None,
     check: Callable[[object], str | None],
     collector: _Collector,
+    origins: dict[str, str],
 ) -> int | None:
     if flag is not None:
         value: object = flag
@@ -315,6 +341,7 @@ def _setting(
         collector.add(where, problem)
         return None
     assert isinstance(value, int)
+    origins[name] = where
     return value
 
 
