@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from ._preflight import PreflightResult, preflight, preflight_async
     from .client import AsyncCekuraClient, CekuraClient
 
-__version__ = "0.1.0"
+    __version__: str
+
+#: The distribution's name on PyPI: the one source of the version (its metadata, from pyproject.toml).
+DISTRIBUTION = "cekura-ws"
 
 __all__ = [
     "LIVE_STATUSES",
@@ -68,7 +71,18 @@ _LAZY = {"CekuraClient", "AsyncCekuraClient"}
 _LAZY_PREFLIGHT = {"PreflightResult", "preflight", "preflight_async"}
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # only when asked for
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _version()
     if name in _LAZY:
         from . import client
 

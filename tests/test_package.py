@@ -1,6 +1,10 @@
-"""The installed distribution ships both packages, typed."""
+"""The installed distribution ships both packages, typed, and a pytest plugin that costs nothing."""
 
-from importlib import resources
+import subprocess
+import sys
+import textwrap
+from importlib import metadata, resources
+from pathlib import Path
 
 import cekura_api
 import cekura_wrapper
@@ -16,3 +20,45 @@ def test_every_public_name_resolves_and_display_url_is_public() -> None:
     assert missing == []
     shown = cekura_wrapper.display_url("wss://agent.example.com/ws?token=s3cret")
     assert shown == "wss://agent.example.com/ws?token=***"
+
+
+def test_the_version_comes_from_the_distribution_metadata_only() -> None:
+    assert cekura_wrapper.__version__ == metadata.version("cekura-ws")
+    package = Path(cekura_wrapper.__file__).parent
+    literal = f'"{metadata.version("cekura-ws")}"'
+    assert [path.name for path in package.rglob("*.py") if literal in path.read_text(encoding="utf-8")] == []
+
+
+def test_the_auto_registered_pytest_plugin_imports_nothing_heavy_until_a_fixture_is_used(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_light.py").write_text(
+        textwrap.dedent(
+            """
+            import sys
+
+            HEAVY = ("uvicorn", "websockets", "cekura_wrapper.testing.emulator", "cekura_wrapper.testing.agents")
+
+            def test_plugin_loaded_but_nothing_heavy():
+                assert "cekura_wrapper.testing.pytest_plugin" in sys.modules
+                assert [name for name in HEAVY if name in sys.modules] == []
+
+            def test_a_fixture_brings_the_emulator(cekura_emulator_settings):
+                assert "uvicorn" in sys.modules
+            """
+        )
+    )
+    # A fresh pytest run in a project of its own, with every installed plugin auto-loaded, as a
+    # user of cekura-ws gets it.
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        str(tmp_path / "test_light.py"),
+    ]
+    finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "2 passed" in finished.stdout

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cekura_wrapper import __version__
+from cekura_wrapper import DISTRIBUTION
 
 from . import dev
 from .agent_urls import AgentUrls
@@ -69,7 +69,7 @@ def _usage_document(exc: click.UsageError, args: Sequence[str]) -> None:
 
 
 @click.group(cls=_Group, context_settings=_CONTEXT, epilog=EXIT_CODES_HELP)
-@click.version_option(__version__, prog_name="cekura-ws", message="%(prog)s %(version)s")
+@click.version_option(package_name=DISTRIBUTION, prog_name="cekura-ws", message="%(prog)s %(version)s")
 @click.option("-v", "--verbose", count=True, help="Log retries (-v) and every poll (-vv) on stderr.")
 @click.pass_context
 def main(context: click.Context, verbose: int) -> None:

@@ -11,28 +11,36 @@
 
 Override the session-scoped ``cekura_emulator_settings`` fixture in a conftest to change the
 emulator's pacing or limits.
+
+Every project that installs cekura-ws loads this plugin, so it imports nothing heavy (uvicorn,
+websockets) until a test asks for one of its fixtures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from cekura_wrapper.testing.agents import AgentKind, AgentThread
-from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
+if TYPE_CHECKING:
+    from cekura_wrapper.testing.agents import AgentKind, AgentThread
+    from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
 
 
 @pytest.fixture(scope="session")
 def cekura_emulator_settings() -> EmulatorSettings:
     """The emulator's settings; override this session-scoped fixture to change them."""
+    from cekura_wrapper.testing.emulator import EmulatorSettings
+
     return EmulatorSettings()
 
 
 @pytest.fixture(scope="session")
 def cekura_emulator_server(cekura_emulator_settings: EmulatorSettings) -> Iterator[CekuraEmulator]:
     """The session's emulator server; tests should use ``cekura_emulator``."""
+    from cekura_wrapper.testing.emulator import CekuraEmulator
+
     with CekuraEmulator(settings=cekura_emulator_settings) as emulator:
         yield emulator
 
@@ -47,6 +55,8 @@ def cekura_emulator(cekura_emulator_server: CekuraEmulator) -> CekuraEmulator:
 @pytest.fixture
 def cekura_agent() -> Iterator[Callable[..., AgentThread]]:
     """Start a websocket test agent of the given kind; every agent stops after the test."""
+    from cekura_wrapper.testing.agents import AgentThread
+
     started: list[AgentThread] = []
 
     def start(kind: AgentKind = "helpful", **options: Any) -> AgentThread:
