@@ -116,7 +116,10 @@ def test_exit_1_when_the_result_ends_failed(cekura_emulator: CekuraEmulator) -> 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--scenario", "101=ws://a/", "--frequency", "1", "--junit", "r.xml"], "--junit needs --wait"),
+        (
+            ["run", "--scenario", "101=ws://a/", "--frequency", "1", "--junit", "r.xml"],
+            "--junit needs --wait",
+        ),
         (["run", "--scenario", "101=ws://a/"], "frequency is required"),
         (["run", "--scenario", "101=ws://a/", "--frequency", "1", "--bogus"], "No such option"),
         (

@@ -14,9 +14,9 @@ from junit_schema import assert_valid_junit, junit_problems
 
 from cekura_wrapper import Result
 from cekura_wrapper.cli.exit_codes import ExitCode
-from cekura_wrapper.cli.verdict import judge
 from cekura_wrapper.cli.junit import build_report, write_report
 from cekura_wrapper.cli.render import PlainProgress
+from cekura_wrapper.cli.verdict import judge
 
 
 def result(status: str, runs: dict[str, dict[str, Any]]) -> Result:
