@@ -160,14 +160,19 @@ class PollTimeoutError(CekuraError, TimeoutError):
     ``result`` is the last result read (``None`` if no poll succeeded); the batch keeps running.
     """
 
-    def __init__(self, result_id: int, timeout: float, result: Result | None) -> None:
+    def __init__(
+        self, result_id: int, timeout: float, result: Result | None, *, elapsed: float | None = None
+    ) -> None:
         status = result.status if result is not None else "unknown (no poll succeeded)"
+        waited = timeout if elapsed is None else elapsed
         super().__init__(
-            f"result {result_id} was still {status} after {timeout:g} s; it keeps running on "
-            f"Cekura: wait again with a longer timeout, or check it later"
+            f"result {result_id} was still {status} after {waited:.1f} s of waiting (timeout {timeout:g} s); "
+            "it keeps running on Cekura: wait again with a longer timeout, or check it later"
         )
         self.result_id = result_id
         self.timeout = timeout
+        #: Seconds that actually passed from the start of the wait to giving up.
+        self.elapsed = waited
         self.result = result
 
 

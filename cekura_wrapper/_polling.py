@@ -221,7 +221,9 @@ class WaitState:
     def _next(self, result: Result | None, retry_after: float | None, cause: BaseException | None) -> float:
         now = self._clock()
         if now >= self._deadline:
-            raise PollTimeoutError(self.result_id, self.timeout, self.last_result) from cause
+            raise PollTimeoutError(
+                self.result_id, self.timeout, self.last_result, elapsed=now - self._start
+            ) from cause
         delay = self._schedule.next_delay(result, now - self._start, retry_after=retry_after)
         return min(delay, self._deadline - now)
 

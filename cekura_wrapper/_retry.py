@@ -26,6 +26,7 @@ from ._errors import (
     is_missed_poll,
     redact,
 )
+from ._exchange import DeadlineExceeded
 
 logger = logging.getLogger("cekura_wrapper")
 
@@ -39,6 +40,7 @@ MAX_BACKOFF: Final = 8.0
 _NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 _TIMEOUT_PHASES: Final = (
+    (DeadlineExceeded, "total"),
     (httpx.ConnectTimeout, "connect"),
     (httpx.ReadTimeout, "read"),
     (httpx.WriteTimeout, "write"),

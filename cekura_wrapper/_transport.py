@@ -14,6 +14,7 @@ import httpx
 
 from ._api import authorized, new_async_http_client, new_http_client, request_name
 from ._errors import CekuraError
+from ._exchange import exchange_async, exchange_sync
 from ._retry import Failure, Kind, RetryState, failure_from_exception, failure_from_response
 from ._settings import Settings
 
@@ -84,7 +85,7 @@ class SyncSender(_Sender[httpx.Client, Callable[[float], object]]):
         http = self._client()
         while True:
             try:
-                response = http.request(**request)
+                response = exchange_sync(http, request, limit)
             except httpx.HTTPError as exc:
                 failure = self._failed(exc, state, limit)
             else:
@@ -124,7 +125,7 @@ class AsyncSender(_Sender[httpx.AsyncClient, Callable[[float], Awaitable[object]
         http = self._client()
         while True:
             try:
-                response = await http.request(**request)
+                response = await exchange_async(http, request, limit)
             except httpx.HTTPError as exc:
                 failure = self._failed(exc, state, limit)
             else:

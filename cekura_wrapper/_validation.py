@@ -29,11 +29,10 @@ _BAD_CATEGORIES: Final = {
     "Zl": "whitespace (a line separator)",
     "Zp": "whitespace (a paragraph separator)",
 }
-# Where a URL's user:password would begin: right after the first ``scheme://``.
-_SCHEME_SEPARATOR: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _REDACTED: Final = "***"
-# A URL in a message: from its scheme to the next whitespace, with the quote before it, if any.
-_URL_IN_TEXT: Final = re.compile(r"(?P<quote>['\"]?)(?P<url>[A-Za-z][A-Za-z0-9+.\-]*://\S*)")
+# Characters a URL scheme may hold after its first letter (RFC 3986).
+_SCHEME_CHARACTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_WHITESPACE: Final = re.compile(r"\s")
 # One DNS label: letters (any script), digits, hyphens and underscores, no leading/trailing hyphen.
 _LABEL: Final = re.compile(r"^(?!-)[\w-]+(?<!-)$")
 _DIGITS: Final = re.compile(r"^[0-9]+$")
@@ -54,8 +53,8 @@ def display_url(url: str) -> str:
     """
     last_at = url.rfind("@")
     secret_from = min((i for i in (url.find("?"), url.find("#"), last_at) if i >= 0), default=len(url))
-    separator = _SCHEME_SEPARATOR.search(url, 0, secret_from)
-    start = separator.end() if separator is not None else 0
+    separator = _first_scheme(url, 0, secret_from)
+    start = separator[1] if separator is not None else 0
     shown, rest = url[:start], url[start:]
     if last_at >= start:
         userinfo, rest = rest[: last_at - start], rest[last_at - start :]
@@ -84,15 +83,46 @@ def _masked_parameter(parameter: str) -> str:
     return f"{name}={_REDACTED}"
 
 
+def _first_scheme(text: str, start: int, stop: int) -> tuple[int, int] | None:
+    """Where the first ``scheme://`` in ``text[start:stop]`` begins and where it ends (after ``//``).
+
+    Linear in the length scanned: each ``://`` is found with ``str.find`` and its scheme read
+    backwards only as far as scheme characters go, which never reach the previous ``://``.
+    """
+    position = text.find("://", start, stop)
+    while position >= 0:
+        first = position
+        while first > start and text[first - 1] in _SCHEME_CHARACTERS:
+            first -= 1
+        # A scheme begins with a letter: skip leading digits and signs (``1a://`` is ``a://``).
+        while first < position and not text[first].isalpha():
+            first += 1
+        if first < position:
+            return first, position + 3
+        position = text.find("://", position + 3, stop)
+    return None
+
+
 def mask_urls(text: str) -> str:
     """``text`` (a message, Cekura's ``error_message``) with every ``scheme://...`` in it shown by
     ``display_url``. A URL ends at whitespace; when a quote opened it, its last such quote closes it
-    (``'wss://h/?t=***'),`` keeps the quote and what closes after it), so masking twice changes nothing."""
-    return _URL_IN_TEXT.sub(_masked_match, text)
+    (``'wss://h/?t=***'),`` keeps the quote and what closes after it), so masking twice changes nothing.
+    Linear in the length of ``text``, whatever it holds."""
+    parts: list[str] = []
+    done = 0
+    while (found := _first_scheme(text, done, len(text))) is not None:
+        begin = found[0]
+        opening = text[begin - 1] if begin > done and text[begin - 1] in "'\"" else ""
+        space = _WHITESPACE.search(text, found[1])
+        end_of_url = space.start() if space is not None else len(text)
+        parts.append(text[done : begin - len(opening)])
+        parts.append(_masked_url(opening, text[begin:end_of_url]))
+        done = end_of_url
+    parts.append(text[done:])
+    return "".join(parts)
 
 
-def _masked_match(match: re.Match[str]) -> str:
-    opening, url = match["quote"], match["url"]
+def _masked_url(opening: str, url: str) -> str:
     end = len(url)
     if opening:
         closing = url.rfind(opening)

@@ -31,6 +31,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False  # read the request, then close without answering
     hold: threading.Event | threading.Barrier | None = None  # wait on it before answering
+    # Slowloris: send the answer one byte every ``trickle`` seconds (headers too with
+    # ``trickle_headers``), announcing ``Content-Length: 999``, until the client hangs up.
+    trickle: float | None = None
+    trickle_headers: bool = False
 
 
 @dataclass
@@ -89,6 +93,9 @@ class FaultServer:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
+                if reply.trickle is not None:
+                    self._trickle(reply)
+                    return
                 payload = reply.body if reply.body is not None else json.dumps(reply.json).encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
@@ -97,6 +104,24 @@ class FaultServer:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _trickle(self, reply: Reply) -> None:
+                assert reply.trickle is not None
+                head = f"HTTP/1.1 {reply.status} OK\r\nContent-Length: 999\r\n\r\n".encode()
+                if not reply.trickle_headers:
+                    self.wfile.write(head)
+                    self.wfile.flush()
+                    head = b""
+                self.close_connection = True
+                stop = threading.Event()
+                for index in range(len(head) + 999):
+                    try:
+                        self.wfile.write(head[index : index + 1] if index < len(head) else b"{")
+                        self.wfile.flush()
+                    except OSError:  # the client hung up: what the test wants
+                        return
+                    if stop.wait(reply.trickle):  # never set: paces the bytes
+                        return
 
             do_GET = do_POST = _handle
 

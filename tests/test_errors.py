@@ -174,7 +174,8 @@ def test_poll_timeout_carries_the_last_result() -> None:
     last = Result.from_payload({"id": 3, "status": "running"})
     error = PollTimeoutError(3, 60.0, last)
     assert error.result_id == 3 and error.result is last
-    assert "result 3 was still running after 60 s" in str(error)
+    assert "result 3 was still running after 60.0 s of waiting (timeout 60 s)" in str(error)
+    assert "after 61.5 s of waiting" in str(PollTimeoutError(3, 60.0, last, elapsed=61.5))
     assert "no poll succeeded" in str(PollTimeoutError(3, 60.0, None))
 
 

@@ -44,7 +44,7 @@ def test_only_api_imports_the_generated_client() -> None:
 def test_the_transport_depends_on_httpx_the_factory_errors_retry_and_settings_only() -> None:
     imports = modules()["cekura_wrapper/_transport.py"]
     ours = {name.split(".")[1] for name in imports if name.startswith("cekura_wrapper.")}
-    assert ours <= {"_api", "_errors", "_retry", "_settings"}
+    assert ours <= {"_api", "_errors", "_exchange", "_retry", "_settings"}
     assert "cekura_wrapper._api.AuthenticatedClient" not in imports
 
 
