@@ -19,6 +19,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
     SubmissionUncertainError,
+    UnreadableResponseError,
     ValidationError,
 )
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
@@ -58,6 +59,7 @@ __all__ = [
     "ServerError",
     "Submission",
     "SubmissionUncertainError",
+    "UnreadableResponseError",
     "ValidationError",
     "compute_run_count",
     "display_url",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -22,6 +23,7 @@ from cekura_api.client import Client
 from cekura_api.models import RunScenariosWithWebsockets
 
 from ._plan import RunPlan
+from ._validation import is_loopback_host
 
 API_KEY_HEADER: Final = "X-CEKURA-API-KEY"
 
@@ -32,11 +34,16 @@ CONNECTION_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_conne
 
 def _generated_client(base_url: str, timeout: float) -> Client:
     # No key here: every request carries it (see ``authorized``), so an injected client works too.
+    # A loopback API (the emulator) is plain http: a proxy from HTTP_PROXY would read the key in
+    # clear text, so such a client ignores the proxy environment and goes direct.
     return Client(
         base_url=base_url,
         raise_on_unexpected_status=False,
         timeout=httpx.Timeout(timeout),
-        httpx_args={"limits": CONNECTION_LIMITS},
+        httpx_args={
+            "limits": CONNECTION_LIMITS,
+            "trust_env": not is_loopback_host(urlsplit(base_url).hostname),
+        },
     )
 
 

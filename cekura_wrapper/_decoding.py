@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Final
 
 import httpx
 
-from ._errors import APIError, SubmissionUncertainError, parse_retry_after, redact
+from ._errors import APIError, SubmissionUncertainError, UnreadableResponseError, parse_retry_after, redact
 from ._results import Result, Submission, warn_if_unknown_status
 
 logger = logging.getLogger("cekura_wrapper")
+
+#: Characters of an unreadable body kept on the error.
+MAX_BODY_SHOWN: Final = 4096
 
 
 def decode_object(response: httpx.Response, *, name: str, secret: str) -> dict[str, Any]:
     """The JSON object in ``response``'s body; ``APIError`` (the key redacted) for anything else."""
     try:
         payload = json.loads(response.content)
+        problem = "is not a JSON object"
+    except RecursionError:
+        payload, problem = None, "nests JSON too deeply to read"
     except ValueError:
-        payload = None
+        payload, problem = None, "is not JSON"
     if not isinstance(payload, dict):
-        body = redact(response.text, secret)
-        raise APIError(
-            f"{name} answered {response.status_code} with a body that is not a JSON object: {body[:200]!r}",
+        body = redact(response.text[:MAX_BODY_SHOWN], secret)
+        raise UnreadableResponseError(
+            f"{name} answered {response.status_code} with a body that {problem}: {body[:200]!r}",
             status_code=response.status_code,
             body=body,
         )

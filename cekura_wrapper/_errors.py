@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from ._results import Result
 
 _MAX_BODY_IN_MESSAGE: Final = 300
+#: Characters of an error message built from a response at most; problems listed at most.
+MAX_MESSAGE: Final = 2000
+MAX_PROBLEMS: Final = 50
 _REDACTED: Final = "[redacted]"
 
 
@@ -111,6 +114,11 @@ class BadRequestError(APIError):
         self.summary = message if summary is None else summary
 
 
+class UnreadableResponseError(APIError):
+    """A 2xx answer whose body is not the JSON object the operation returns (a proxy's HTML page, a
+    truncated or absurdly nested document). While waiting, it counts as a missed poll."""
+
+
 class AuthenticationError(APIError):
     """401: the API key is missing, wrong or revoked."""
 
@@ -194,6 +202,8 @@ _STATUS_CLASSES: Final[dict[int, type[APIError]]] = {
 def is_missed_poll(exc: BaseException) -> bool:
     """True for failures worth another poll: network trouble, throttling, 408 and 5xx (not 501)."""
     if isinstance(exc, APIConnectionError):
+        return True
+    if isinstance(exc, UnreadableResponseError):
         return True
     if isinstance(exc, APIError):
         code = exc.status_code
@@ -308,15 +318,29 @@ def _item_problem(message: str, loc: Loc) -> Problem:
 
 
 def _decode_json(body: str) -> Any:
+    """The JSON in ``body``, or ``None`` (not JSON, or nested too deeply to decode)."""
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
+
+
+def _redacted(payload: Any, secret: str) -> Any:
+    """``payload`` with ``secret`` replaced in every string (keys included)."""
+    if not secret:
+        return payload
+    if isinstance(payload, str):
+        return redact(payload, secret)
+    if isinstance(payload, dict):
+        return {_redacted(key, secret): _redacted(value, secret) for key, value in payload.items()}
+    if isinstance(payload, list):
+        return [_redacted(item, secret) for item in payload]
+    return payload
 
 
 def _summary(payload: Any, body: str) -> str:
     if isinstance(payload, dict) and isinstance(payload.get("detail"), str):
-        return str(payload["detail"])
+        return _bounded(str(payload["detail"]), _MAX_BODY_IN_MESSAGE)
     text = " ".join(body.split())
     if len(text) > _MAX_BODY_IN_MESSAGE:
         text = text[: _MAX_BODY_IN_MESSAGE - 3] + "..."
@@ -330,11 +354,26 @@ def _reason(status_code: int) -> str:
         return "Unknown Status"
 
 
+def _bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def error_from_response(
-    status_code: int, body: str, *, request: str, retry_after: str | None = None
+    status_code: int, body: str, *, request: str, retry_after: str | None = None, secret: str = ""
 ) -> APIError:
-    """The exception for an error response; ``request`` names it (``"GET /path/"``)."""
-    payload = _decode_json(body)
+    """The exception for an error response; ``request`` names it (``"GET /path/"``).
+
+    ``secret`` (the API key) is redacted from everything decoded out of the body too: a key echoed
+    with JSON escapes (``sk\\/live``) only reads as the key once decoded. Messages are bounded.
+    """
+    try:
+        payload = _redacted(_decode_json(body), secret)
+        return _error(status_code, body, payload, request=request, retry_after=retry_after)
+    except RecursionError:  # nested too deeply for the helpers that walk it: read as plain text
+        return _error(status_code, body, None, request=request, retry_after=retry_after)
+
+
+def _error(status_code: int, body: str, payload: Any, *, request: str, retry_after: str | None) -> APIError:
     wait = parse_retry_after(retry_after)
     head = f"{request} failed with {status_code} {_reason(status_code)}"
     if status_code == 400:
@@ -343,13 +382,17 @@ def error_from_response(
             f"{field}: {' '.join(messages)}" if field != "non_field_errors" else " ".join(messages)
             for field, messages in field_errors.items()
         )
+        problems = problems_from_body(payload if payload is not None else body)
+        if len(problems) > MAX_PROBLEMS:
+            left_out = len(problems) - MAX_PROBLEMS
+            problems = [*problems[:MAX_PROBLEMS], Problem((), f"{left_out} more problems left out")]
         return BadRequestError(
-            f"{head}: {details or _summary(payload, body)}",
+            _bounded(f"{head}: {details or _summary(payload, body)}"),
             status_code=status_code,
             body=body,
             field_errors=field_errors,
             retry_after=wait,
-            problems=problems_from_body(payload if payload is not None else body),
+            problems=[Problem(problem.loc, _bounded(problem.message, 500)) for problem in problems],
             summary=head,
         )
     detail = _summary(payload, body)

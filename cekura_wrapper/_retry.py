@@ -88,7 +88,11 @@ def failure_from_response(response: httpx.Response, *, name: str, secret: str) -
         return None
     body = redact(response.text, secret)
     error = error_from_response(
-        response.status_code, body, request=name, retry_after=response.headers.get("retry-after")
+        response.status_code,
+        body,
+        request=name,
+        retry_after=response.headers.get("retry-after"),
+        secret=secret,
     )
     return Failure(
         error=error,

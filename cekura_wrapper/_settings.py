@@ -31,6 +31,11 @@ def resolve_api_key(api_key: str | None) -> str:
     if not isinstance(api_key, str) or not api_key.strip():
         raise ValidationError(f"api_key must be a non-empty string (or set {API_KEY_ENV})")
     api_key = api_key.strip()
+    if not api_key.isascii():
+        raise ValidationError(
+            "api_key contains non-ASCII characters, which an HTTP header cannot carry; "
+            "check for a copy-paste error (curly quotes, a look-alike letter)"
+        )
     if any(character.isspace() or not character.isprintable() for character in api_key):
         raise ValidationError(
             "api_key contains whitespace or control characters; check for a copy-paste error"
@@ -45,6 +50,15 @@ def resolve_base_url(base_url: str | None) -> str:
     if not isinstance(base_url, str) or not base_url.strip():
         raise ValidationError(f"base_url must be a non-empty URL string, got {quote(base_url)}")
     base_url = base_url.strip().rstrip("/")
+    if len(base_url) > 2048:
+        raise ValidationError(
+            f"base_url is {len(base_url)} characters long; a Cekura API root is a short URL"
+        )
+    if any(character.isspace() or not character.isprintable() for character in base_url):
+        raise ValidationError(
+            f"base_url {quote(base_url)} contains whitespace or control characters (a line break?); "
+            "check for a copy-paste error"
+        )
     try:
         parts = urlsplit(base_url)
         parts.port  # noqa: B018  (validates the port)

@@ -17,6 +17,12 @@ from ._errors import ValidationError
 
 MIN_FREQUENCY: Final = 1
 MAX_FREQUENCY: Final = 100
+#: Longest agent URL accepted (browsers and servers commonly refuse longer request lines).
+MAX_URL_LENGTH: Final = 2048
+#: Characters of a value quoted in a message at most.
+MAX_QUOTED: Final = 120
+#: The largest id Cekura's (64-bit) ids can hold.
+MAX_ID: Final = 2**63 - 1
 
 _WEBSOCKET_SCHEMES: Final = frozenset({"ws", "wss"})
 # Characters no URL may hold (unicodedata categories): controls, invisible format characters
@@ -132,10 +138,15 @@ def _masked_url(opening: str, url: str) -> str:
 
 
 def quote(value: object) -> str:
-    """``repr(value)`` with any URL credentials and query values hidden: how every message quotes a value."""
-    if isinstance(value, str):
-        return repr(display_url(value))
-    return display_url(repr(value))
+    """``repr(value)`` with any URL credentials and query values hidden: how every message quotes a
+    value; at most ``MAX_QUOTED`` characters (the rest is cut and counted)."""
+    try:
+        text = repr(display_url(value)) if isinstance(value, str) else display_url(repr(value))
+    except ValueError:  # an int too long to print (Python refuses over 4,300 digits)
+        return "a number too long to show"
+    if len(text) > MAX_QUOTED:
+        text = f"{text[: MAX_QUOTED - 30]}... ({len(text)} characters)"
+    return text
 
 
 def describe(value: object) -> str:
@@ -153,6 +164,10 @@ def check_websocket_url(url: object) -> str | None:
     url = url.strip()
     if not url:
         return "websocket URL is empty"
+    if len(url) > MAX_URL_LENGTH:
+        return (
+            f"websocket URL {quote(url)} is {len(url)} characters long; at most {MAX_URL_LENGTH} are accepted"
+        )
     bad = _bad_character(url)
     if bad is not None:
         return f"websocket URL {quote(url)} contains {bad}; remove it"
@@ -201,20 +216,30 @@ def _check_authority(url: str, authority: str) -> str | None:
         return f"websocket URL {quote(url)} has a port that is not a number in 1-65535"
     if port is not None and not 1 <= port <= 65535:
         return f"websocket URL {quote(url)} has port {port}, outside 1-65535"
-    if authority.endswith(":"):
-        return f"websocket URL {quote(url)} has an empty port"
     host = parts.hostname
     if not host:
         return f"websocket URL {quote(url)} has no host"
     if authority.startswith("["):
+        address, percent, zone = host.partition("%")
         try:
-            ipaddress.IPv6Address(host.split("%", 1)[0])
+            ipaddress.IPv6Address(address)
         except ValueError:
             return f"websocket URL {quote(url)} has an invalid IPv6 address {quote(host)}"
+        # RFC 6874: a zone id is written %25 (an escaped '%') followed by the zone.
+        if percent and not (zone.startswith("25") and len(zone) > 2):
+            return (
+                f"websocket URL {quote(url)} has a zone id written {quote('%' + zone)}; write it as %25{zone}"
+            )
         return None
     labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
     if not all(_LABEL.match(label) for label in labels):
         return f"websocket URL {quote(url)} has an invalid host name {quote(host)}"
+    if len(host.rstrip(".")) > 253 or any(len(label) > 63 for label in labels):
+        # RFC 1035: labels of at most 63 octets, names of at most 253 characters.
+        return (
+            f"websocket URL {quote(url)} has a host name no resolver can look up: "
+            "labels are at most 63 characters and names at most 253"
+        )
     if all(_DIGITS.match(label) for label in labels):
         try:
             ipaddress.IPv4Address(".".join(labels))
@@ -248,7 +273,9 @@ def check_positive_id(value: object, what: str) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return f"{what} must be a positive int, got {describe(value)}"
     if value < 1:
-        return f"{what} must be a positive int, got {value}"
+        return f"{what} must be a positive int, got {value if value > -MAX_ID else 'a huge negative number'}"
+    if value > MAX_ID:
+        return f"{what} is too large: ids are at most {MAX_ID} (2**63 - 1)"
     return None
 
 
@@ -282,11 +309,13 @@ def require_seconds(value: float, name: str, *, zero_ok: bool = False) -> float:
 
 
 def is_loopback_host(host: str | None) -> bool:
-    """True for ``localhost`` (and ``*.localhost``) and loopback IP addresses (127.0.0.0/8, ``::1``)."""
+    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ``::1``); nothing is resolved."""
     if not host:
         return False
     host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    # Only the name ``localhost`` itself: a ``*.localhost`` name is looked up like any other by
+    # many resolvers, and plain http to it would send the key to wherever it points.
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

@@ -273,7 +273,7 @@ def test_final_errors_are_not_retried(
 
 def test_a_200_that_is_not_json_is_an_api_error(server: FaultServer, client: CekuraClient) -> None:
     server.queue("GET", result_path(7), Reply(200, body=b"<html>maintenance</html>"))
-    with pytest.raises(APIError, match="not a JSON object"):
+    with pytest.raises(APIError, match="not JSON"):
         client.get_result(7)
 
 
