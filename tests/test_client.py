@@ -136,7 +136,7 @@ def test_a_post_that_timed_out_reading_the_answer_is_never_resent(server: FaultS
     server.queue("POST", RUN_PATH, Reply(201, created(), hold=release))
     try:
         client = CekuraClient(KEY, base_url=server.url, timeout=0.2)
-        with client, pytest.raises(SubmissionUncertainError, match="(read|total) timeout") as caught:
+        with client, pytest.raises(SubmissionUncertainError, match=r"(read|total) timeout") as caught:
             client.run_scenarios(FLEET, frequency=1)
     finally:
         release.set()

@@ -8,7 +8,7 @@ import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from fault_server import RUN_PATH, FaultServer, Reply, result, result_path
@@ -98,7 +98,7 @@ def test_settings_an_http_client_could_not_send_are_validation_errors(
 
 
 class _Proxy(BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         _Proxy.seen.append(self.headers.get("X-CEKURA-API-KEY", ""))
