@@ -24,6 +24,7 @@ import io
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
@@ -33,7 +34,7 @@ import yaml
 
 from cekura_wrapper._errors import Loc, ValidationError
 from cekura_wrapper._plan import RunPlan, ScenarioTarget, plan_run
-from cekura_wrapper._validation import check_frequency, check_positive_id, check_websocket_url, quote
+from cekura_wrapper._validation import MAX_ID, check_frequency, check_positive_id, check_websocket_url, quote
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ITEM_KEYS: Final = ("scenario", "websocket_url")
@@ -42,6 +43,15 @@ _CSV_COLUMNS: Final = frozenset({"scenario", "websocket_url", "frequency", "agen
 _SYNTAX: Final = "write ${VAR} or ${VAR:-default}"
 _MALFORMED: Final = -1
 FORMATS: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
+#: Limits on a batch file, so any file is read in bounded time and memory.
+MAX_FILE_BYTES: Final = 10 << 20
+MAX_NODES: Final = 200_000
+MAX_DEPTH: Final = 32
+_INT_TAG: Final = "tag:yaml.org,2002:int"
+_PLAIN_TAGS: Final = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("null", "bool", "int", "float", "str", "timestamp", "map", "seq", "merge")
+)
 
 
 class _Unresolved:
@@ -346,9 +356,11 @@ def _setting(
 
 
 def _as_int(value: object) -> object:
-    """Digits in a string (CSV cells, expanded variables) become an int; anything else is kept."""
+    """Digits in a string (CSV cells, expanded variables) become an int; anything else is kept.
+    More digits than any id has stand for "too large" (never parsed: Python refuses over 4,300)."""
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        digits = value.strip()
+        return int(digits) if len(digits) <= 19 else MAX_ID + 1
     return value
 
 
@@ -410,16 +422,39 @@ def _read_file(path: Path, collector: _Collector) -> _FileContent:
         )
         return _FileContent(unreadable=True)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = _bounded_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         collector.add(name, f"cannot read the batch file: {getattr(exc, 'strerror', None) or exc}")
+        return _FileContent(unreadable=True)
+    except ValueError as exc:
+        collector.add(name, str(exc))
         return _FileContent(unreadable=True)
     if kind == "csv":
         return _read_csv(text, name, collector)
     return _read_tree(text, name, kind, collector)
 
 
+def _bounded_text(path: Path) -> str:
+    """The file's text; ``ValueError`` for anything but a regular file of at most ``MAX_FILE_BYTES``
+    (a link to ``/dev/zero`` or a FIFO would be read forever)."""
+    with path.open("rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise ValueError("the batch file is not a regular file (a device, FIFO or folder?)")
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"the batch file is larger than {MAX_FILE_BYTES // (1 << 20)} MiB, the limit")
+    return data.decode("utf-8-sig")
+
+
 def _read_csv(text: str, name: str, collector: _Collector) -> _FileContent:
+    try:
+        return _read_csv_rows(text, name, collector)
+    except csv.Error as exc:  # a field over the csv module's limit (131,072 characters), say
+        collector.add(name, f"not valid CSV: {exc}")
+        return _FileContent(unreadable=True)
+
+
+def _read_csv_rows(text: str, name: str, collector: _Collector) -> _FileContent:
     content = _FileContent()
     # csv.reader, not DictReader: it yields blank lines too, so line numbers stay exact.
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
@@ -471,6 +506,9 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
     if kind == "json":
         try:
             json.loads(text)
+        except RecursionError:
+            collector.add(name, f"not valid JSON: nested deeper than {MAX_DEPTH} levels")
+            return _FileContent(unreadable=True)
         except ValueError as exc:
             where = f"{name}:{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else name
             collector.add(where, f"not valid JSON: {getattr(exc, 'msg', exc)}")
@@ -482,6 +520,13 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         problem = getattr(exc, "problem", None) or str(exc)
         collector.add(where, f"not valid {kind.upper()}: {problem}")
+        return _FileContent(unreadable=True)
+    except RecursionError:
+        collector.add(name, f"not valid {kind.upper()}: nested deeper than {MAX_DEPTH} levels")
+        return _FileContent(unreadable=True)
+    problem = _tree_problem(node, name) if node is not None else None
+    if problem is not None:
+        collector.add(*problem)
         return _FileContent(unreadable=True)
     content = _FileContent()
     if node is None:
@@ -509,6 +554,33 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
     else:
         collector.add(_where(name, node), "expected a mapping with 'scenarios' or a list of scenarios")
     return content
+
+
+def _tree_problem(root: yaml.Node, name: str) -> tuple[str, str] | None:
+    """Where and why a YAML/JSON tree is refused before any value is built: a tag other than plain
+    YAML's (``!!python/object``, ``!foo``), nesting deeper than ``MAX_DEPTH``, more than
+    ``MAX_NODES`` values once aliases are expanded (a "billion laughs" file), or a number longer
+    than any id. Iterative and bounded by ``MAX_NODES``, whatever the file holds."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    visited = 0
+    while stack:
+        node, depth = stack.pop()
+        visited += 1
+        if visited > MAX_NODES:
+            return name, f"more than {MAX_NODES:,} values once aliases are expanded; refused"
+        if depth > MAX_DEPTH:
+            return _where(name, node), f"nested deeper than {MAX_DEPTH} levels"
+        if node.tag not in _PLAIN_TAGS:
+            return _where(name, node), f"the YAML tag {quote(node.tag)} is not allowed in a batch file"
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _INT_TAG and len(str(node.value)) > 30:
+                return _where(name, node), "a number longer than any id (30 digits at most)"
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend(((key, depth + 1), (value, depth + 1)))
+    return None
 
 
 def _read_items(node: yaml.Node, name: str, collector: _Collector, content: _FileContent) -> None:

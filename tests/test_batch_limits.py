@@ -1,0 +1,83 @@
+"""Hostile batch files: each is an input error (exit 2, one line naming the file) in bounded time
+and memory, never a traceback."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from cli_helpers import invoke
+
+NINE_LEVELS = "".join(
+    f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * 9)}]\n" for level in range(1, 10)
+)
+CASES = {
+    "laughs.yaml": (
+        "frequency: 1\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        + NINE_LEVELS
+        + "scenarios: *l9\n",
+        "laughs.yaml: more than 200,000 values once aliases are expanded",
+    ),
+    "deep.yaml": ("[" * 50_000 + "]" * 50_000, "deep.yaml: not valid YAML: nested deeper than"),
+    "deep.json": ("[" * 50_000 + "]" * 50_000, "deep.json: not valid JSON: nested deeper than"),
+    "shallow-enough.json": ("[" * 40 + "]" * 40, "shallow-enough.json:1: nested deeper than 32 levels"),
+    "python.yaml": (
+        "frequency: 1\nscenarios: !!python/object/apply:os.system [echo hi]\n",
+        "python.yaml:2: the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+    ),
+    "custom.yaml": (
+        "frequency: !foo 1\nscenarios: []\n",
+        "custom.yaml:1: the YAML tag '!foo' is not allowed",
+    ),
+    "big.csv": (
+        'scenario,websocket_url\n101,"' + "a" * 200_000 + '"\n',
+        "big.csv: not valid CSV: field larger",
+    ),
+    "digits.yaml": (
+        "frequency: 1\nscenarios:\n  - {scenario: " + "9" * 5000 + ", websocket_url: 'ws://a.example/'}\n",
+        "digits.yaml:3: a number longer than any id",
+    ),
+    "digits.csv": (
+        "scenario,websocket_url\n" + "9" * 5000 + ",ws://a.example/\n",
+        "digits.csv:2: scenario id is too large",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_hostile_batch_file_is_one_input_error(tmp_path: Path, name: str) -> None:
+    text, expected = CASES[name]
+    batch = tmp_path / name
+    batch.write_text(text)
+
+    result = invoke(["plan", "--batch", str(batch)], env={"CEKURA_API_KEY": None})
+
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path}/{expected}" in result.stderr
+    assert "Traceback" not in result.output
+    assert len(result.stderr) < 2000
+
+
+def test_files_that_never_end_or_are_too_large_are_refused(tmp_path: Path) -> None:
+    endless = tmp_path / "zero.yaml"
+    os.symlink("/dev/zero", endless)
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("# padding\n" * 1_100_000)  # 11 MB of comments
+
+    for batch, expected in ((endless, "not a regular file"), (huge, "larger than 10 MiB")):
+        result = invoke(["plan", "--batch", str(batch)], env={"CEKURA_API_KEY": None})
+        assert result.exit_code == 2, result.output
+        assert f"{batch}: the batch file is" in result.stderr
+        assert expected in result.stderr
+
+
+def test_a_huge_scenario_id_or_url_on_the_command_line_is_one_bounded_error() -> None:
+    for flag, expected in (
+        ("9" * 5000 + "=ws://a.example/", "scenario id is too large"),
+        ("101=ws://" + "a" * 120_000, "at most 2048 are accepted"),
+    ):
+        result = invoke(["plan", "--scenario", flag, "--frequency", "1"], env={"CEKURA_API_KEY": None})
+        assert result.exit_code == 2, result.output
+        assert "--scenario #1: " in result.stderr and expected in result.stderr
+        assert len(result.stderr) < 1000
