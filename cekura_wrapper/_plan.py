@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sized
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -28,6 +28,10 @@ ScenarioLike: TypeAlias = ScenarioTarget | tuple[int, str] | Mapping[str, Any]
 ScenariosInput: TypeAlias = Iterable[ScenarioLike] | Mapping[int, str]
 
 _TARGET_KEYS = frozenset({"scenario", "websocket_url"})
+#: Conversations one run request may start unless ``max_runs`` says otherwise.
+MAX_RUNS: Final = 10_000
+#: Problems spelled out in a ``ValidationError``'s message (all are in ``.problems``).
+MAX_PROBLEMS_IN_MESSAGE: Final = 20
 
 
 @attrs.frozen
@@ -84,12 +88,16 @@ def compute_run_count(scenarios: int | Sized, frequency: int) -> int:
     return count * frequency
 
 
-def plan_run(scenarios: ScenariosInput, *, frequency: int, agent: int | None = None) -> RunPlan:
+def plan_run(
+    scenarios: ScenariosInput, *, frequency: int, agent: int | None = None, max_runs: int = MAX_RUNS
+) -> RunPlan:
     """Check a batch and return its ``RunPlan``; raise one ``ValidationError`` listing every problem.
 
     ``scenarios`` holds ``ScenarioTarget``\\s, ``(scenario_id, url)`` tuples or
     ``{"scenario": id, "websocket_url": url}`` dicts, or is a mapping ``{scenario_id: url}``. One
     scenario id may appear with several URLs (one evaluator against a fleet of agents).
+    ``max_runs`` caps the conversations one request may start (a typo in a frequency or a
+    generated file would otherwise send a request of hundreds of MB, and bill for it).
     """
     problems: list[Problem] = []
     targets: list[ScenarioTarget] = []
@@ -107,9 +115,23 @@ def plan_run(scenarios: ScenariosInput, *, frequency: int, agent: int | None = N
         agent_problem = check_positive_id(agent, "agent")
         if agent_problem:
             problems.append(Problem(("agent",), agent_problem))
+    limit_problem = check_positive_id(max_runs, "max_runs")
+    if limit_problem:
+        problems.append(Problem(("max_runs",), limit_problem))
+    elif not problems and len(targets) * frequency > max_runs:
+        problems.append(
+            Problem(
+                ("frequency",),
+                f"{len(targets)} scenarios x frequency {frequency} = {len(targets) * frequency:,} runs, "
+                f"over the limit of {max_runs:,} runs per request (raise it with max_runs= / --max-runs)",
+            )
+        )
     if problems:
         summary = f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the run request"
-        raise ValidationError(f"{summary}: " + "; ".join(map(str, problems)), problems)
+        shown = "; ".join(map(str, problems[:MAX_PROBLEMS_IN_MESSAGE]))
+        if len(problems) > MAX_PROBLEMS_IN_MESSAGE:
+            shown += f"; and {len(problems) - MAX_PROBLEMS_IN_MESSAGE} more (see .problems)"
+        raise ValidationError(f"{summary}: {shown}", problems)
     return RunPlan(scenarios=tuple(targets), frequency=frequency, agent=agent)
 
 

@@ -15,7 +15,7 @@ import httpx
 from ._api import request_name, result_request, run_request
 from ._decoding import read_result, read_submission
 from ._errors import ValidationError
-from ._plan import RunPlan, ScenariosInput, plan_run
+from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
 from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
 from ._reach import unreachable_agent_urls
 from ._results import Result, Submission
@@ -133,9 +133,9 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
                 problems,
             )
 
-    def _plan(self, scenarios: ScenariosInput, frequency: int, agent: int | None) -> RunPlan:
+    def _plan(self, scenarios: ScenariosInput, frequency: int, agent: int | None, max_runs: int) -> RunPlan:
         """The checked plan of a run request (nothing is sent when it raises)."""
-        plan = plan_run(scenarios, frequency=frequency, agent=agent)
+        plan = plan_run(scenarios, frequency=frequency, agent=agent, max_runs=max_runs)
         self.check_agent_urls(plan)
         return plan
 
@@ -187,14 +187,20 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         )
 
     def run_scenarios(
-        self, scenarios: ScenariosInput, *, frequency: int, agent: int | None = None
+        self,
+        scenarios: ScenariosInput,
+        *,
+        frequency: int,
+        agent: int | None = None,
+        max_runs: int = MAX_RUNS,
     ) -> Submission:
         """Start a batch: every scenario against its websocket URL, ``frequency`` times each.
 
-        Everything is validated first (``ValidationError``, nothing sent). The request is retried
+        Everything is validated first (``ValidationError``, nothing sent; at most ``max_runs``
+        conversations, 10,000 by default, so a typo cannot start millions). The request is retried
         only when it cannot have reached Cekura; otherwise ``SubmissionUncertainError``.
         """
-        plan = self._plan(scenarios, frequency, agent)
+        plan = self._plan(scenarios, frequency, agent, max_runs)
         kwargs = run_request(plan)
         response = self._sender.send(kwargs, Kind.SUBMIT)
         return read_submission(
@@ -282,10 +288,15 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         )
 
     async def run_scenarios(
-        self, scenarios: ScenariosInput, *, frequency: int, agent: int | None = None
+        self,
+        scenarios: ScenariosInput,
+        *,
+        frequency: int,
+        agent: int | None = None,
+        max_runs: int = MAX_RUNS,
     ) -> Submission:
         """See ``CekuraClient.run_scenarios``."""
-        plan = self._plan(scenarios, frequency, agent)
+        plan = self._plan(scenarios, frequency, agent, max_runs)
         kwargs = run_request(plan)
         response = await self._sender.send(kwargs, Kind.SUBMIT)
         return read_submission(

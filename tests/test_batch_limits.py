@@ -81,3 +81,30 @@ def test_a_huge_scenario_id_or_url_on_the_command_line_is_one_bounded_error() ->
         assert result.exit_code == 2, result.output
         assert "--scenario #1: " in result.stderr and expected in result.stderr
         assert len(result.stderr) < 1000
+
+
+def test_one_request_plans_at_most_max_runs() -> None:
+    from cekura_wrapper import ValidationError, plan_run
+
+    many = {scenario: "wss://agent.example/chat" for scenario in range(1, 201)}
+    with pytest.raises(
+        ValidationError, match=r"200 scenarios x frequency 100 = 20,000 runs, over the limit of 10,000"
+    ):
+        plan_run(many, frequency=100)
+    assert plan_run(many, frequency=100, max_runs=20_000).run_count == 20_000
+
+    refused = invoke(["plan", "--scenario", "101=wss://a.example/", "--frequency", "100", "--max-runs", "99"])
+    allowed = invoke(
+        ["plan", "--scenario", "101=wss://a.example/", "--frequency", "100", "--max-runs", "100"]
+    )
+    assert refused.exit_code == 2 and "--frequency: 1 scenarios x frequency 100 = 100 runs" in refused.stderr
+    assert allowed.exit_code == 0, allowed.output
+
+
+def test_a_validation_error_of_a_huge_batch_has_a_bounded_message() -> None:
+    from cekura_wrapper import ValidationError, plan_run
+
+    with pytest.raises(ValidationError) as caught:
+        plan_run({scenario: "http://not-a-websocket/" for scenario in range(1, 5001)}, frequency=1)
+    assert len(caught.value.problems) == 5000
+    assert len(str(caught.value)) < 5000 and "and 4980 more (see .problems)" in str(caught.value)

@@ -550,7 +550,7 @@ def test_the_key_never_reaches_a_repr_a_log_record_or_an_error(
         "NotFoundError",
         "ServerError",
         "PollTimeoutError",
-        "APIError",
+        "UnreadableResponseError",  # the HTML page answered with 200
         "APIConnectionError",
     }
     for error in errors:

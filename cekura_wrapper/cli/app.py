@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cekura_wrapper import DISTRIBUTION
+from cekura_wrapper._plan import MAX_RUNS
 from cekura_wrapper._reach import unreachable_agent_urls
 
 from . import dev
@@ -103,6 +104,7 @@ def plan(
     scenarios: Sequence[str],
     frequency: int | None,
     agent: int | None,
+    max_runs: int,
     base_url: str | None,
     allow_private_urls: bool,
     json_mode: bool,
@@ -115,7 +117,7 @@ def plan(
     from cekura_wrapper._settings import resolve_base_url
 
     output = Output(json_mode=json_mode)
-    checked = _load(output, batch, scenarios, frequency, agent)
+    checked = _load(output, batch, scenarios, frequency, agent, max_runs=max_runs)
     with reported_errors(output):
         resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
@@ -157,6 +159,7 @@ def run(
     scenarios: Sequence[str],
     frequency: int | None,
     agent: int | None,
+    max_runs: int,
     api_key: str | None,
     base_url: str | None,
     max_retries: int,
@@ -195,7 +198,9 @@ def run(
             f"{' and '.join(flags)} {'needs' if len(flags) == 1 else 'need'} --wait "
             "(the result must be finished to judge it)",
         )
-    checked = _load(output, batch, scenarios, frequency, agent, junit=junit, summary=summary)
+    checked = _load(
+        output, batch, scenarios, frequency, agent, junit=junit, summary=summary, max_runs=max_runs
+    )
     run_plan = checked.plan()
     with reported_errors(output):
         client = CekuraClient(
@@ -392,11 +397,12 @@ def _load(
     *,
     junit: Path | None = None,
     summary: Path | None = None,
+    max_runs: int = MAX_RUNS,
 ) -> Batch:
     """The checked batch; its problems and unwritable report paths are reported together (exit 2)."""
     path_problems = _report_path_problems(junit=junit, summary=summary)
     try:
-        loaded = load_batch(batch, scenarios, frequency=frequency, agent=agent)
+        loaded = load_batch(batch, scenarios, frequency=frequency, agent=agent, max_runs=max_runs)
     except InputError as exc:
         fail_input(output, InputError([*exc.problems, *path_problems]))
     if path_problems:

@@ -22,6 +22,7 @@ from cekura_wrapper._errors import (
     render_loc,
 )
 from cekura_wrapper._errors import Problem as LocatedProblem
+from cekura_wrapper._plan import MAX_RUNS
 
 from .documents import error_document
 from .exit_codes import ExitCode
@@ -46,6 +47,14 @@ def batch_options(*, frequency: bool) -> Callable[[F], F]:
 
     def decorate(function: F) -> F:
         if frequency:
+            function = click.option(
+                "--max-runs",
+                type=click.IntRange(min=1),
+                default=MAX_RUNS,
+                show_default=True,
+                metavar="N",
+                help="Refuse a batch of more conversations than this (a typo in a frequency is costly).",
+            )(function)
             function = click.option(
                 "--agent", type=int, metavar="ID", help="Cekura agent id (overrides the batch file)."
             )(function)

@@ -33,7 +33,7 @@ import attrs
 import yaml
 
 from cekura_wrapper._errors import Loc, ValidationError
-from cekura_wrapper._plan import RunPlan, ScenarioTarget, plan_run
+from cekura_wrapper._plan import MAX_RUNS, RunPlan, ScenarioTarget, plan_run
 from cekura_wrapper._validation import MAX_ID, check_frequency, check_positive_id, check_websocket_url, quote
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -226,6 +226,7 @@ def load_batch(
     frequency: int | None = None,
     agent: int | None = None,
     need_frequency: bool = True,
+    max_runs: int = MAX_RUNS,
     environ: Mapping[str, str] | None = None,
 ) -> Batch:
     """Read and check everything, or raise ``InputError`` listing every problem."""
@@ -244,7 +245,7 @@ def load_batch(
         )
     run_plan = None
     if not collector.problems and final_frequency is not None:
-        run_plan = _plan(targets, final_frequency, final_agent, collector, origins)
+        run_plan = _plan(targets, final_frequency, final_agent, collector, origins, max_runs)
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
     return Batch(
@@ -270,10 +271,13 @@ def _plan(
     agent: int | None,
     collector: _Collector,
     origins: Mapping[str, str],
+    max_runs: int,
 ) -> RunPlan | None:
     """The library's plan; anything it still rejects becomes a problem at the scenario's file and line."""
     try:
-        return plan_run([located.target for located in targets], frequency=frequency, agent=agent)
+        return plan_run(
+            [located.target for located in targets], frequency=frequency, agent=agent, max_runs=max_runs
+        )
     except ValidationError as exc:
         for problem in exc.problems:
             where = _place(problem.loc, targets, origins)
