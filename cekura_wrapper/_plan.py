@@ -122,7 +122,7 @@ def plan_run(
         problems.append(
             Problem(
                 ("frequency",),
-                f"{len(targets)} scenarios x frequency {frequency} = {len(targets) * frequency:,} runs, "
+                f"{len(targets)} scenario{'s' if len(targets) != 1 else ''} x frequency {frequency} = {len(targets) * frequency:,} runs, "
                 f"over the limit of {max_runs:,} runs per request (raise it with max_runs= / --max-runs)",
             )
         )

@@ -97,7 +97,7 @@ def test_one_request_plans_at_most_max_runs() -> None:
     allowed = invoke(
         ["plan", "--scenario", "101=wss://a.example/", "--frequency", "100", "--max-runs", "100"]
     )
-    assert refused.exit_code == 2 and "--frequency: 1 scenarios x frequency 100 = 100 runs" in refused.stderr
+    assert refused.exit_code == 2 and "--frequency: 1 scenario x frequency 100 = 100 runs" in refused.stderr
     assert allowed.exit_code == 0, allowed.output
 
 
