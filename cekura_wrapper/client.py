@@ -15,8 +15,9 @@ import httpx
 from ._api import request_name, result_request, run_request
 from ._decoding import read_result, read_submission
 from ._errors import ValidationError
-from ._plan import ScenariosInput, plan_run
+from ._plan import RunPlan, ScenariosInput, plan_run
 from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
+from ._reach import unreachable_agent_urls
 from ._results import Result, Submission
 from ._retry import Kind
 from ._settings import Settings, resolve_api_key
@@ -71,6 +72,7 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         poll_interval: float = 1.0,
         max_poll_interval: float = 15.0,
         http_client: HttpClientT | None = None,
+        allow_private_agent_urls: bool = False,
     ) -> None:
         self._settings = Settings.build(
             base_url=base_url,
@@ -86,6 +88,8 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             raise ValidationError(
                 f"http_client must be an httpx.{self._http_type.__name__}, got {describe(http_client)}"
             )
+        #: Send agent URLs Cekura's cloud cannot reach (peered or VPN setups); see ``_reach``.
+        self._allow_private_agent_urls = bool(allow_private_agent_urls)
         self._clock: Callable[[], float] = time.monotonic
         self._sender: SenderT = self._new_sender(http_client)
 
@@ -113,6 +117,27 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             f"{type(self).__name__}(base_url={settings.base_url!r}, timeout={settings.timeout:g}, "
             f"max_retries={settings.max_retries})"
         )
+
+    def check_agent_urls(self, plan: RunPlan) -> None:
+        """Raise ``ValidationError`` naming every agent URL Cekura could not reach (loopback,
+        private, link-local, ``.local``/``.internal``), unless the base URL is a loopback one (the
+        emulator) or the client was made with ``allow_private_agent_urls=True``."""
+        if self._allow_private_agent_urls:
+            return
+        problems = unreachable_agent_urls(plan, self._settings.base_url)
+        if problems:
+            count = len(problems)
+            raise ValidationError(
+                f"{count} agent URL{'s' if count != 1 else ''} cannot be reached from Cekura "
+                f"({self._settings.base_url}); pass allow_private_agent_urls=True for peered or VPN setups",
+                problems,
+            )
+
+    def _plan(self, scenarios: ScenariosInput, frequency: int, agent: int | None) -> RunPlan:
+        """The checked plan of a run request (nothing is sent when it raises)."""
+        plan = plan_run(scenarios, frequency=frequency, agent=agent)
+        self.check_agent_urls(plan)
+        return plan
 
     def _result_kwargs(self, result_id: int) -> dict[str, object]:
         problem = check_positive_id(result_id, "result_id")
@@ -169,7 +194,7 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         Everything is validated first (``ValidationError``, nothing sent). The request is retried
         only when it cannot have reached Cekura; otherwise ``SubmissionUncertainError``.
         """
-        plan = plan_run(scenarios, frequency=frequency, agent=agent)
+        plan = self._plan(scenarios, frequency, agent)
         kwargs = run_request(plan)
         response = self._sender.send(kwargs, Kind.SUBMIT)
         return read_submission(
@@ -260,7 +285,7 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         self, scenarios: ScenariosInput, *, frequency: int, agent: int | None = None
     ) -> Submission:
         """See ``CekuraClient.run_scenarios``."""
-        plan = plan_run(scenarios, frequency=frequency, agent=agent)
+        plan = self._plan(scenarios, frequency, agent)
         kwargs = run_request(plan)
         response = await self._sender.send(kwargs, Kind.SUBMIT)
         return read_submission(

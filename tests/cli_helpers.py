@@ -31,6 +31,10 @@ def invoke(
         "CEKURA_BASE_URL": base_url if base_url is not None else (emulator.base_url if emulator else None),
         "CEKURA_WEBSOCKET_SECRET": None,
         "COLUMNS": "200",
+        # A test run on a CI runner must not write to the runner's own summary and outputs.
+        "GITHUB_ACTIONS": None,
+        "GITHUB_STEP_SUMMARY": None,
+        "GITHUB_OUTPUT": None,
         **(env or {}),
     }
     result = CliRunner().invoke(main, list(args), env=environment, catch_exceptions=False)

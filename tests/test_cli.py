@@ -66,7 +66,7 @@ def test_run_wait_junit_fail_under_round_trip(
 
     assert result.exit_code == 0, result.output
     rid = submitted_id(result)
-    assert "4/6 runs succeeded (pass rate 0.667), at or above --fail-under 0.6" in result.stderr
+    assert "4 of 6 runs passed (66.7 %), at or above --fail-under 60 %" in result.stderr
     assert f"Result {rid}: completed; runs 6, done 6, succeeded 4, failed 2" in result.stdout
     assert posts(cekura_emulator) == 1
     assert_valid_junit(report)
@@ -100,7 +100,7 @@ def test_run_wait_junit_fail_under_round_trip(
     assert strict.exit_code == 1, strict.output
     document = json.loads(strict.stdout)
     assert (document["exit_code"], document["pass_rate"], document["fail_under"]) == (1, 4 / 6, 0.9)
-    assert "below --fail-under 0.9" in document["verdict"]
+    assert "below --fail-under 90 %" in document["verdict"]
     assert posts(cekura_emulator) == 1
 
 
@@ -110,13 +110,16 @@ def test_exit_1_when_the_result_ends_failed(cekura_emulator: CekuraEmulator) -> 
     result = invoke(args, emulator=cekura_emulator)
 
     assert result.exit_code == 1, result.output
-    assert f"result {submitted_id(result)} ended failed; 0/1 runs succeeded" in result.stderr
+    assert f"FAILED: result {submitted_id(result)} ended failed; 0 of 1 runs passed" in result.stderr
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--scenario", "101=ws://a/", "--frequency", "1", "--junit", "r.xml"], "--junit need --wait"),
+        (
+            ["run", "--scenario", "101=ws://a/", "--frequency", "1", "--junit", "r.xml"],
+            "--junit needs --wait",
+        ),
         (["run", "--scenario", "101=ws://a/"], "frequency is required"),
         (["run", "--scenario", "101=ws://a/", "--frequency", "1", "--bogus"], "No such option"),
         (
@@ -348,7 +351,7 @@ def test_a_junit_report_that_fails_to_write_after_the_run_is_loud_but_keeps_the_
 
     assert (text.exit_code, document.exit_code) == (0, 0), text.output
     assert f"Error: could not write the JUnit report {report}" in text.stderr
-    assert "OK: result" in text.stderr and "Result " in text.stdout
+    assert "PASSED: result" in text.stderr and "Result " in text.stdout
     result = json.loads(document.stdout)
     assert (result["kind"], result["exit_code"], result["passed"]) == ("result", 0, True)
     assert result["junit_error"].startswith(f"could not write the JUnit report {report}")

@@ -13,9 +13,10 @@ from fault_server import RUN_PATH, FaultServer, Reply, created, result_path
 from junit_schema import assert_valid_junit, junit_problems
 
 from cekura_wrapper import Result
-from cekura_wrapper.cli.exit_codes import ExitCode, verdict
+from cekura_wrapper.cli.exit_codes import ExitCode
 from cekura_wrapper.cli.junit import build_report, write_report
 from cekura_wrapper.cli.render import PlainProgress
+from cekura_wrapper.cli.verdict import judge
 
 
 def result(status: str, runs: dict[str, dict[str, Any]]) -> Result:
@@ -160,11 +161,12 @@ def test_the_schema_rejects_a_lone_testcase_and_text_where_only_elements_belong(
 
 
 def test_the_verdict_of_terminal_statuses_and_the_fail_under_boundary() -> None:
-    assert verdict(result("cancelled", RUNS), None)[0] is ExitCode.EVALUATION_FAILED
+    assert judge([result("cancelled", RUNS)], None).exit_code is ExitCode.EVALUATION_FAILED
     passed_half = result("completed", {key: RUNS[key] for key in ("7", "8")})
-    assert verdict(passed_half, 0.5)[0] is ExitCode.OK  # at the threshold passes
-    assert verdict(passed_half, 0.51)[0] is ExitCode.EVALUATION_FAILED
-    assert verdict(passed_half, None)[0] is ExitCode.OK  # without --fail-under, completed is enough
+    assert judge([passed_half], 0.5).exit_code is ExitCode.OK  # at the threshold passes
+    assert judge([passed_half], 0.51).exit_code is ExitCode.EVALUATION_FAILED
+    # Without --fail-under, completed is not enough: every run must pass.
+    assert judge([passed_half], None).exit_code is ExitCode.EVALUATION_FAILED
 
 
 def test_plain_progress_prints_changes_and_a_heartbeat_only() -> None:
@@ -236,7 +238,8 @@ def test_agent_urls_come_from_the_plan_when_cekura_runs_do_not_carry_them(tmp_pa
         looked = invoke(["status", "77", "--json"], api_key=key, base_url=url)
         table = invoke(["status", "77"], api_key=key, base_url=url)
 
-    assert (text.exit_code, document.exit_code, looked.exit_code, table.exit_code) == (0, 0, 0, 0), (
+    # Run 503 failed: the gate fails everywhere it judges the result.
+    assert (text.exit_code, document.exit_code, looked.exit_code, table.exit_code) == (1, 1, 1, 1), (
         text.output
     )
     assert agent_column(text.stdout) == {

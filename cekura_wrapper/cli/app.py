@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 import click
 
 from cekura_wrapper import DISTRIBUTION
+from cekura_wrapper._reach import unreachable_agent_urls
 
 from . import dev
 from .agent_urls import AgentUrls
 from .common import (
+    allow_private_option,
     api_options,
     batch_options,
     configure_logging,
@@ -23,10 +25,12 @@ from .common import (
     wait_options,
 )
 from .documents import error_document, plan_document, preflight_document, submission_document
-from .exit_codes import EXIT_CODES_HELP, ExitCode, verdict
+from .exit_codes import EXIT_CODES_HELP, ExitCode
 from .inputs import Batch, InputError, Problem, load_batch, load_urls
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
+from .reports import Reports
+from .verdict import judge
 
 if TYPE_CHECKING:
     from cekura_wrapper._preflight import PreflightResult
@@ -84,15 +88,39 @@ def main(context: click.Context, verbose: int) -> None:
 
 @main.command(epilog=EXIT_CODES_HELP)
 @batch_options(frequency=True)
+@click.option(
+    "--base-url",
+    envvar="CEKURA_BASE_URL",
+    show_envvar=True,
+    metavar="URL",
+    help="The Cekura API root run would use [default: https://api.cekura.ai]: agent URLs it could not "
+    "reach are named.",
+)
+@allow_private_option
 @json_option
 def plan(
-    batch: Path | None, scenarios: Sequence[str], frequency: int | None, agent: int | None, json_mode: bool
+    batch: Path | None,
+    scenarios: Sequence[str],
+    frequency: int | None,
+    agent: int | None,
+    base_url: str | None,
+    allow_private_urls: bool,
+    json_mode: bool,
 ) -> None:
-    """Check the batch, show the run count and request body; sends nothing, needs no key."""
+    """Check the batch, show the run count and request body; sends nothing, needs no key.
+
+    Exits 2 when run would refuse the batch, including agent URLs Cekura at the base URL could
+    not reach.
+    """
+    from cekura_wrapper._settings import resolve_base_url
+
     output = Output(json_mode=json_mode)
     checked = _load(output, batch, scenarios, frequency, agent)
+    with reported_errors(output):
+        resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
     output.line(plan_summary(checked))
+    _refuse_unreachable(output, checked, resolved, allowed=allow_private_urls)
     output.document(plan_document(checked.plan()))
 
 
@@ -122,6 +150,7 @@ def plan(
     metavar="SECRET",
     help="Sent as X-VOCERA-SECRET in pre-flight checks (the secret configured on the Cekura agent).",
 )
+@allow_private_option
 @json_option
 def run(
     batch: Path | None,
@@ -137,28 +166,36 @@ def run(
     max_poll_interval: float,
     junit: Path | None,
     fail_under: float | None,
+    summary: Path | None,
+    no_step_summary: bool,
     check_first: bool,
     preflight_timeout: float,
     websocket_secret: str | None,
+    allow_private_urls: bool,
     json_mode: bool,
 ) -> None:
-    """Submit the batch to Cekura; with --wait, follow it to the end and judge it."""
+    """Submit the batch to Cekura; with --wait, follow it to the end and judge it.
+
+    The gate passes only when the result completed and every run in it passed (--fail-under
+    relaxes the second half). Agent URLs Cekura's cloud cannot reach (loopback, private,
+    .local/.internal) are refused unless the base URL is a loopback one or --allow-private-urls.
+    """
     from cekura_wrapper import CekuraClient
 
     from .follow import follow
 
     output = Output(json_mode=json_mode)
-    if not wait and (junit is not None or fail_under is not None):
-        flags = " and ".join(
-            flag for flag, value in (("--junit", junit), ("--fail-under", fail_under)) if value is not None
-        )
+    waiting_only = (("--junit", junit), ("--fail-under", fail_under), ("--summary", summary))
+    flags = [flag for flag, value in waiting_only if value is not None]
+    if not wait and flags:
         fail(
             output,
             ExitCode.INVALID_INPUT,
             "usage",
-            f"{flags} need --wait (the result must be finished to judge it)",
+            f"{' and '.join(flags)} {'needs' if len(flags) == 1 else 'need'} --wait "
+            "(the result must be finished to judge it)",
         )
-    checked = _load(output, batch, scenarios, frequency, agent, junit=junit)
+    checked = _load(output, batch, scenarios, frequency, agent, junit=junit, summary=summary)
     run_plan = checked.plan()
     with reported_errors(output):
         client = CekuraClient(
@@ -167,8 +204,10 @@ def run(
             max_retries=max_retries,
             poll_interval=poll_interval,
             max_poll_interval=max(poll_interval, max_poll_interval),
+            allow_private_agent_urls=allow_private_urls,
         )
     with client:
+        _refuse_unreachable(output, checked, client.base_url, allowed=allow_private_urls)
         if check_first:
             _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
         output.note(f"Submitting {run_plan.run_count} runs to {client.base_url}")
@@ -200,7 +239,7 @@ def run(
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
-            junit=junit,
+            reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
             fail_under=fail_under,
             urls=AgentUrls.from_plan(run_plan),
         )
@@ -213,7 +252,8 @@ def run(
 def status(
     result_id: int, api_key: str | None, base_url: str | None, max_retries: int, json_mode: bool
 ) -> None:
-    """Read a result once; exit 1 when it ended failed, timeout or cancelled, 0 otherwise."""
+    """Read a result once; once it has ended, exit 1 unless it completed with every run passed
+    (0 while it still runs)."""
     from cekura_wrapper import CekuraClient
 
     from .documents import result_document
@@ -224,14 +264,15 @@ def status(
         CekuraClient(api_key, base_url=base_url, max_retries=max_retries) as client,
     ):
         result = client.get_result(result_id)
-    code, why = (
-        verdict(result, None)
-        if result.is_terminal
-        else (ExitCode.OK, f"result {result_id} is still {result.status}")
-    )
+    if result.is_terminal:
+        verdict = judge([result], None)
+        code, why, headline = verdict.exit_code, verdict.reason, verdict.headline
+    else:
+        code, why = ExitCode.OK, f"result {result_id} is still {result.status}"
+        headline = why
     output.show(runs_table(result))
     output.line(result_summary(result))
-    output.note(why)
+    output.note(headline)
     output.document(result_document(result, exit_code=code, verdict=why, fail_under=None))
     raise click.exceptions.Exit(int(code))
 
@@ -251,6 +292,8 @@ def watch(
     max_poll_interval: float,
     junit: Path | None,
     fail_under: float | None,
+    summary: Path | None,
+    no_step_summary: bool,
     json_mode: bool,
 ) -> None:
     """Follow a result to its end and judge it like run --wait (resumes after Ctrl-C or a timeout)."""
@@ -259,9 +302,9 @@ def watch(
     from .follow import follow
 
     output = Output(json_mode=json_mode)
-    junit_problem = _junit_problem(junit)
-    if junit_problem is not None:
-        fail_input(output, InputError([junit_problem]))
+    path_problems = _report_path_problems(junit=junit, summary=summary)
+    if path_problems:
+        fail_input(output, InputError(path_problems))
     with reported_errors(output):
         client = CekuraClient(
             api_key,
@@ -278,7 +321,7 @@ def watch(
             timeout=timeout,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
-            junit=junit,
+            reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
             fail_under=fail_under,
         )
 
@@ -348,22 +391,39 @@ def _load(
     agent: int | None,
     *,
     junit: Path | None = None,
+    summary: Path | None = None,
 ) -> Batch:
-    """The checked batch; its problems and an unwritable ``--junit`` are reported together (exit 2)."""
-    junit_problem = _junit_problem(junit)
+    """The checked batch; its problems and unwritable report paths are reported together (exit 2)."""
+    path_problems = _report_path_problems(junit=junit, summary=summary)
     try:
         loaded = load_batch(batch, scenarios, frequency=frequency, agent=agent)
     except InputError as exc:
-        fail_input(output, InputError([*exc.problems, *([junit_problem] if junit_problem else [])]))
-    if junit_problem is not None:
-        fail_input(output, InputError([junit_problem]))
+        fail_input(output, InputError([*exc.problems, *path_problems]))
+    if path_problems:
+        fail_input(output, InputError(path_problems))
     return loaded
 
 
-def _junit_problem(junit: Path | None) -> Problem | None:
+def _report_path_problems(*, junit: Path | None, summary: Path | None) -> list[Problem]:
     """Checked before anything is submitted or waited for, so a finished batch is never left without its report."""
-    problem = junit_path_problem(junit) if junit is not None else None
-    return Problem("--junit", problem) if problem else None
+    problems = []
+    for flag, path in (("--junit", junit), ("--summary", summary)):
+        problem = junit_path_problem(path) if path is not None else None
+        if problem:
+            problems.append(Problem(flag, problem))
+    return problems
+
+
+def _refuse_unreachable(output: Output, batch: Batch, base_url: str, *, allowed: bool) -> None:
+    """Exit 2 naming every agent URL Cekura at ``base_url`` could not reach (before any request,
+    pre-flight included: a local check would pass them)."""
+    problems = [] if allowed else unreachable_agent_urls(batch.plan(), base_url)
+    if problems:
+        output.note(
+            f"Cekura ({base_url}) runs its conversations from its cloud: these agent URLs are out of its "
+            "reach. Use a public URL (e.g. a tunnel), or --allow-private-urls for peered or VPN setups."
+        )
+        fail_input(output, InputError([Problem(batch.where(p.loc) or "input", p.message) for p in problems]))
 
 
 def _run_preflight(

@@ -27,6 +27,7 @@ from .documents import error_document
 from .exit_codes import ExitCode
 from .inputs import Batch, InputError, Problem
 from .render import Output
+from .verdict import parse_rate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -98,6 +99,15 @@ def api_options(function: F) -> F:
     )(function)
 
 
+def allow_private_option(function: F) -> F:
+    return click.option(
+        "--allow-private-urls",
+        is_flag=True,
+        help="Send agent URLs Cekura's cloud cannot reach (loopback, private, .local/.internal) anyway, "
+        "for peered or VPN setups. Against a loopback base URL (the emulator) they are always allowed.",
+    )(function)
+
+
 def wait_options(function: F) -> F:
     """How to follow a result to its end, and how to judge it."""
     for option in reversed(
@@ -134,15 +144,41 @@ def wait_options(function: F) -> F:
             ),
             click.option(
                 "--fail-under",
-                type=click.FloatRange(0.0, 1.0),
+                type=RateType(),
                 metavar="RATE",
-                help="Exit 1 when the pass rate (successful runs / all runs, 0..1) is below RATE. Without it, "
-                "a completed result exits 0 even if some runs failed; --fail-under 1 requires every run to pass.",
+                help="Relax the gate: pass when the result completed and its pass rate (passed runs / all "
+                "runs) is at least RATE, a fraction (0.9) or a percentage (90%). Without it, every run must pass.",
+            ),
+            click.option(
+                "--summary",
+                type=click.Path(dir_okay=False, path_type=Path),
+                metavar="PATH",
+                help="Write a Markdown report: the verdict, a row per result, every run that did not pass.",
+            ),
+            click.option(
+                "--no-summary",
+                "no_step_summary",
+                is_flag=True,
+                help="Do not append the report to $GITHUB_STEP_SUMMARY (done by default when it is set).",
             ),
         )
     ):
         function = option(function)
     return function
+
+
+class RateType(click.ParamType[float]):
+    """``--fail-under``: a fraction or a percentage; a bare number above 1 is refused with a hint."""
+
+    name = "rate"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        try:
+            return parse_rate(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 def fail(

@@ -11,7 +11,8 @@ from cekura_wrapper._results import Result, Run, Submission
 from cekura_wrapper._validation import display_url, mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
-from .exit_codes import ExitCode, pass_rate
+from .exit_codes import ExitCode
+from .verdict import pass_rate, result_passes
 
 
 def run_endpoint(plan: RunPlan) -> tuple[str, str]:
@@ -65,7 +66,8 @@ def result_document(
     fail_under: float | None,
     urls: AgentUrls = NO_PLAN,
 ) -> dict[str, Any]:
-    """``success_rate_percent`` is Cekura's figure; ``pass_rate`` (0..1) is what ``--fail-under`` compares."""
+    """``success_rate_percent`` is Cekura's figure; ``pass_rate`` (0..1, null while the result runs)
+    is what ``--fail-under`` compares; ``passed`` applies the gate's rule (see ``verdict.py``)."""
     return {
         "kind": "result",
         "result_id": result.id,
@@ -77,7 +79,7 @@ def result_document(
         "failed_runs": result.failed_runs,
         "success_rate_percent": result.success_rate,
         "pass_rate": pass_rate(result),
-        "passed": result.passed,
+        "passed": result_passes(result, fail_under),
         "fail_under": fail_under,
         "verdict": verdict,
         "exit_code": int(exit_code),

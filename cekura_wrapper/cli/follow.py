@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -14,9 +13,10 @@ from cekura_wrapper._results import Result
 from .agent_urls import NO_PLAN, AgentUrls
 from .common import fail, reported_errors
 from .documents import result_document
-from .exit_codes import ExitCode, verdict
-from .junit import write_report
+from .exit_codes import ExitCode
 from .render import Output, progress_view, result_summary, runs_table
+from .reports import Reports, write_reports
+from .verdict import judge
 
 
 def resume_advice(result_id: int) -> str:
@@ -31,7 +31,7 @@ def follow(
     timeout: float,
     poll_interval: float,
     max_poll_interval: float,
-    junit: Path | None,
+    reports: Reports,
     fail_under: float | None,
     urls: AgentUrls = NO_PLAN,
 ) -> NoReturn:
@@ -50,7 +50,7 @@ def follow(
             )
     except PollTimeoutError as exc:
         view.close()
-        _timed_out(output, exc, junit, urls)
+        _timed_out(output, exc, reports, fail_under, urls)
     except KeyboardInterrupt:
         view.close()
         fail(
@@ -64,57 +64,51 @@ def follow(
         )
     finally:
         view.close()
-    report(output, result, junit=junit, fail_under=fail_under, urls=urls)
+    report(output, result, reports=reports, fail_under=fail_under, urls=urls)
 
 
 def report(
     output: Output,
     result: Result,
     *,
-    junit: Path | None,
+    reports: Reports,
     fail_under: float | None,
     urls: AgentUrls = NO_PLAN,
 ) -> NoReturn:
-    """Show a terminal result, write the JUnit report, and exit with the verdict."""
-    code, why = verdict(result, fail_under)
-    junit_error = _write_junit(output, result, junit, "JUnit report", urls)
+    """Show a terminal result, write the reports, and exit with the verdict."""
+    verdict = judge([result], fail_under)
     output.show(runs_table(result, urls))
     output.line(result_summary(result))
-    output.note(f"{'FAILED' if code else 'OK'}: {why}", style="red" if code else "green")
-    if junit_error:
-        output.note(f"Error: {junit_error} (the exit code is still the verdict's)", style="bold red")
-    document = result_document(result, exit_code=code, verdict=why, fail_under=fail_under, urls=urls)
-    if junit_error:
-        document["junit_error"] = junit_error
+    output.note(verdict.headline, style="red" if not verdict.passed else "green")
+    errors = write_reports(output, verdict, [result], reports, urls=urls)
+    document = result_document(
+        result, exit_code=verdict.exit_code, verdict=verdict.reason, fail_under=fail_under, urls=urls
+    )
+    _add_errors(document, errors)
     output.document(document)
-    raise click.exceptions.Exit(int(code))
+    raise click.exceptions.Exit(int(verdict.exit_code))
 
 
-def _write_junit(
-    output: Output, result: Result, junit: Path | None, what: str, urls: AgentUrls
-) -> str | None:
-    """Write the report; a failure (checked for before submitting, but disks fill up) is returned."""
-    if junit is None:
-        return None
-    try:
-        write_report(result, junit, urls)
-    except OSError as exc:
-        error = f"could not write the JUnit report {junit}: {exc.strerror or exc}"
-        output.note(f"Error: {error}", style="bold red")
-        return error
-    output.note(f"{what} written to {junit}")
-    return None
+def _add_errors(document: dict[str, object], errors: dict[str, str]) -> None:
+    """``report_errors`` lists every report that could not be written (``junit_error`` kept as before)."""
+    if errors:
+        document["report_errors"] = errors
+    if "junit" in errors:
+        document["junit_error"] = errors["junit"]
 
 
-def _timed_out(output: Output, exc: PollTimeoutError, junit: Path | None, urls: AgentUrls) -> NoReturn:
+def _timed_out(
+    output: Output, exc: PollTimeoutError, reports: Reports, fail_under: float | None, urls: AgentUrls
+) -> NoReturn:
+    """Exit 4; the reports say what was known when cekura-ws stopped waiting (the gate did not pass)."""
     last = exc.result
     extra: dict[str, object] = {}
     if last is not None:
-        junit_error = _write_junit(output, last, junit, "JUnit report of the unfinished result", urls)
-        if junit_error:
-            extra["junit_error"] = junit_error
+        verdict = judge([last], fail_under)
+        errors = write_reports(output, verdict, [last], reports, urls=urls)
+        _add_errors(extra, errors)
         extra["last_result"] = result_document(
-            last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=None, urls=urls
+            last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=fail_under, urls=urls
         )
     fail(
         output,

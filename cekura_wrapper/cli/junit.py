@@ -16,7 +16,7 @@ from cekura_wrapper._results import Result, Run
 from cekura_wrapper._validation import mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
-from .exit_codes import pass_rate
+from .verdict import pass_rate
 
 NO_OUTCOME_MESSAGE = "the run did not meet its expected outcome"
 
@@ -46,10 +46,11 @@ def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET
     """The report as an element tree (``<testsuites>`` with one ``<testsuite>``)."""
     suite = ET.Element("testsuite", name=f"Cekura result {result.id}")
     properties = ET.SubElement(suite, "properties")
+    rate = pass_rate(result)
     for name, value in (
         ("result_id", str(result.id)),
         ("status", result.status),
-        ("pass_rate", f"{pass_rate(result):.4f}"),
+        *([("pass_rate", f"{rate:.4f}")] if rate is not None else []),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
@@ -22,8 +23,8 @@ from cekura_wrapper._validation import display_url, mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .documents import run_endpoint, shown_body
-from .exit_codes import pass_rate
 from .inputs import Batch
+from .verdict import pass_rate, percent
 
 #: Width of tables when the output is not a terminal and ``COLUMNS`` is unset (CI logs are wide).
 PLAIN_WIDTH = 160
@@ -60,6 +61,12 @@ class Output:
         """A log line (stderr, in every mode). Never markup, so ``[0]`` prints as written; URLs in it
         (an API error may quote one) are shown by ``display_url``."""
         self.err.print(mask_urls(text), markup=False, style=style, soft_wrap=True)
+
+    def command(self, line: str) -> None:
+        """A workflow command for the CI runner (``::error ...``), printed as is on one line: on
+        stdout, or on stderr in JSON mode (GitHub reads commands from both), so the document stays alone."""
+        stream = sys.stderr if self.json_mode else sys.stdout
+        print(line, file=stream, flush=True)
 
     def document(self, document: Mapping[str, Any]) -> None:
         """The JSON document (stdout; JSON mode only)."""
@@ -113,7 +120,7 @@ def runs_table(result: Result, urls: AgentUrls = NO_PLAN) -> Table:
 def result_summary(result: Result) -> str:
     return (
         f"Result {result.id}: {result.status}; runs {result.total_runs}, done {result.completed_runs}, "
-        f"succeeded {result.success_runs}, failed {result.failed_runs}; pass rate {pass_rate(result):.3f}"
+        f"succeeded {result.success_runs}, failed {result.failed_runs}; pass rate {percent(pass_rate(result))}"
     )
 
 

@@ -1,0 +1,93 @@
+"""GitHub Actions conventions: step outputs, the job summary file and ``::error`` annotations.
+
+Nothing here decides anything: the verdict is known before these are written, and writing them
+never changes the exit code (``ci-facts``: ``$GITHUB_OUTPUT``, ``$GITHUB_STEP_SUMMARY``,
+``GITHUB_ACTIONS=true``).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from cekura_wrapper._results import Result
+from cekura_wrapper._validation import mask_urls
+
+from .agent_urls import NO_PLAN, AgentUrls
+from .summary import failed_runs, reason
+from .verdict import Verdict
+
+#: Annotations printed at most; one more line counts the rest.
+MAX_ANNOTATIONS = 20
+#: Characters of one annotation message at most.
+MAX_ANNOTATION = 1000
+
+
+def step_outputs(verdict: Verdict) -> dict[str, str]:
+    """The step outputs: ``passed``, ``result_ids`` (JSON list), ``total_runs``, ``passed_runs``,
+    ``pass_rate`` (a fraction 0..1, empty when unknown)."""
+    return {
+        "passed": "true" if verdict.passed else "false",
+        "result_ids": json.dumps(list(verdict.result_ids)),
+        "total_runs": str(verdict.total_runs),
+        "passed_runs": str(verdict.passed_runs),
+        "pass_rate": "" if verdict.pass_rate is None else f"{verdict.pass_rate:.4f}",
+    }
+
+
+def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
+    """Append ``name=value`` lines (a value with a line break uses a random delimiter, as GitHub asks)."""
+    lines = []
+    for name, value in outputs.items():
+        if "\n" in value or "\r" in value:
+            marker = f"EOF_{secrets.token_hex(8)}"
+            lines += [f"{name}<<{marker}", value, marker]
+        else:
+            lines.append(f"{name}={value}")
+    with path.open("a", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+
+
+def append_summary(path: Path, markdown: str) -> None:
+    """Append the report to the job summary file."""
+    with path.open("a", encoding="utf-8") as file:
+        file.write(markdown)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(title: str, message: str) -> str:
+    """One ``::error`` workflow command, escaped so a message cannot start a command of its own."""
+    message = mask_urls(message[: MAX_ANNOTATION * 4])[:MAX_ANNOTATION]
+    return f"::error title={_escape_property(title)}::{_escape_data(message)}"
+
+
+def run_annotations(results: Sequence[Result], urls: AgentUrls = NO_PLAN) -> list[str]:
+    """One annotation per run that did not pass (at most ``MAX_ANNOTATIONS``, then a count)."""
+    failed = failed_runs(results)
+    lines = []
+    for result, run in failed[:MAX_ANNOTATIONS]:
+        scenario = f"scenario {run.scenario}" + (f" ({run.scenario_name})" if run.scenario_name else "")
+        where = urls.label(run)
+        lines.append(
+            annotation(
+                f"Cekura run {run.id} did not pass",
+                f"result {result.id}, {scenario}{f' against {where}' if where else ''}: {reason(run)}",
+            )
+        )
+    if len(failed) > MAX_ANNOTATIONS:
+        lines.append(
+            annotation(
+                "More Cekura runs did not pass",
+                f"{len(failed) - MAX_ANNOTATIONS} more runs did not pass; see the job summary",
+            )
+        )
+    return lines

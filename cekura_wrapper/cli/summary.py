@@ -1,0 +1,104 @@
+"""The Markdown job summary: the verdict first, a row per result, then every run that did not pass.
+
+GitHub-flavoured Markdown, as ``$GITHUB_STEP_SUMMARY`` shows it (about 1 MiB per step at most):
+tables are capped and every cell is bounded, escaped and has its URLs masked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from cekura_wrapper._results import Result, Run
+from cekura_wrapper._validation import mask_urls
+
+from .agent_urls import NO_PLAN, AgentUrls
+from .verdict import Verdict, pass_rate, percent
+
+#: Rows of the failed-runs table at most; the rest are counted, not listed.
+MAX_RUN_ROWS = 100
+#: Characters of one table cell at most (Cekura's error messages can be long).
+MAX_CELL = 300
+
+
+def _cell(text: str) -> str:
+    """One table cell: bounded, on one line, ``|`` escaped, URLs masked."""
+    text = mask_urls(text[: MAX_CELL * 4])
+    text = " ".join(text.split())
+    if len(text) > MAX_CELL:
+        text = text[: MAX_CELL - 1] + "…"
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;") or "-"
+
+
+def _duration(result: Result) -> str:
+    """From creation to the last update, for a finished result; ``-`` when unknown."""
+    created, updated = result.raw.get("created_at"), result.raw.get("updated_at")
+    if not result.is_terminal or not isinstance(created, str) or not isinstance(updated, str):
+        return "-"
+    try:
+        seconds = (datetime.fromisoformat(updated) - datetime.fromisoformat(created)).total_seconds()
+    except (ValueError, TypeError):
+        return "-"
+    if seconds < 0:
+        return "-"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m {rest:02d}s" if minutes else f"{rest}s"
+
+
+def reason(run: Run) -> str:
+    """Why a run did not pass, in Cekura's words when it gave some."""
+    if run.error_message:
+        return run.error_message
+    if run.success is False:
+        return "did not meet its expected outcome (no error message)"
+    return f"no outcome (run status {run.status or 'unknown'})"
+
+
+def failed_runs(results: Sequence[Result]) -> list[tuple[Result, Run]]:
+    """Every run that did not pass, result by result, in run id order."""
+    return [
+        (result, run)
+        for result in results
+        for run in sorted(result.runs, key=lambda run: run.id or 0)
+        if run.success is not True
+    ]
+
+
+def markdown_summary(
+    verdict: Verdict,
+    results: Sequence[Result],
+    urls: AgentUrls = NO_PLAN,
+    *,
+    title: str = "Cekura websocket runs",
+) -> str:
+    """The whole report, ending with a newline (so appended reports stay apart)."""
+    mark = "✅ PASSED" if verdict.passed else "❌ FAILED"
+    lines = [f"## {title}: {mark}", "", _cell(verdict.headline.split(": ", 1)[1]), ""]
+    lines += ["| result | status | passed / total | pass rate | duration |", "|---:|---|---:|---:|---:|"]
+    for result in results:
+        lines.append(
+            f"| {result.id} | {_cell(result.status)} | {result.success_runs} / {result.total_runs} "
+            f"| {percent(pass_rate(result))} | {_duration(result)} |"
+        )
+    failed = failed_runs(results)
+    if failed:
+        lines += ["", f"### Runs that did not pass ({len(failed)})", ""]
+        shared = Counter(reason(run) for _, run in failed)
+        if len(failed) > 1 and len(shared) < len(failed):
+            lines += ["| reason | runs |", "|---|---:|"]
+            lines += [f"| {_cell(text)} | {count} |" for text, count in shared.most_common(20)]
+            if len(shared) > 20:
+                lines.append(f"| *{len(shared) - 20} more reasons* | |")
+            lines.append("")
+        lines += ["| result | run | scenario | agent URL | reason |", "|---:|---:|---|---|---|"]
+        by_reason = sorted(failed, key=lambda pair: (-shared[reason(pair[1])], reason(pair[1])))
+        for result, run in by_reason[:MAX_RUN_ROWS]:
+            scenario = f"{run.scenario} {run.scenario_name or ''}".strip() or "-"
+            lines.append(
+                f"| {result.id} | {run.id if run.id is not None else '-'} | {_cell(scenario)} "
+                f"| {_cell(urls.label(run) or '-')} | {_cell(reason(run))} |"
+            )
+        if len(failed) > MAX_RUN_ROWS:
+            lines += ["", f"*{len(failed) - MAX_RUN_ROWS} more runs that did not pass are left out.*"]
+    return "\n".join(lines) + "\n"
