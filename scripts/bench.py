@@ -584,7 +584,7 @@ def peak_traced_mb(call: Callable[[], object]) -> float:
 def bench_bulk() -> list[Row]:
     import httpx
 
-    from cekura_wrapper import plan_run
+    from cekura_wrapper import Submission, plan_run
     from cekura_wrapper._api import request_name, run_request
     from cekura_wrapper._decoding import read_submission
 
@@ -602,7 +602,7 @@ def bench_bulk() -> list[Row]:
         "POST", "http://127.0.0.1/test_framework/v1/scenarios/run_scenarios_with_websockets/"
     )
 
-    def parse() -> object:
+    def parse() -> Submission:
         response = httpx.Response(201, content=body, request=request)
         submission = read_submission(response, planned_runs=plan.run_count, name=name, secret=API_KEY)
         assert submission.run_count == plan.run_count

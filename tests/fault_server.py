@@ -134,6 +134,7 @@ class FaultServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)
         return f"http://{host}:{port}"
 
     def queue(self, method: str, path: str, *replies: Reply) -> None:

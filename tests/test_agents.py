@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.http11 import Request, Response
 
 from cekura_wrapper.testing import (
     DEFAULT_SCENARIOS,
@@ -101,7 +102,7 @@ async def test_an_unreachable_url_is_a_run_that_never_connected() -> None:
 
 
 async def test_an_http_server_that_refuses_the_upgrade() -> None:
-    async def not_websocket(connection: ServerConnection, request: object) -> object:
+    async def not_websocket(connection: ServerConnection, request: Request) -> Response:
         return connection.respond(403, "no\n")
 
     server = await serve(lambda c: asyncio.sleep(0), "127.0.0.1", 0, process_request=not_websocket)

@@ -662,7 +662,7 @@ class _SpecHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def spec_server() -> Iterator[tuple[str, dict[str, bytes]]]:
     """A real HTTP server on 127.0.0.1 serving specs by path."""
-    documents: ClassVar[dict[str, bytes]] = {}
+    documents: dict[str, bytes] = {}
     handler = type("Handler", (_SpecHandler,), {"documents": documents})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)

@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypedDict
 
 import httpx
 import pytest
@@ -110,10 +111,15 @@ def test_emulator_with_a_given_key_does_not_print_it() -> None:
     assert not any("my-local-key-123" in line for line in lines)
 
 
-def banner_settings(lines: list[str]) -> dict[str, str]:
+class _Api(TypedDict):
+    api_key: str
+    base_url: str
+
+
+def banner_settings(lines: list[str]) -> _Api:
     """``api_key`` and ``base_url`` from the emulator's ``export`` lines."""
     exports = dict(line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
-    return {"api_key": exports["CEKURA_API_KEY"], "base_url": exports["CEKURA_BASE_URL"]}
+    return _Api(api_key=exports["CEKURA_API_KEY"], base_url=exports["CEKURA_BASE_URL"])
 
 
 @pytest.mark.parametrize("how", ["flag", "environment"])

@@ -525,14 +525,15 @@ def test_the_key_never_reaches_a_repr_a_log_record_or_an_error(
             clock=fake_time.clock, sleep=fake_time.sleep
         )
         with client:
-            for attempt in (
+            attempts: tuple[Callable[[], object], ...] = (
                 lambda: client.run_scenarios(FLEET, frequency=1),
                 lambda: client.run_scenarios(FLEET, frequency=1),
                 lambda: client.run_scenarios(FLEET, frequency=1),
                 *(lambda: client.get_result(5) for _ in range(4)),
                 lambda: client.wait_for_result(5, timeout=5),
                 lambda: client.get_result(5),
-            ):
+            )
+            for attempt in attempts:
                 with pytest.raises(CekuraError) as caught:
                     attempt()
                 errors.append(caught.value)

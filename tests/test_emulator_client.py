@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypedDict
 
 import pytest
 
@@ -23,7 +24,14 @@ from cekura_wrapper.testing import (
 )
 from cekura_wrapper.testing.demo import closed_loopback_url
 
-FAST_POLLING = {"poll_interval": 0.02, "max_poll_interval": 0.05, "retry_backoff": 0.01}
+
+class _Timing(TypedDict):
+    poll_interval: float
+    max_poll_interval: float
+    retry_backoff: float
+
+
+FAST_POLLING = _Timing(poll_interval=0.02, max_poll_interval=0.05, retry_backoff=0.01)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ and agent URLs Cekura's cloud cannot reach, through the real entry point against
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -86,7 +86,7 @@ def test_rates_are_fractions_or_percentages() -> None:
         assert len(str(caught.value)) < 200  # a huge value is not echoed back whole
 
 
-def result(status: str, outcomes: list[bool | None], *, error: str = "agent hung up") -> Result:
+def result(status: str, outcomes: Sequence[bool | None], *, error: str = "agent hung up") -> Result:
     runs = {
         str(1000 + number): {
             "id": 1000 + number,

@@ -114,7 +114,7 @@ def test_a_non_collection_is_refused(scenarios: object) -> None:
 
 def test_a_single_scenario_dict_is_refused_with_a_hint() -> None:
     with pytest.raises(ValidationError, match="wrap it in a list"):
-        plan_run({"scenario": 1, "websocket_url": URL_A}, frequency=1)
+        plan_run({"scenario": 1, "websocket_url": URL_A}, frequency=1)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("agent", [0, True, "7", 7.0])

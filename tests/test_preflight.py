@@ -186,7 +186,7 @@ async def test_an_untrusted_certificate_is_a_tls_failure(tmp_path: Path) -> None
 
 async def test_bad_settings_raise_before_anything_is_opened() -> None:
     with pytest.raises(ValidationError, match="list of websocket URLs"):
-        await preflight_async("ws://127.0.0.1:1/")  # type: ignore[arg-type]
+        await preflight_async("ws://127.0.0.1:1/")
     with pytest.raises(ValidationError, match="timeout"):
         await preflight_async(["ws://127.0.0.1:1/"], timeout=0)
     with pytest.raises(ValidationError, match="at least one"):

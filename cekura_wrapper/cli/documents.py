@@ -14,19 +14,26 @@ from .agent_urls import NO_PLAN, AgentUrls
 from .exit_codes import ExitCode
 from .verdict import pass_rate, result_passes
 
-RUN_ENDPOINT = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
+
+def run_endpoint(plan: RunPlan) -> tuple[str, str]:
+    """The method and path of ``plan``'s run request, as the generated client builds it."""
+    from cekura_wrapper._api import run_request  # the generated client: only once a plan is shown
+
+    request = run_request(plan)
+    return str(request["method"]).upper(), str(request["url"])
 
 
 def plan_document(plan: RunPlan) -> dict[str, Any]:
     """``urls_masked``: the body shows each ``websocket_url`` with its query values as ``***``; the
     request ``run`` sends carries them exactly."""
+    method, path = run_endpoint(plan)
     return {
         "kind": "plan",
         "scenario_count": len(plan.scenarios),
         "frequency": plan.frequency,
         "agent": plan.agent,
         "run_count": plan.run_count,
-        "request": {"method": "POST", "path": RUN_ENDPOINT, "body": shown_body(plan)},
+        "request": {"method": method, "path": path, "body": shown_body(plan)},
         "urls_masked": True,
     }
 

@@ -18,11 +18,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cekura_wrapper._preflight import PreflightResult
-from cekura_wrapper._results import Result, Submission
+from cekura_wrapper._results import Result
 from cekura_wrapper._validation import display_url, mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
-from .documents import RUN_ENDPOINT, shown_body
+from .documents import run_endpoint, shown_body
 from .inputs import Batch
 from .verdict import pass_rate, percent
 
@@ -92,14 +92,7 @@ def plan_summary(batch: Batch) -> str:
     return (
         f"{len(plan.scenarios)} scenario{'s' if len(plan.scenarios) != 1 else ''} x frequency "
         f"{plan.frequency} = {plan.run_count} run{'s' if plan.run_count != 1 else ''}{agent}\n"
-        f"POST {RUN_ENDPOINT}\n{json.dumps(shown_body(plan), indent=2)}"
-    )
-
-
-def submission_summary(submission: Submission) -> str:
-    return (
-        f"Submitted result {submission.result_id}: {submission.run_count} runs, status {submission.status}."
-        f" Follow it with: cekura-ws watch {submission.result_id}"
+        f"{' '.join(run_endpoint(plan))}\n{json.dumps(shown_body(plan), indent=2)}"
     )
 
 
