@@ -91,7 +91,7 @@ def test_a_huge_error_body_makes_a_bounded_message(server: FaultServer) -> None:
     ],
 )
 def test_settings_an_http_client_could_not_send_are_validation_errors(
-    options: dict[str, str], named: str
+    options: dict[str, Any], named: str
 ) -> None:
     with pytest.raises(ValidationError, match=named):
         CekuraClient(**options)
