@@ -23,7 +23,7 @@ import attrs
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from ._errors import ValidationError
+from ._errors import Problem, ValidationError
 from ._validation import check_seconds, check_websocket_url, describe, mask_urls
 
 #: Why a URL failed its check.
@@ -165,14 +165,19 @@ async def preflight_async(
 
 def _distinct_urls(urls: object) -> list[str]:
     if isinstance(urls, str | bytes) or not isinstance(urls, Iterable):
-        raise ValidationError(f"urls must be a list of websocket URLs, got {describe(urls)}")
+        problem = Problem(("urls",), f"urls must be a list of websocket URLs, got {describe(urls)}")
+        raise ValidationError(problem.message, [problem])
     distinct: dict[str, None] = {}
     for index, url in enumerate(urls):
         if not isinstance(url, str):
-            raise ValidationError(f"urls[{index}] must be a websocket URL string, got {describe(url)}")
+            raise ValidationError(
+                f"urls[{index}] must be a websocket URL string, got {describe(url)}",
+                [Problem(("urls", index), f"websocket URL must be a string, got {describe(url)}")],
+            )
         distinct[url.strip()] = None
     if not distinct:
-        raise ValidationError("urls: at least one websocket URL is needed")
+        problem = Problem(("urls",), "urls: at least one websocket URL is needed")
+        raise ValidationError(problem.message, [problem])
     return list(distinct)
 
 
@@ -184,17 +189,19 @@ def _check_settings(
         not isinstance(headers, Mapping)
         or not all(isinstance(key, str) and isinstance(value, str) for key, value in headers.items())
     ):
-        problems.append("headers must map header names to string values")  # values may be secrets
+        problems.append(
+            Problem(("headers",), "headers must map header names to string values")
+        )  # values may be secrets
     for name, value, zero_ok in (("timeout", timeout, False), ("greeting_wait", greeting_wait, True)):
         problem = check_seconds(value, name, zero_ok=zero_ok)
         if problem is not None:
-            problems.append(problem)
+            problems.append(Problem((name,), problem))
     if secret is not None and (not isinstance(secret, str) or not secret):
-        problems.append("secret must be a non-empty string")  # never echo a secret
+        problems.append(Problem(("secret",), "secret must be a non-empty string"))  # never echo a secret
     if not isinstance(message, str) or not message.strip():
-        problems.append(f"message must be a non-empty string, got {describe(message)}")
+        problems.append(Problem(("message",), f"message must be a non-empty string, got {describe(message)}"))
     if problems:
-        raise ValidationError("; ".join(problems), problems)
+        raise ValidationError("; ".join(map(str, problems)), problems)
 
 
 async def _check(

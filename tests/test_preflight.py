@@ -246,3 +246,16 @@ async def test_a_url_in_an_agents_close_reason_or_frame_is_shown_masked() -> Non
     assert "wss://other.example/ws?token=***" in (results[0].problem or "")
     assert "'wss://other.example/ws?token=***'" in (results[1].problem or "")
     assert [result.problem for result in results if "s3cret" in (result.problem or "")] == []
+
+
+async def test_settings_problems_carry_their_location() -> None:
+    with pytest.raises(ValidationError) as caught:
+        await preflight_async(["ws://127.0.0.1:1/"], timeout=0, greeting_wait=-1, secret="")
+    assert [problem.loc for problem in caught.value.problems] == [
+        ("timeout",),
+        ("greeting_wait",),
+        ("secret",),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        await preflight_async(["ws://127.0.0.1:1/", 5])  # type: ignore[list-item]
+    assert [problem.loc for problem in caught.value.problems] == [("urls", 1)]
