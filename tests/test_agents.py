@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -354,7 +355,7 @@ async def test_a_chatty_agent_is_cut_off_after_a_bounded_number_of_frames() -> N
     assert not outcome.success
     assert outcome.error_message is not None and "more than 1000 frames in turn" in outcome.error_message
     assert elapsed < 10  # a deadline, not a benchmark: joining every reply per frame took over a minute
-    gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
     assert max(gaps, default=0.0) < 1.0  # the loop kept serving other tasks
 
 
