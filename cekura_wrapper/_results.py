@@ -76,8 +76,15 @@ def to_float(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
+#: Characters of a run's text fields (``error_message``, ``scenario_name``) kept; ``raw`` has all.
+MAX_TEXT = 4000
+
+
 def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    """A server's text, bounded before anything shows it."""
+    if not isinstance(value, str):
+        return None
+    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
 
 
 @attrs.frozen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -333,3 +334,33 @@ def test_each_test_gets_a_clean_plugin_emulator(pytester: pytest.Pytester) -> No
         "-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function"
     )
     outcome.assert_outcomes(passed=2)
+
+
+async def test_a_chatty_agent_is_cut_off_after_a_bounded_number_of_frames() -> None:
+    loop = asyncio.get_running_loop()
+    ticks: list[float] = []
+
+    async def heartbeat() -> None:  # another task on the same loop (the emulator's API, say)
+        while True:
+            ticks.append(loop.time())
+            await asyncio.sleep(0.01)
+
+    async with AgentServer("chatty", chatter=8000) as agent:
+        beating = asyncio.create_task(heartbeat())
+        started = loop.time()
+        outcome = await call(agent.url, settings=CallSettings(connect_timeout=2, reply_timeout=60))
+        elapsed = loop.time() - started
+        beating.cancel()
+
+    assert not outcome.success
+    assert outcome.error_message is not None and "more than 1000 frames in turn" in outcome.error_message
+    assert elapsed < 10  # a deadline, not a benchmark: joining every reply per frame took over a minute
+    gaps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
+    assert max(gaps, default=0.0) < 1.0  # the loop kept serving other tasks
+
+
+async def test_a_chatty_agent_under_the_frame_limit_still_passes() -> None:
+    async with AgentServer("chatty", chatter=400) as agent:
+        outcome = await call(agent.url)
+    assert outcome.success, outcome.error_message
+    assert len(outcome.transcript) <= 500

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import time
 
 import pytest
 from hypothesis import given
@@ -178,3 +179,25 @@ def test_the_value_of_a_parameter_never_shows_whatever_surrounds_it(
 @given(st.text())
 def test_any_text_is_shown_without_raising(text: str) -> None:
     assert isinstance(display_url(text), str) and isinstance(mask_urls(text), str)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 200_000,  # letters that could start a scheme, and no "://" (quadratic before)
+        "ab1+.-" * 35_000,
+        "a:/" * 70_000,
+        "1://" * 50_000,
+        "ws://h/?t=1 " * 17_000,
+        "'wss://" + "a" * 200_000,
+        "x" * 100_000 + "://" + "?" * 100_000,
+    ],
+    ids=["letters", "scheme-chars", "almost", "digit-schemes", "many-urls", "quoted", "one-long"],
+)
+def test_masking_is_linear_on_200k_characters(text: str) -> None:
+    started = time.perf_counter()
+    masked = mask_urls(text)
+    shown = display_url(text)
+    # Generous: linear code takes milliseconds here; the backtracking regex took seconds to minutes.
+    assert time.perf_counter() - started < 2.0
+    assert mask_urls(masked) == masked and "t=1" not in masked and shown

@@ -128,3 +128,18 @@ def test_a_loopback_api_is_reached_directly_never_through_a_proxy(
         proxy.server_close()
     assert _Proxy.seen == []
     assert os.environ["HTTP_PROXY"].startswith("http://127.0.0.1")
+
+
+def test_a_huge_error_message_in_a_result_is_bounded_and_shown_quickly(server: FaultServer) -> None:
+    from cli_helpers import invoke
+
+    body = result(8, "completed", done="2", success="1")
+    body["runs"]["9000"] |= {"success": False, "error_message": "x" * 120_000 + " wss://a.example/?t=1"}
+    server.default("GET", result_path(8), Reply(200, body))
+    with client_for(server) as client:
+        [run] = client.get_result(8).runs
+    assert run.error_message is not None and len(run.error_message) == 4000
+
+    shown = invoke(["status", "8", "--json"], api_key=KEY, base_url=server.url)
+    assert shown.exit_code == 1, shown.output
+    assert len(shown.stdout) < 20_000

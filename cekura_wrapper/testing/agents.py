@@ -7,6 +7,7 @@ Kinds (``AGENT_KINDS``):
 - ``closes-mid-conversation``: answers ``replies_before_close`` messages, then closes (code 1000).
 - ``invalid-json``: greets, then answers with a frame that is not JSON.
 - ``flaky``: every second connection closes mid-conversation; the others are helpful.
+- ``chatty``: the helpful agent, but each answer comes after ``chatter`` frames of filler.
 
 Run one in the current event loop with ``async with AgentServer("helpful") as agent: agent.url``,
 or from synchronous code with ``with AgentThread("helpful") as agent: ...``. Both listen on
@@ -27,7 +28,7 @@ from typing import Any, Literal, get_args
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-AgentKind = Literal["helpful", "slow", "closes-mid-conversation", "invalid-json", "flaky"]
+AgentKind = Literal["helpful", "slow", "closes-mid-conversation", "invalid-json", "flaky", "chatty"]
 AGENT_KINDS: tuple[AgentKind, ...] = get_args(AgentKind)
 
 GREETING = "Hi, this is the test agent. How can I help you today?"
@@ -64,6 +65,7 @@ class AgentServer:
         replies_before_close: int = 1,
         secret: str | None = None,
         greet: bool = True,
+        chatter: int = 2000,
     ) -> None:
         if kind not in AGENT_KINDS:
             raise ValueError(f"unknown agent kind {kind!r}; choose one of {', '.join(AGENT_KINDS)}")
@@ -74,6 +76,7 @@ class AgentServer:
         self.replies_before_close = replies_before_close
         self.secret = secret
         self.greet = greet
+        self.chatter = chatter
         #: Headers of every accepted handshake, in arrival order.
         self.handshakes: list[dict[str, str]] = []
         #: Conversations open right now, and the most ever open at once (what a budget must bound).
@@ -147,6 +150,10 @@ class AgentServer:
                 return
             if kind == "invalid-json":
                 await connection.send("this is not JSON")
+            elif kind == "chatty":
+                for number in range(self.chatter):
+                    await connection.send(json.dumps({"content": f"um, let me think ({number})"}))
+                await say({"content": helpful_reply(content)})
             else:
                 await say({"content": helpful_reply(content)})
             replies += 1

@@ -23,6 +23,11 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from cekura_wrapper.testing.scenarios import Scenario, Turn
 
 GOODBYE = "Thanks, that's all. Goodbye."
+#: Frames an agent may send in one turn before the call fails (a chatty or runaway agent).
+MAX_FRAMES_PER_TURN = 1000
+#: Transcript entries kept per call, and characters kept of each.
+MAX_TRANSCRIPT = 500
+MAX_CONTENT = 4000
 
 
 @attrs.frozen
@@ -161,15 +166,29 @@ class _Conversation:
             raise CallFailed(
                 f"agent closed the connection (code {_code(exc)}) before the caller could speak"
             ) from exc
-        if "content" in frame:
+        if "content" in frame and len(self.transcript) < MAX_TRANSCRIPT:
             self.transcript.append({"role": role, "content": frame["content"]})
 
     async def _await_reply(self, turn: Turn, number: int) -> bool:
-        """Read frames until the replies satisfy ``turn``; True when the agent ended the call."""
-        heard: list[str] = []
+        """Read frames until the replies satisfy ``turn``; True when the agent ended the call.
+
+        The work per frame is bounded by the frame (words already heard are not searched again),
+        a turn takes at most ``MAX_FRAMES_PER_TURN`` frames, and the loop yields to the event loop
+        now and then, so a chatty agent cannot stall the API served on the same loop.
+        """
+        heard = _Heard(turn.expect)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.reply_timeout
+        frames = 0
         while True:
+            frames += 1
+            if frames > MAX_FRAMES_PER_TURN:
+                raise CallFailed(
+                    f"agent sent more than {MAX_FRAMES_PER_TURN} frames in turn {number} without "
+                    f"mentioning {heard.missing}"
+                )
+            if frames % 64 == 0:
+                await asyncio.sleep(0)  # buffered frames never make recv() wait: let others run
             try:
                 async with asyncio.timeout_at(deadline):
                     raw = await self.connection.recv()
@@ -177,7 +196,7 @@ class _Conversation:
                 raise CallFailed(self._unmet(turn, number, heard)) from None
             except ConnectionClosed as exc:
                 total = len(self.scenario.turns)
-                if heard and _mentions_all(heard, turn.expect) and number == total:
+                if heard.any and heard.satisfied and number == total:
                     return True
                 raise CallFailed(
                     f"agent closed the connection (code {_code(exc)}) during turn {number} of {total}"
@@ -191,13 +210,14 @@ class _Conversation:
                 continue  # metadata only: no reply expected
             if not isinstance(content, str):
                 raise CallFailed(f"agent sent 'content' that is not a string: {content!r}")
-            heard.append(content)
-            self.transcript.append({"role": "agent", "content": content})
+            heard.add(content)
+            if len(self.transcript) < MAX_TRANSCRIPT:
+                self.transcript.append({"role": "agent", "content": content[:MAX_CONTENT]})
             if frame.get("type") == "end_call":
-                if _mentions_all(heard, turn.expect):
+                if heard.satisfied:
                     return True
                 raise CallFailed(self._unmet(turn, number, heard, ended=True))
-            if _mentions_all(heard, turn.expect):
+            if heard.satisfied:
                 return False
 
     async def _answer_tool_call(self, frame: Mapping[str, Any]) -> None:
@@ -207,13 +227,49 @@ class _Conversation:
             {"role": "Function Call Result", "data": {"id": call_id, "result": "ok"}}, role="tool"
         )
 
-    def _unmet(self, turn: Turn, number: int, heard: list[str], *, ended: bool = False) -> str:
-        missing = [word for word in turn.expect if not _mentions_all(heard, (word,))]
+    def _unmet(self, turn: Turn, number: int, heard: _Heard, *, ended: bool = False) -> str:
         when = "before ending the call" if ended else f"within {self.settings.reply_timeout:g}s"
-        if not heard:
+        if not heard.any:
             return f"no reply to turn {number} ({turn.say!r}) {when}"
-        last = heard[-1] if len(heard[-1]) <= 120 else heard[-1][:117] + "..."
-        return f"reply to turn {number} ({turn.say!r}) did not mention {missing} {when}; last reply: {last!r}"
+        last = heard.last if len(heard.last) <= 120 else heard.last[:117] + "..."
+        return (
+            f"reply to turn {number} ({turn.say!r}) did not mention {heard.missing} {when}; "
+            f"last reply: {last!r}"
+        )
+
+
+class _Heard:
+    """The expected words not yet heard in a turn's replies, updated per frame in time linear in
+    the frame: replies are joined by a space, as before, and only the last few characters of what
+    came before are searched again (enough for a word to span two frames)."""
+
+    def __init__(self, expect: tuple[str, ...]) -> None:
+        self._missing = [word.casefold() for word in expect]
+        self._words = list(expect)
+        self._overlap = max((len(word) for word in self._missing), default=0)
+        self._tail = ""
+        self.any = False
+        self.last = ""
+
+    def add(self, content: str) -> None:
+        text = content.casefold()
+        window = f"{self._tail} {text}" if self.any else text
+        found = {word for word in self._missing if word in window}
+        self._words = [
+            word for word, folded in zip(self._words, self._missing, strict=True) if folded not in found
+        ]
+        self._missing = [word for word in self._missing if word not in found]
+        self._tail = window[-self._overlap :] if self._overlap else ""
+        self.any = True
+        self.last = content
+
+    @property
+    def satisfied(self) -> bool:
+        return not self._missing
+
+    @property
+    def missing(self) -> list[str]:
+        return list(self._words)
 
 
 def _parse_frame(raw: str | bytes) -> dict[str, Any]:
@@ -221,17 +277,14 @@ def _parse_frame(raw: str | bytes) -> dict[str, Any]:
         raise CallFailed(f"agent sent a binary frame ({len(raw)} bytes); frames must be JSON text")
     try:
         frame = json.loads(raw)
+    except RecursionError:
+        raise CallFailed("agent sent a frame nested too deeply to read") from None
     except ValueError:
         shown = raw if len(raw) <= 80 else raw[:77] + "..."
         raise CallFailed(f"agent sent a frame that is not valid JSON: {shown!r}") from None
     if not isinstance(frame, dict):
         raise CallFailed(f"agent sent JSON that is not an object: {raw[:80]!r}")
     return frame
-
-
-def _mentions_all(heard: list[str], words: tuple[str, ...]) -> bool:
-    text = " ".join(heard).casefold()
-    return all(word.casefold() in text for word in words)
 
 
 def _code(exc: ConnectionClosed) -> int | None:
