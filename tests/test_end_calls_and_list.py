@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from test_emulator_contract import InstantCaller, assert_matches_spec
 
 from cekura_wrapper import AsyncCekuraClient, CekuraClient, NotFoundError, Result, ValidationError
 from cekura_wrapper._listing import ListingError, ResultPages
 from cekura_wrapper.testing import AgentThread, CekuraEmulator, EmulatorSettings, ServerError
-from tests.test_emulator_contract import InstantCaller, assert_matches_spec
 
 LIST_PATH = "/test_framework/v1/results/"
 BASE = "https://api.example.test/root"
@@ -24,8 +24,15 @@ def page(ids: list[int], next_link: str | None) -> dict[str, object]:
         "next": next_link,
         "previous": None,
         "results": [
-            {"id": i, "status": "completed", "total_runs_count": "2", "success_runs_count": "1",
-             "completed_runs_count": "2", "success_rate": 0.5, "runs": [{"id": 1}, {"id": 2}]}
+            {
+                "id": i,
+                "status": "completed",
+                "total_runs_count": "2",
+                "success_runs_count": "1",
+                "completed_runs_count": "2",
+                "success_rate": 0.5,
+                "runs": [{"id": 1}, {"id": 2}],
+            }
             for i in ids
         ],
     }
@@ -218,6 +225,9 @@ def test_the_drift_check_covers_both_new_operations() -> None:
         if change.severity is Severity.BREAKING
     }
     operations = {operation for operation, _ in breaking}
-    assert operations == {"POST /test_framework/v1/results/{id}/end_calls/", "GET /test_framework/v1/results/"}
+    assert operations == {
+        "POST /test_framework/v1/results/{id}/end_calls/",
+        "GET /test_framework/v1/results/",
+    }
     assert ("post", "/test_framework/v1/results/{id}/end_calls/") in regenerate.OPERATION_NAMES
     assert ("get", "/test_framework/v1/results/") in regenerate.OPERATION_NAMES
