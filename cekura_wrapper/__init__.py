@@ -22,6 +22,7 @@ from ._errors import (
     UnreadableResponseError,
     ValidationError,
 )
+from ._listing import ListingError
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
 from ._validation import display_url, validate_websocket_url
@@ -46,6 +47,7 @@ __all__ = [
     "BadRequestError",
     "CekuraClient",
     "CekuraError",
+    "ListingError",
     "NotFoundError",
     "PermissionDeniedError",
     "PollTimeoutError",

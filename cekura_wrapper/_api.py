@@ -18,9 +18,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from cekura_api.api.evaluators import run_scenarios_with_websockets as _run_operation
+from cekura_api.api.results import end_calls as _end_calls_operation
 from cekura_api.api.results import get_result as _result_operation
+from cekura_api.api.results import list_results as _list_operation
 from cekura_api.client import Client
 from cekura_api.models import RunScenariosWithWebsockets
+from cekura_api.types import UNSET
 
 from ._plan import RunPlan
 from ._validation import is_loopback_host
@@ -66,6 +69,18 @@ def run_request(plan: RunPlan) -> dict[str, Any]:
 def result_request(result_id: int) -> dict[str, Any]:
     """The httpx request arguments for reading one result (URL relative to the API root)."""
     return _result_operation._get_kwargs(id=result_id)
+
+
+def end_calls_request(result_id: int) -> dict[str, Any]:
+    """The httpx request arguments for ending every call of one result."""
+    return _end_calls_operation._get_kwargs(id=result_id)
+
+
+def list_results_request(*, agent: int | None, page_size: int | None) -> dict[str, Any]:
+    """The httpx request arguments for the first page of the results list (newest first)."""
+    return _list_operation._get_kwargs(
+        agent_id=UNSET if agent is None else agent, page_size=UNSET if page_size is None else page_size
+    )
 
 
 def request_name(kwargs: Mapping[str, Any]) -> str:

@@ -129,7 +129,8 @@ def parse_runs(runs: object) -> tuple[Run, ...]:
 
 @attrs.frozen
 class Result:
-    """A batch as last read from ``GET /test_framework/v1/results/{id}/``.
+    """A batch as last read from ``GET /test_framework/v1/results/{id}/`` (or the results list,
+    where ``runs`` holds short run summaries).
 
     ``success_rate`` is a percentage (0-100). The detail endpoint documents a percentage, but
     some payloads carry a 0-1 fraction: a value of at most 1 is read as a fraction when the
@@ -161,8 +162,18 @@ class Result:
         return parse_runs(self.raw.get("runs"))
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any], *, result_id: int | None = None) -> Result:
-        """A result from its JSON object; ``result_id`` fills in a missing ``id``."""
+    def from_payload(
+        cls,
+        payload: Mapping[str, Any],
+        *,
+        result_id: int | None = None,
+        success_rate_is_fraction: bool = False,
+    ) -> Result:
+        """A result from its JSON object; ``result_id`` fills in a missing ``id``.
+
+        ``success_rate_is_fraction``: the payload is an entry of the results list, whose schema
+        documents ``success_rate`` as a 0-1 fraction (a value above 1 is still a percentage).
+        """
         get = payload.get
         total = to_int(get("total_runs_count"))
         if total is None:
@@ -180,12 +191,16 @@ class Result:
             completed_runs=completed,
             success_runs=success,
             failed_runs=failed,
-            success_rate=_percent(to_float(get("success_rate")), success, completed),
+            success_rate=_percent(
+                to_float(get("success_rate")), success, completed, success_rate_is_fraction
+            ),
             raw=payload,
         )
 
 
-def _percent(value: float | None, success: int, completed: int) -> float | None:
+def _percent(value: float | None, success: int, completed: int, fraction: bool = False) -> float | None:
+    if fraction and value is not None and 0.0 <= value <= 1.0:
+        return value * 100.0
     if value is None or not 0.0 < value <= 1.0 or completed <= 0:
         return value
     from_counts = 100.0 * success / completed

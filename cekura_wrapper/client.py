@@ -6,15 +6,16 @@ import asyncio
 import functools
 import inspect
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
-from ._api import request_name, result_request, run_request
-from ._decoding import read_result, read_submission
+from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
+from ._decoding import decode_object, read_result, read_submission
 from ._errors import ValidationError
+from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
 from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
 from ._reach import unreachable_agent_urls
@@ -145,6 +146,30 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             raise ValidationError(problem)
         return result_request(result_id)
 
+    def _end_calls_kwargs(self, result_id: int) -> dict[str, object]:
+        problem = check_positive_id(result_id, "result_id")
+        if problem:
+            raise ValidationError(problem)
+        return end_calls_request(result_id)
+
+    def _result_pages(self, agent: int | None, page_size: int | None, max_pages: int) -> ResultPages:
+        """The checked walk of the results list (``ValidationError`` before any request)."""
+        problems = [
+            problem
+            for problem in (
+                None if agent is None else check_positive_id(agent, "agent"),
+                None if page_size is None else check_positive_id(page_size, "page_size"),
+                check_positive_id(max_pages, "max_pages"),
+            )
+            if problem
+        ]
+        if page_size is not None and not problems and page_size > MAX_PAGE_SIZE:
+            problems.append(f"page_size must be at most {MAX_PAGE_SIZE}, got {page_size}")
+        if problems:
+            raise ValidationError("; ".join(problems))
+        first = list_results_request(agent=agent, page_size=page_size)
+        return ResultPages(first, base_url=self._settings.base_url, max_pages=max_pages)
+
     def _wait_state(
         self,
         result_id: int,
@@ -258,6 +283,33 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         submission = self.run_scenarios(scenarios, frequency=frequency, agent=agent)
         return self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
 
+    def end_calls(
+        self, result_id: int, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> None:
+        """Ask Cekura to end every call of a result: calls in progress hang up, runs not started
+        never start. Ending twice is harmless, so it is retried like a read; ``timeout`` and
+        ``max_retries`` override the client's for this request (clean-up on cancel is short)."""
+        kwargs = self._end_calls_kwargs(result_id)
+        self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
+
+    def list_results(
+        self, agent: int | None = None, *, page_size: int | None = None, max_pages: int = DEFAULT_MAX_PAGES
+    ) -> Iterator[Result]:
+        """Every result visible to the key (of ``agent`` only, when given), newest first, one page
+        request at a time as the iteration goes. Entries are list summaries: their ``runs`` are
+        short. Arguments are checked now; ``ListingError`` if a ``next`` link leaves the API root
+        or the list runs past ``max_pages`` pages."""
+        pages = self._result_pages(agent, page_size, max_pages)
+        return self._walk(pages)
+
+    def _walk(self, pages: ResultPages) -> Iterator[Result]:
+        request: dict[str, object] | None = pages.first
+        while request is not None:
+            response = self._sender.send(request, Kind.READ)
+            name = request_name(request)
+            results, request = pages.read(decode_object(response, name=name, secret=self._api_key), name=name)
+            yield from results
+
     def _poll(self, result_id: int, *, max_retries: int | None, timeout: float | None = None) -> Poll:
         kwargs = self._result_kwargs(result_id)
         response = self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
@@ -344,6 +396,29 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         _check_progress(on_progress, can_await=True)
         submission = await self.run_scenarios(scenarios, frequency=frequency, agent=agent)
         return await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+
+    async def end_calls(
+        self, result_id: int, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> None:
+        """See ``CekuraClient.end_calls``."""
+        kwargs = self._end_calls_kwargs(result_id)
+        await self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
+
+    def list_results(
+        self, agent: int | None = None, *, page_size: int | None = None, max_pages: int = DEFAULT_MAX_PAGES
+    ) -> AsyncIterator[Result]:
+        """See ``CekuraClient.list_results``: an async iterator (``async for``)."""
+        pages = self._result_pages(agent, page_size, max_pages)
+        return self._walk(pages)
+
+    async def _walk(self, pages: ResultPages) -> AsyncIterator[Result]:
+        request: dict[str, object] | None = pages.first
+        while request is not None:
+            response = await self._sender.send(request, Kind.READ)
+            name = request_name(request)
+            results, request = pages.read(decode_object(response, name=name, secret=self._api_key), name=name)
+            for result in results:
+                yield result
 
     async def _poll(self, result_id: int, *, max_retries: int | None, timeout: float | None = None) -> Poll:
         kwargs = self._result_kwargs(result_id)

@@ -53,6 +53,8 @@ OPERATION_NAMES: dict[tuple[str, str], tuple[str, str]] = {
         "run_scenarios_with_websockets",
     ),
     ("get", "/test_framework/v1/results/{id}/"): ("results", "get_result"),
+    ("post", "/test_framework/v1/results/{id}/end_calls/"): ("results", "end_calls"),
+    ("get", "/test_framework/v1/results/"): ("results", "list_results"),
 }
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -79,6 +79,9 @@ class AgentServer:
         self.chatter = chatter
         #: Headers of every accepted handshake, in arrival order.
         self.handshakes: list[dict[str, str]] = []
+        #: Conversations open right now, and the most ever open at once (what a budget must bound).
+        self.open_connections = 0
+        self.peak_open_connections = 0
         self._server: Server | None = None
 
     @property
@@ -120,8 +123,13 @@ class AgentServer:
         kind = self.kind
         if kind == "flaky":
             kind = "closes-mid-conversation" if index % 2 == 1 else "helpful"
-        with contextlib.suppress(ConnectionClosed):
-            await self._converse(connection, kind)
+        self.open_connections += 1
+        self.peak_open_connections = max(self.peak_open_connections, self.open_connections)
+        try:
+            with contextlib.suppress(ConnectionClosed):
+                await self._converse(connection, kind)
+        finally:
+            self.open_connections -= 1
 
     async def _converse(self, connection: ServerConnection, kind: AgentKind) -> None:
         delay = self.reply_delay if kind == "slow" else 0.0
@@ -183,6 +191,11 @@ class AgentThread:
     @property
     def handshakes(self) -> list[dict[str, str]]:
         return list(self.agent.handshakes)
+
+    @property
+    def peak_open_connections(self) -> int:
+        """The most conversations this agent ever held at once."""
+        return self.agent.peak_open_connections
 
     def start(self) -> AgentThread:
         self._thread.start()

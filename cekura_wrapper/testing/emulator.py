@@ -12,6 +12,15 @@
   ``running`` while the simulated caller holds the conversations (at most
   ``max_concurrent_runs`` at once), then ``evaluating``, then ``completed`` (``failed`` when no
   run reached its agent). Counts are numeric strings and ``runs`` is keyed by run id string.
+- ``POST /test_framework/v1/results/{id}/end_calls/`` hangs up the result's conversations in
+  progress, keeps its unstarted runs from starting (both fail with an ``error_message`` saying
+  the call was ended) and ends the result ``cancelled``; repeating it changes nothing.
+- ``GET /test_framework/v1/results/`` lists results newest first, paginated like Django REST
+  framework (``count``, ``next``, ``previous``, ``results``; ``page``, ``page_size``,
+  ``agent_id``, ``scenarios`` filters).
+
+``emulator.peak_concurrent_calls`` is the most conversations held at once (reset with
+``reset_peak_concurrent_calls``).
 
 Phase delays are small by default so tests stay fast. Faults are off until queued on
 ``emulator.faults`` (see :mod:`cekura_wrapper.testing.faults`). Every request is recorded in
@@ -31,6 +40,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
+from urllib.parse import parse_qs, urlencode
 
 import attrs
 
@@ -43,13 +53,25 @@ from cekura_wrapper.testing.faults import (
     ServerErrorAfterCreate,
     Throttle,
 )
-from cekura_wrapper.testing.results import ResultRecord, RunRecord, now_iso
+from cekura_wrapper.testing.results import (
+    ENDED_BEFORE_START,
+    ENDED_IN_CALL,
+    FINAL_STATUSES,
+    ResultRecord,
+    RunRecord,
+    now_iso,
+)
 from cekura_wrapper.testing.run_request import FieldErrors, RunRequest, parse_run_request
 from cekura_wrapper.testing.scenarios import DEFAULT_SCENARIOS, Scenario, ScenarioRegistry, load_scenarios
 from cekura_wrapper.testing.server import ServerThread
 
 RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
 RESULT_PATH = re.compile(r"^/test_framework/v1/results/(?P<id>[0-9]{1,18})/$")
+END_CALLS_PATH = re.compile(r"^/test_framework/v1/results/(?P<id>[0-9]{1,18})/end_calls/$")
+LIST_PATH = "/test_framework/v1/results/"
+#: Django REST framework's usual page sizes: 10 unless asked, at most 100.
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 100
 API_KEY_HEADER = b"x-cekura-api-key"
 MAX_BODY_BYTES = 1_000_000
 
@@ -118,6 +140,11 @@ class EmulatorApp:
         self.loop: asyncio.AbstractEventLoop | None = None
         # Runs wait here for a free slot (they read "pending" meanwhile); created on the server's loop.
         self._slots: asyncio.Semaphore | None = None
+        # The task of every run, by result id, so that end_calls can stop them.
+        self._run_tasks: dict[int, set[asyncio.Task[None]]] = {}
+        self._calls_open = 0
+        #: The most conversations held at once since the start or the last reset.
+        self.peak_concurrent_calls = 0
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -153,6 +180,8 @@ class EmulatorApp:
         """Forget results, requests and queued faults and restore the initial scenarios."""
         await self.cancel_runs()
         self.results.clear()
+        self._run_tasks.clear()
+        self.peak_concurrent_calls = 0
         self.faults.clear()
         with self._log_lock:
             self._log.clear()
@@ -172,9 +201,10 @@ class EmulatorApp:
 
     async def _respond(self, method: str, path: str, scope: Scope, receive: Receive, send: Send) -> int:
         result_match = RESULT_PATH.match(path)
-        if path != RUN_PATH and result_match is None:
+        end_match = END_CALLS_PATH.match(path)
+        if path not in (RUN_PATH, LIST_PATH) and result_match is None and end_match is None:
             return await _send_json(send, 404, {"detail": "Not found."})
-        allowed = "POST" if path == RUN_PATH else "GET"
+        allowed = "POST" if path == RUN_PATH or end_match is not None else "GET"
         if method != allowed:
             return await _send_json(send, 405, {"detail": f'Method "{method}" not allowed.'}, allow=allowed)
         fault = self.faults.take(method.lower())
@@ -189,6 +219,10 @@ class EmulatorApp:
             return await _send_json(send, 401, {"detail": "Invalid or missing API key."})
         if result_match is not None:
             return await self._get_result(int(result_match["id"]), send)
+        if end_match is not None:
+            return await self._end_calls(int(end_match["id"]), send)
+        if path == LIST_PATH:
+            return await self._list_results(scope, send)
         try:
             body = await _read_json(scope, receive)
             request = parse_run_request(body, self.scenarios, max_runs=self.settings.max_runs_per_result)
@@ -220,6 +254,60 @@ class EmulatorApp:
             return await _send_json(send, 404, {"detail": "No Result matches the given query."})
         return await _send_json(send, 200, record.detail())
 
+    async def _end_calls(self, result_id: int, send: Send) -> int:
+        record = self.results.get(result_id)
+        if record is None:
+            return await _send_json(send, 404, {"detail": "No Result matches the given query."})
+        if not record.ended and record.status not in FINAL_STATUSES:
+            record.ended = True
+            record.touch()
+            for task in self._run_tasks.get(result_id, ()):
+                task.cancel()
+        await send(_start(200, 0, {}, content_type=None))
+        await send({"type": "http.response.body", "body": b""})
+        return 200
+
+    async def _list_results(self, scope: Scope, send: Send) -> int:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        try:
+            page = int(query.get("page", ["1"])[-1])
+            size = min(int(query.get("page_size", [str(DEFAULT_PAGE_SIZE)])[-1]), MAX_PAGE_SIZE)
+            agent = int(query["agent_id"][-1]) if "agent_id" in query else None
+            scenarios = (
+                {int(s) for s in query["scenarios"][-1].split(",") if s} if "scenarios" in query else None
+            )
+        except ValueError:
+            return await _send_json(send, 404, {"detail": "Invalid page."})
+        chosen = [
+            record
+            for record in sorted(self.results.values(), key=lambda record: record.id, reverse=True)
+            if (agent is None or record.agent == agent)
+            and (scenarios is None or any(run.scenario.id in scenarios for run in record.runs))
+        ]
+        pages = max(1, -(-len(chosen) // size)) if size > 0 else 0
+        if size < 1 or not 1 <= page <= pages:
+            return await _send_json(send, 404, {"detail": "Invalid page."})
+        host = dict(scope["headers"]).get(b"host", b"127.0.0.1").decode("latin-1")
+
+        def link(number: int) -> str | None:
+            if not 1 <= number <= pages:
+                return None
+            params = {key: values[-1] for key, values in query.items()}
+            params["page"] = str(number)
+            return f"http://{host}{LIST_PATH}?{urlencode(params)}"
+
+        body = {
+            "count": len(chosen),
+            "next": link(page + 1),
+            "previous": link(page - 1),
+            "results": [record.summary() for record in chosen[(page - 1) * size : page * size]],
+        }
+        return await _send_json(send, 200, body)
+
+    def reset_peak_concurrent_calls(self) -> None:
+        """Start counting the peak afresh (the calls open now count at once)."""
+        self.peak_concurrent_calls = self._calls_open
+
     def _create(self, request: RunRequest) -> ResultRecord:
         runs = [
             RunRecord(next(self._run_ids), target.scenario, target.websocket_url)
@@ -238,28 +326,55 @@ class EmulatorApp:
         await asyncio.sleep(self.settings.pending_delay)
         record.status = "running"
         record.touch()
-        await asyncio.gather(*(self._run(record, run) for run in record.runs))
-        record.status = "evaluating"
-        record.touch()
-        await asyncio.sleep(self.settings.evaluating_delay)
+        loop = asyncio.get_running_loop()
+        tasks = {loop.create_task(self._run(record, run)) for run in record.runs}
+        self._run_tasks[record.id] = tasks
+        await asyncio.gather(*tasks)
+        self._run_tasks.pop(record.id, None)
+        if not record.ended:
+            record.status = "evaluating"
+            record.touch()
+            await asyncio.sleep(self.settings.evaluating_delay)
         record.status = record.final_status()
         record.touch()
 
     async def _run(self, record: ResultRecord, run: RunRecord) -> None:
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.settings.max_concurrent_runs)
-        async with self._slots:
-            await self._hold_conversation(record, run)
+        try:
+            if record.ended:
+                raise asyncio.CancelledError
+            async with self._slots:
+                if record.ended:
+                    raise asyncio.CancelledError
+                await self._hold_conversation(record, run)
+        except asyncio.CancelledError:
+            if not record.ended:
+                raise  # shutdown or reset, not end_calls
+            started = run.started_at is not None
+            run.outcome = CallOutcome(
+                connected=started,
+                success=False,
+                error_message=ENDED_IN_CALL if started else ENDED_BEFORE_START,
+                ended_by="caller" if started else None,
+            )
+            run.status = "failed"
+            run.ended_at = now_iso()
+            record.touch()
 
     async def _hold_conversation(self, record: ResultRecord, run: RunRecord) -> None:
         run.status = "running"
         run.started_at = now_iso()
+        self._calls_open += 1
+        self.peak_concurrent_calls = max(self.peak_concurrent_calls, self._calls_open)
         try:
             outcome = await self.executor.call(
                 run.websocket_url, run.scenario, result_id=record.id, run_id=run.id
             )
         except Exception as exc:  # an executor bug must not leave the result running forever
             outcome = CallOutcome(False, False, f"emulator error while running the conversation: {exc!r}")
+        finally:
+            self._calls_open -= 1
         run.outcome = outcome
         run.status = "completed" if outcome.connected else "failed"
         run.ended_at = now_iso()
@@ -297,8 +412,12 @@ async def _read_json(scope: Scope, receive: Receive) -> Any:
         raise _BadRequest(400, {"detail": "JSON parse error - nested too deeply."}) from None
 
 
-def _start(status: int, length: int, headers: dict[str, str]) -> Message:
-    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(length).encode())]
+def _start(
+    status: int, length: int, headers: dict[str, str], *, content_type: str | None = "application/json"
+) -> Message:
+    raw_headers = [(b"content-length", str(length).encode())]
+    if content_type is not None:
+        raw_headers.insert(0, (b"content-type", content_type.encode()))
     raw_headers += [(name.encode(), value.encode()) for name, value in headers.items()]
     return {"type": "http.response.start", "status": status, "headers": raw_headers}
 
@@ -353,6 +472,15 @@ class CekuraEmulator:
     @property
     def requests(self) -> list[RecordedRequest]:
         return self.app.requests
+
+    @property
+    def peak_concurrent_calls(self) -> int:
+        """The most conversations the emulator held at once (since start or the last reset)."""
+        return self.app.peak_concurrent_calls
+
+    def reset_peak_concurrent_calls(self) -> None:
+        """Count the peak afresh from now on."""
+        self.app.reset_peak_concurrent_calls()
 
     def start(self) -> CekuraEmulator:
         self._server.start()

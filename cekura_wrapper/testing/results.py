@@ -11,7 +11,12 @@ import attrs
 from cekura_wrapper.testing.caller import CallOutcome
 from cekura_wrapper.testing.scenarios import Scenario
 
-ResultStatus = Literal["pending", "running", "evaluating", "completed", "failed"]
+ResultStatus = Literal["pending", "running", "evaluating", "completed", "failed", "cancelled"]
+#: Final statuses: a result in one of them never changes again.
+FINAL_STATUSES: frozenset[str] = frozenset({"completed", "failed", "cancelled"})
+#: ``error_message`` of a run stopped by ``end_calls`` (in progress, or never started).
+ENDED_IN_CALL = "call ended by an end_calls request while the conversation was in progress"
+ENDED_BEFORE_START = "call ended by an end_calls request before the conversation started"
 RunStatus = Literal["pending", "running", "completed", "failed"]
 
 
@@ -67,12 +72,17 @@ class ResultRecord:
     status: ResultStatus = "pending"
     created_at: str = attrs.field(factory=now_iso)
     updated_at: str = attrs.field(factory=now_iso)
+    #: Set by ``end_calls``: conversations stop, unstarted runs never start, the result is cancelled.
+    ended: bool = False
 
     def touch(self) -> None:
         self.updated_at = now_iso()
 
     def final_status(self) -> ResultStatus:
-        """``completed`` once runs are done, even with failures; ``failed`` when none connected."""
+        """``completed`` once runs are done, even with failures; ``failed`` when none connected;
+        ``cancelled`` after ``end_calls``."""
+        if self.ended:
+            return "cancelled"
         reached = [run for run in self.runs if run.outcome is not None and run.outcome.connected]
         return "completed" if reached else "failed"
 
@@ -116,6 +126,24 @@ class ResultRecord:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+
+    def summary(self) -> dict[str, Any]:
+        """The result as the results list shows it: counts as strings, runs as a short array,
+        ``success_rate`` as a 0-1 fraction."""
+        detail = self.detail()
+        keys = (
+            *("id", "name", "agent", "agent_name", "status", "run_as_text", "run_type", "created_at"),
+            *("updated_at", "met_expected_outcome_count", "total_expected_outcome_count"),
+            *("total_runs_count", "completed_runs_count", "success_runs_count", "failed_runs_count"),
+        )
+        summary = {key: detail[key] for key in keys}
+        summary["success_rate"] = round(detail["success_rate"] / 100.0, 4)
+        summary["runs"] = [
+            {key: run[key] for key in ("id", "status", "scenario", "scenario_name", "success")}
+            for run in detail["runs"].values()
+        ]
+        summary["scenarios"] = {str(run.scenario.id): run.scenario.name for run in self.runs}
+        return summary
 
 
 def _failed_reasons(runs: list[RunRecord]) -> Mapping[str, str]:
