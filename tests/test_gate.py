@@ -286,3 +286,12 @@ def test_private_agent_urls_stay_allowed_against_the_emulator(
 
     assert run.exit_code == 0, run.output
     assert posts(cekura_emulator) == 1
+
+
+def test_long_reasons_are_masked_before_they_are_cut() -> None:
+    from cekura_wrapper.cli.summary import MAX_CELL
+    from cekura_wrapper.cli.summary import _cell as cell
+
+    text = "x" * (MAX_CELL * 4 - 20) + " wss://user:hunter2hunter2@agent.example/chat"
+    assert "hunter2" not in cell(text)
+    assert "hunter2" not in annotation("t", "y" * 3990 + " wss://user:hunter2hunter2@agent.example/")

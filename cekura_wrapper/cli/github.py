@@ -66,7 +66,7 @@ def _escape_property(text: str) -> str:
 
 def annotation(title: str, message: str) -> str:
     """One ``::error`` workflow command, escaped so a message cannot start a command of its own."""
-    message = mask_urls(message[: MAX_ANNOTATION * 4])[:MAX_ANNOTATION]
+    message = mask_urls(message)[:MAX_ANNOTATION]  # masked whole: a cut could split user:password from '@'
     return f"::error title={_escape_property(title)}::{_escape_data(message)}"
 
 

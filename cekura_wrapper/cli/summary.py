@@ -24,7 +24,7 @@ MAX_CELL = 300
 
 def _cell(text: str) -> str:
     """One table cell: bounded, on one line, ``|`` escaped, URLs masked."""
-    text = mask_urls(text[: MAX_CELL * 4])
+    text = mask_urls(text)  # before cutting: a cut could split a URL's user:password from its '@'
     text = " ".join(text.split())
     if len(text) > MAX_CELL:
         text = text[: MAX_CELL - 1] + "…"
