@@ -25,6 +25,7 @@ from ._errors import (
 from ._listing import ListingError
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
+from ._suite import GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule
 from ._validation import display_url, validate_websocket_url
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ __all__ = [
     "BadRequestError",
     "CekuraClient",
     "CekuraError",
+    "GroupOutcome",
     "ListingError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -61,6 +63,9 @@ __all__ = [
     "ServerError",
     "Submission",
     "SubmissionUncertainError",
+    "SuiteGroup",
+    "SuiteResult",
+    "SuiteSchedule",
     "UnreadableResponseError",
     "ValidationError",
     "compute_run_count",

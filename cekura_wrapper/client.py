@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import inspect
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
@@ -14,7 +15,7 @@ import httpx
 
 from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
 from ._decoding import decode_object, read_result, read_submission
-from ._errors import ValidationError
+from ._errors import APIConnectionError, APIError, CekuraError, ValidationError
 from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
 from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
@@ -22,10 +23,14 @@ from ._reach import unreachable_agent_urls
 from ._results import Result, Submission
 from ._retry import Kind
 from ._settings import Settings, resolve_api_key
+from ._suite import STOP_REQUEST_TIMEOUT, GroupOutcome, SuiteGroup, SuiteResult, SuiteRunState, check_suite
 from ._transport import AsyncSender, SyncSender
 from ._validation import check_positive_id, describe
 
 ProgressCallback = Callable[[Result], object]
+SuiteProgressCallback = Callable[[GroupOutcome], object]
+#: Failures of one poll inside a suite, handed to ``SuiteRunState.missed``.
+_POLL_FAILURES = (APIConnectionError, APIError)
 
 
 def _is_async_callable(callback: object) -> bool:
@@ -48,6 +53,11 @@ def _check_progress(on_progress: object, *, can_await: bool) -> None:
             "on_progress is an async function, which CekuraClient cannot await (it would never run); "
             "pass a plain function, or use AsyncCekuraClient"
         )
+
+
+def _attach(exc: BaseException, outcome: SuiteResult) -> None:
+    """Hang the suite's outcome so far on the interrupt that stopped it (``exc.suite_result``)."""
+    exc.suite_result = outcome  # type: ignore[attr-defined]
 
 
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
@@ -146,6 +156,27 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             raise ValidationError(problem)
         return result_request(result_id)
 
+    def _suite_state(
+        self, groups: object, concurrency: object, timeout: float, on_progress: object
+    ) -> SuiteRunState:
+        """The checked suite (``ValidationError`` listing every group's problems, nothing sent)."""
+        _check_progress(on_progress, can_await=self._can_await)
+        plans = check_suite(
+            groups,
+            concurrency,
+            lambda group: self._plan(group.scenarios, group.frequency, group.agent, MAX_RUNS),
+        )
+        assert isinstance(groups, list | tuple)
+        return SuiteRunState(
+            [group.name for group in groups],
+            plans,
+            concurrency=concurrency,  # type: ignore[arg-type]  # checked by check_suite
+            timeout=timeout,
+            clock=self._clock,
+            poll_interval=self._settings.poll_interval,
+            max_poll_interval=self._settings.max_poll_interval,
+        )
+
     def _end_calls_kwargs(self, result_id: int) -> dict[str, object]:
         problem = check_positive_id(result_id, "result_id")
         if problem:
@@ -225,7 +256,9 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         conversations, 10,000 by default, so a typo cannot start millions). The request is retried
         only when it cannot have reached Cekura; otherwise ``SubmissionUncertainError``.
         """
-        plan = self._plan(scenarios, frequency, agent, max_runs)
+        return self._submit(self._plan(scenarios, frequency, agent, max_runs))
+
+    def _submit(self, plan: RunPlan) -> Submission:
         kwargs = run_request(plan)
         response = self._sender.send(kwargs, Kind.SUBMIT)
         return read_submission(
@@ -282,6 +315,77 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         _check_progress(on_progress, can_await=False)  # before the batch starts, not after
         submission = self.run_scenarios(scenarios, frequency=frequency, agent=agent)
         return self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+
+    def run_suite(
+        self,
+        groups: list[SuiteGroup] | tuple[SuiteGroup, ...],
+        *,
+        concurrency: int | None = None,
+        timeout: float = 3600.0,
+        end_calls_on_stop: bool = True,
+        on_progress: SuiteProgressCallback | None = None,
+    ) -> SuiteResult:
+        """Run every group (one Cekura result each) with at most ``concurrency`` calls in flight.
+
+        Groups start in order, each when its ``min(runs, concurrency)`` slots fit (see
+        ``SuiteSchedule``). Every group is checked before the first request. A group whose request
+        fails is recorded as ``error`` and the others go on. At ``timeout``, or on
+        ``KeyboardInterrupt``, the results still running get ``end_calls`` (unless
+        ``end_calls_on_stop=False``), unstarted groups are ``skipped``; the outcome is returned
+        (timeout) or attached to the re-raised interrupt as ``suite_result``. ``on_progress`` gets
+        each ``GroupOutcome`` as it changes.
+        """
+        state = self._suite_state(groups, concurrency, timeout, on_progress)
+        report = on_progress or (lambda _outcome: None)
+        limit = self._settings.timeout
+        try:
+            while True:
+                for index in state.to_start():
+                    try:
+                        submission = self._submit(state.plans[index])
+                    except CekuraError as exc:
+                        report(state.submit_failed(index, exc))
+                    else:
+                        report(state.submitted(index, submission))
+                if state.finished:
+                    break
+                if state.timed_out:
+                    self._stop_suite(state, "timeout", end_calls_on_stop, report)
+                    break
+                for index in state.due():
+                    try:
+                        result, retry_after = self._poll(
+                            state.result_id(index), max_retries=0, timeout=state.request_timeout(limit)
+                        )
+                    except _POLL_FAILURES as exc:
+                        report(state.missed(index, exc))
+                    else:
+                        report(state.polled(index, result, retry_after))
+                delay = state.sleep_time()
+                if delay > 0 and not state.finished:
+                    self._sender.sleep(delay)
+        except KeyboardInterrupt as exc:
+            self._stop_suite(state, "interrupted", end_calls_on_stop, report)
+            _attach(exc, state.outcome())
+            raise
+        return state.outcome()
+
+    def _stop_suite(
+        self, state: SuiteRunState, reason: str, end_calls: bool, report: SuiteProgressCallback
+    ) -> None:
+        """Stop the suite; end the running results' calls in parallel, each request time-bounded."""
+        active = state.stop(reason)
+        if not end_calls or not active:
+            return
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(active), 32)) as pool:
+            futures = {
+                pool.submit(
+                    self.end_calls, state.result_id(i), timeout=STOP_REQUEST_TIMEOUT, max_retries=0
+                ): i
+                for i in active
+            }
+            for future in concurrent.futures.as_completed(futures):
+                report(state.ended(futures[future], future.exception() is None))
 
     def end_calls(
         self, result_id: int, *, timeout: float | None = None, max_retries: int | None = None
@@ -348,12 +452,93 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         max_runs: int = MAX_RUNS,
     ) -> Submission:
         """See ``CekuraClient.run_scenarios``."""
-        plan = self._plan(scenarios, frequency, agent, max_runs)
+        return await self._submit(self._plan(scenarios, frequency, agent, max_runs))
+
+    async def _submit(self, plan: RunPlan) -> Submission:
         kwargs = run_request(plan)
         response = await self._sender.send(kwargs, Kind.SUBMIT)
         return read_submission(
             response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
         )
+
+    async def run_suite(
+        self,
+        groups: list[SuiteGroup] | tuple[SuiteGroup, ...],
+        *,
+        concurrency: int | None = None,
+        timeout: float = 3600.0,
+        end_calls_on_stop: bool = True,
+        on_progress: SuiteProgressCallback | None = None,
+    ) -> SuiteResult:
+        """See ``CekuraClient.run_suite``; submissions and polls of the groups run concurrently,
+        task cancellation stops the suite like ``KeyboardInterrupt``, and ``on_progress`` may be an
+        ``async def``."""
+        state = self._suite_state(groups, concurrency, timeout, on_progress)
+        limit = self._settings.timeout
+
+        async def report(outcome: GroupOutcome) -> None:
+            if on_progress is not None:
+                reported = on_progress(outcome)
+                if inspect.isawaitable(reported):
+                    await reported
+
+        async def submit(index: int) -> None:
+            try:
+                submission = await self._submit(state.plans[index])
+            except CekuraError as exc:
+                await report(state.submit_failed(index, exc))
+            else:
+                await report(state.submitted(index, submission))
+
+        async def poll(index: int) -> None:
+            try:
+                result, retry_after = await self._poll(
+                    state.result_id(index), max_retries=0, timeout=state.request_timeout(limit)
+                )
+            except _POLL_FAILURES as exc:
+                await report(state.missed(index, exc))
+            else:
+                await report(state.polled(index, result, retry_after))
+
+        try:
+            while True:
+                await asyncio.gather(*(submit(index) for index in state.to_start()))
+                if state.finished:
+                    break
+                if state.timed_out:
+                    await self._stop_suite(state, "timeout", end_calls_on_stop, report)
+                    break
+                await asyncio.gather(*(poll(index) for index in state.due()))
+                delay = state.sleep_time()
+                if delay > 0 and not state.finished:
+                    await self._sender.sleep(delay)
+        except (asyncio.CancelledError, KeyboardInterrupt) as exc:
+            await self._stop_suite(state, "interrupted", end_calls_on_stop, report)
+            _attach(exc, state.outcome())
+            raise
+        return state.outcome()
+
+    async def _stop_suite(
+        self,
+        state: SuiteRunState,
+        reason: str,
+        end_calls: bool,
+        report: Callable[[GroupOutcome], Awaitable[None]],
+    ) -> None:
+        """See ``CekuraClient._stop_suite``."""
+        active = state.stop(reason)
+        if not end_calls:
+            return
+
+        async def end(index: int) -> None:
+            try:
+                await self.end_calls(state.result_id(index), timeout=STOP_REQUEST_TIMEOUT, max_retries=0)
+            except CekuraError:
+                await report(state.ended(index, False))
+            else:
+                await report(state.ended(index, True))
+
+        await asyncio.gather(*(end(index) for index in active))
 
     async def get_result(self, result_id: int) -> Result:
         """See ``CekuraClient.get_result``."""
