@@ -86,6 +86,8 @@ class APIError(CekuraError):
         super().__init__(message)
         self.status_code = status_code
         self.body = body
+        #: The answer's ``Date`` (Cekura's clock), when it carried one.
+        self.server_date: datetime | None = None
         #: Seconds the server asked us to wait (``Retry-After``), when it said.
         self.retry_after = retry_after
 
@@ -154,10 +156,40 @@ class SubmissionUncertainError(CekuraError):
     """
 
     def __init__(self, reason: str) -> None:
-        super().__init__(
+        super().__init__(self._message(reason, None, ()))
+        self.reason = reason
+        #: Result ids that match the request, when a lookup found several.
+        self.candidates: tuple[int, ...] = ()
+        #: Why a lookup could not decide, when one was made.
+        self.lookup: str | None = None
+        #: The request's plan (a ``RunPlan``) and when it was sent (UTC), for ``find_submission``.
+        self.plan: Any = None
+        self.sent_at: datetime | None = None
+
+    def looked_up(self, lookup: str, candidates: Sequence[int] = ()) -> None:
+        """Record what a lookup found without deciding (several matches, or a failed lookup)."""
+        self.lookup, self.candidates = lookup, tuple(candidates)
+        self.args = (self._message(self.reason, lookup, self.candidates),)
+
+    @staticmethod
+    def _message(reason: str, lookup: str | None, candidates: Sequence[int]) -> str:
+        looked = f"; looked it up: {lookup}" if lookup else ""
+        found = f" (results {', '.join(map(str, candidates))}; none was picked)" if candidates else ""
+        return (
             f"the run request may have reached Cekura ({reason}) and was not retried, because "
-            "resending could start a second batch. Check the results list in the Cekura dashboard "
-            "(or GET /test_framework/v1/results/) for a result created just now before submitting again."
+            f"resending could start a second batch{looked}{found}. Check the results list "
+            "(cekura-ws results, or the Cekura dashboard) for a result created just now before submitting again."
+        )
+
+
+class SubmissionNotCreatedError(CekuraError):
+    """The run request failed and a lookup found that Cekura created nothing: submitting the same
+    batch again is safe (and not done automatically)."""
+
+    def __init__(self, reason: str, *, looked_for: float) -> None:
+        super().__init__(
+            f"the run request failed ({reason}); looked for the batch on Cekura for {looked_for:.0f} s and "
+            "it was not created, so nothing runs and submitting it again is safe"
         )
         self.reason = reason
 
@@ -214,6 +246,19 @@ def is_missed_poll(exc: BaseException) -> bool:
 def redact(text: str, secret: str) -> str:
     """``text`` with every occurrence of ``secret`` (the API key) replaced."""
     return text.replace(secret, _REDACTED) if secret and secret in text else text
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP date header (``Wed, 02 Dec 2026 18:00:00 GMT``) as an aware datetime, else ``None``."""
+    if not value or len(value) > 64:
+        return None
+    from email.utils import parsedate_to_datetime  # imported here: costs ~10 ms at package import
+
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

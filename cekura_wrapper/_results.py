@@ -215,6 +215,10 @@ class Submission:
     status: str
     run_count: int
     raw: Mapping[str, Any] = attrs.field(repr=False, eq=False)
+    #: True when the run request failed after it was sent and a lookup found the batch it created
+    #: (``raw`` is then the result's detail); ``uncertain_reason`` says how the request failed.
+    reconciled: bool = False
+    uncertain_reason: str | None = None
 
     @functools.cached_property
     def runs(self) -> tuple[Run, ...]:

@@ -24,6 +24,7 @@ from ._errors import (
     SubmissionUncertainError,
     error_from_response,
     is_missed_poll,
+    parse_http_date,
     redact,
 )
 from ._exchange import DeadlineExceeded
@@ -94,6 +95,7 @@ def failure_from_response(response: httpx.Response, *, name: str, secret: str) -
         retry_after=response.headers.get("retry-after"),
         secret=secret,
     )
+    error.server_date = parse_http_date(response.headers.get("date"))
     return Failure(
         error=error,
         maybe_delivered=response.status_code >= 500,

@@ -6,8 +6,10 @@ import asyncio
 import concurrent.futures
 import functools
 import inspect
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
@@ -15,22 +17,43 @@ import httpx
 
 from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
 from ._decoding import decode_object, read_result, read_submission
-from ._errors import APIConnectionError, APIError, CekuraError, ValidationError
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    CekuraError,
+    SubmissionNotCreatedError,
+    SubmissionUncertainError,
+    ValidationError,
+)
 from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
 from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
 from ._reach import unreachable_agent_urls
+from ._reconcile import (
+    DEFAULT_SETTLE_WINDOW,
+    MAX_SCANNED,
+    Landed,
+    LookupIncomplete,
+    NotLanded,
+    Outcome,
+    Search,
+    SentRequest,
+    Undecided,
+    parse_time,
+)
 from ._results import Result, Submission
 from ._retry import Kind
 from ._settings import Settings, resolve_api_key
 from ._suite import STOP_REQUEST_TIMEOUT, GroupOutcome, SuiteGroup, SuiteResult, SuiteRunState, check_suite
 from ._transport import AsyncSender, SyncSender
-from ._validation import check_positive_id, describe
+from ._validation import check_positive_id, describe, require_seconds
 
 ProgressCallback = Callable[[Result], object]
 SuiteProgressCallback = Callable[[GroupOutcome], object]
 #: Failures of one poll inside a suite, handed to ``SuiteRunState.missed``.
 _POLL_FAILURES = (APIConnectionError, APIError)
+
+logger = logging.getLogger("cekura_wrapper")
 
 
 def _is_async_callable(callback: object) -> bool:
@@ -84,6 +107,7 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         max_poll_interval: float = 15.0,
         http_client: HttpClientT | None = None,
         allow_private_agent_urls: bool = False,
+        reconcile_window: float = DEFAULT_SETTLE_WINDOW,
     ) -> None:
         self._settings = Settings.build(
             base_url=base_url,
@@ -101,6 +125,8 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             )
         #: Send agent URLs Cekura's cloud cannot reach (peered or VPN setups); see ``_reach``.
         self._allow_private_agent_urls = bool(allow_private_agent_urls)
+        #: How long an uncertain submission is looked for before concluding it was not created.
+        self._reconcile_window = require_seconds(reconcile_window, "reconcile_window", zero_ok=True)
         self._clock: Callable[[], float] = time.monotonic
         self._sender: SenderT = self._new_sender(http_client)
 
@@ -128,6 +154,40 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             f"{type(self).__name__}(base_url={settings.base_url!r}, timeout={settings.timeout:g}, "
             f"max_retries={settings.max_retries})"
         )
+
+    def _sent(
+        self, plan: RunPlan, sent_at: datetime, started: float, exc: SubmissionUncertainError
+    ) -> SentRequest:
+        """What is known of an uncertain request; the error carries the plan and time too."""
+        exc.plan, exc.sent_at = plan, sent_at
+        cause = exc.__cause__
+        server_date = cause.server_date if isinstance(cause, APIError) else None
+        return SentRequest(plan, sent_at, server_date, elapsed=max(0.0, self._clock() - started))
+
+    def _settled(
+        self, outcome: Outcome, sent: SentRequest, details: dict[int, Result], exc: SubmissionUncertainError
+    ) -> Submission:
+        """The reconciled submission, or the error that says what the lookup found."""
+        if isinstance(outcome, Landed):
+            detail = details[outcome.result_id]
+            logger.warning(
+                "the run request failed after it was sent (%s); looked it up: it did land as result %d",
+                exc.reason,
+                outcome.result_id,
+            )
+            return Submission(
+                result_id=detail.id,
+                status=detail.status,
+                run_count=detail.total_runs,
+                raw=detail.raw,
+                reconciled=True,
+                uncertain_reason=exc.reason,
+            )
+        if isinstance(outcome, NotLanded):
+            raise SubmissionNotCreatedError(exc.reason, looked_for=outcome.looked_for) from exc
+        exc.looked_up(outcome.reason, outcome.candidates)
+        exc.plan, exc.sent_at = sent.plan, sent.sent_at
+        raise exc
 
     def check_agent_urls(self, plan: RunPlan) -> None:
         """Raise ``ValidationError`` naming every agent URL Cekura could not reach (loopback,
@@ -249,21 +309,59 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         frequency: int,
         agent: int | None = None,
         max_runs: int = MAX_RUNS,
+        reconcile: bool = True,
     ) -> Submission:
         """Start a batch: every scenario against its websocket URL, ``frequency`` times each.
 
         Everything is validated first (``ValidationError``, nothing sent; at most ``max_runs``
         conversations, 10,000 by default, so a typo cannot start millions). The request is retried
-        only when it cannot have reached Cekura; otherwise ``SubmissionUncertainError``.
+        only when it cannot have reached Cekura. When it failed after it may have reached Cekura,
+        the batch is looked up (``reconcile``, see ``find_submission``): found once, its
+        ``Submission`` is returned with ``reconciled=True``; not created within the settle window,
+        ``SubmissionNotCreatedError``; otherwise (or with ``reconcile=False``)
+        ``SubmissionUncertainError``. It is never resent.
         """
-        return self._submit(self._plan(scenarios, frequency, agent, max_runs))
+        return self._submit(self._plan(scenarios, frequency, agent, max_runs), reconcile=reconcile)
 
-    def _submit(self, plan: RunPlan) -> Submission:
+    def _submit(self, plan: RunPlan, *, reconcile: bool = True) -> Submission:
         kwargs = run_request(plan)
-        response = self._sender.send(kwargs, Kind.SUBMIT)
-        return read_submission(
-            response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
-        )
+        sent_at, started = datetime.now(UTC), self._clock()
+        try:
+            response = self._sender.send(kwargs, Kind.SUBMIT)
+            return read_submission(
+                response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
+            )
+        except SubmissionUncertainError as exc:
+            sent = self._sent(plan, sent_at, started, exc)
+            if not reconcile:
+                raise
+            return self._look_up(sent, exc)
+
+    def find_submission(
+        self, plan: RunPlan, *, sent_at: datetime, server_date: datetime | None = None
+    ) -> Submission:
+        """Look up the batch a run request of ``plan`` sent at ``sent_at`` created (for callers that
+        caught ``SubmissionUncertainError``, which carries both): the ``Submission`` when exactly one
+        result matches, ``SubmissionNotCreatedError`` when none does within the settle window,
+        ``SubmissionUncertainError`` (with ``candidates``) otherwise. Nothing is sent but reads."""
+        exc = SubmissionUncertainError("looked up on request")
+        return self._look_up(SentRequest(plan, sent_at, server_date), exc)
+
+    def _look_up(self, sent: SentRequest, exc: SubmissionUncertainError) -> Submission:
+        search = Search(started=self._clock(), window=self._reconcile_window)
+        while True:
+            details: dict[int, Result] = {}
+            try:
+                for result_id in sent.candidates(self.list_results(agent=sent.plan.agent)):
+                    details[result_id] = self.get_result(result_id)
+            except (CekuraError, LookupIncomplete) as failed:
+                outcome: Outcome | None = Undecided(f"the lookup failed: {failed}")
+            else:
+                confirmed = [result_id for result_id, detail in details.items() if sent.confirms(detail)]
+                outcome = search.decide(confirmed, self._clock())
+            if outcome is not None:
+                return self._settled(outcome, sent, details, exc)
+            self._sender.sleep(search.delay(self._clock()))
 
     def get_result(self, result_id: int) -> Result:
         """Read a result once (transient failures are retried)."""
@@ -450,16 +548,58 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         frequency: int,
         agent: int | None = None,
         max_runs: int = MAX_RUNS,
+        reconcile: bool = True,
     ) -> Submission:
         """See ``CekuraClient.run_scenarios``."""
-        return await self._submit(self._plan(scenarios, frequency, agent, max_runs))
+        return await self._submit(self._plan(scenarios, frequency, agent, max_runs), reconcile=reconcile)
 
-    async def _submit(self, plan: RunPlan) -> Submission:
+    async def _submit(self, plan: RunPlan, *, reconcile: bool = True) -> Submission:
         kwargs = run_request(plan)
-        response = await self._sender.send(kwargs, Kind.SUBMIT)
-        return read_submission(
-            response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
-        )
+        sent_at, started = datetime.now(UTC), self._clock()
+        try:
+            response = await self._sender.send(kwargs, Kind.SUBMIT)
+            return read_submission(
+                response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
+            )
+        except SubmissionUncertainError as exc:
+            sent = self._sent(plan, sent_at, started, exc)
+            if not reconcile:
+                raise
+            return await self._look_up(sent, exc)
+
+    async def find_submission(
+        self, plan: RunPlan, *, sent_at: datetime, server_date: datetime | None = None
+    ) -> Submission:
+        """See ``CekuraClient.find_submission``."""
+        exc = SubmissionUncertainError("looked up on request")
+        return await self._look_up(SentRequest(plan, sent_at, server_date), exc)
+
+    async def _look_up(self, sent: SentRequest, exc: SubmissionUncertainError) -> Submission:
+        search = Search(started=self._clock(), window=self._reconcile_window)
+        while True:
+            details: dict[int, Result] = {}
+            try:
+                listed = [summary async for summary in self._listed(sent)]
+                for result_id in sent.candidates(listed):
+                    details[result_id] = await self.get_result(result_id)
+            except (CekuraError, LookupIncomplete) as failed:
+                outcome: Outcome | None = Undecided(f"the lookup failed: {failed}")
+            else:
+                confirmed = [result_id for result_id, detail in details.items() if sent.confirms(detail)]
+                outcome = search.decide(confirmed, self._clock())
+            if outcome is not None:
+                return self._settled(outcome, sent, details, exc)
+            await self._sender.sleep(search.delay(self._clock()))
+
+    async def _listed(self, sent: SentRequest) -> AsyncIterator[Result]:
+        """The listed results down to the first older than the request (or past the scan limit)."""
+        scanned = 0
+        async for summary in self.list_results(agent=sent.plan.agent):
+            yield summary
+            scanned += 1
+            created = parse_time(summary.raw.get("created_at"))
+            if (created is not None and created < sent.earliest) or scanned > MAX_SCANNED:
+                return
 
     async def run_suite(
         self,

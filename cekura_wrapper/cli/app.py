@@ -22,6 +22,7 @@ from .common import (
     fail,
     fail_input,
     json_option,
+    reconciled_note,
     reported_errors,
     wait_options,
 )
@@ -153,6 +154,15 @@ def plan(
     help="Sent as X-VOCERA-SECRET in pre-flight checks (the secret configured on the Cekura agent).",
 )
 @allow_private_option
+@click.option(
+    "--lookup-window",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="When the run request fails after it may have reached Cekura, look for the batch this long "
+    "before concluding it was not created (it is never resent).",
+)
 @json_option
 def run(
     batch: Path | None,
@@ -175,6 +185,7 @@ def run(
     preflight_timeout: float,
     websocket_secret: str | None,
     allow_private_urls: bool,
+    lookup_window: float,
     json_mode: bool,
 ) -> None:
     """Submit the batch to Cekura; with --wait, follow it to the end and judge it.
@@ -210,6 +221,7 @@ def run(
             poll_interval=poll_interval,
             max_poll_interval=max(poll_interval, max_poll_interval),
             allow_private_agent_urls=allow_private_urls,
+            reconcile_window=lookup_window,
         )
     with client:
         _refuse_unreachable(output, checked, client.base_url, allowed=allow_private_urls)
@@ -229,6 +241,8 @@ def run(
                 "interrupted while submitting: the run request may have reached Cekura.",
                 advice="Check the results list in the Cekura dashboard before submitting again.",
             )
+        if submission.reconciled:
+            output.note(reconciled_note(submission), style="yellow")
         output.note(
             f"Submitted result {submission.result_id}: {submission.run_count} runs."
             f" Follow it with: cekura-ws watch {submission.result_id}"

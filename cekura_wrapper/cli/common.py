@@ -17,12 +17,14 @@ from cekura_wrapper._errors import (
     CekuraError,
     Loc,
     PollTimeoutError,
+    SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
     render_loc,
 )
 from cekura_wrapper._errors import Problem as LocatedProblem
 from cekura_wrapper._plan import MAX_RUNS
+from cekura_wrapper._results import Submission
 
 from .documents import error_document
 from .exit_codes import ExitCode
@@ -190,6 +192,14 @@ class RateType(click.ParamType[float]):
             self.fail(str(exc), param, ctx)
 
 
+def reconciled_note(submission: Submission) -> str:
+    """What happened to a run request that failed after it was sent but did create its batch."""
+    return (
+        f"The run request failed after it was sent ({submission.uncertain_reason}); looked it up: "
+        f"it did land as result {submission.result_id}; following it."
+    )
+
+
 def fail(
     output: Output, code: ExitCode, error: str, message: str, *, advice: str = "", **extra: Any
 ) -> NoReturn:
@@ -244,6 +254,14 @@ def reported_errors(
             _located(problem, batch, shown=problem.item, fallback="input") for problem in exc.problems
         ]
         fail_input(output, InputError(problems))
+    except SubmissionNotCreatedError as exc:
+        fail(
+            output,
+            ExitCode.API_ERROR,
+            "submission_not_created",
+            f"{exc}.",
+            advice="It did not land: nothing was created, so it is safe to run the job again.",
+        )
     except SubmissionUncertainError as exc:
         fail(
             output,
@@ -251,6 +269,7 @@ def reported_errors(
             "submission_uncertain",
             str(exc),
             advice="Do not rerun this job blindly: it could start a second, paid batch.",
+            candidates=list(exc.candidates),
         )
     except BadRequestError as exc:
         _rejected(output, exc, batch)

@@ -37,6 +37,7 @@ import re
 import secrets
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -95,6 +96,8 @@ class EmulatorSettings:
     evaluating_delay: float = attrs.field(default=0.05, validator=attrs.validators.ge(0))
     max_concurrent_runs: int = attrs.field(default=10, validator=attrs.validators.ge(1))
     max_runs_per_result: int = attrs.field(default=1000, validator=attrs.validators.ge(1))
+    #: Seconds a new result stays out of the results list (Cekura's list may lag its creation).
+    list_lag: float = attrs.field(default=0.0, validator=attrs.validators.ge(0))
     call: CallSettings = attrs.field(factory=CallSettings)
 
 
@@ -278,10 +281,12 @@ class EmulatorApp:
             )
         except ValueError:
             return await _send_json(send, 404, {"detail": "Invalid page."})
+        listed_before = datetime.now(UTC) - timedelta(seconds=self.settings.list_lag)
         chosen = [
             record
             for record in sorted(self.results.values(), key=lambda record: record.id, reverse=True)
-            if (agent is None or record.agent == agent)
+            if (not self.settings.list_lag or datetime.fromisoformat(record.created_at) <= listed_before)
+            and (agent is None or record.agent == agent)
             and (scenarios is None or any(run.scenario.id in scenarios for run in record.runs))
         ]
         pages = max(1, -(-len(chosen) // size)) if size > 0 else 0

@@ -1,0 +1,234 @@
+"""Exactly once: an uncertain run request is looked up instead of failing the job. The decisions
+are pure (first half); every branch then runs with real requests against the emulator, each
+fault yielding exactly one POST."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from cli_helpers import invoke, submitted_id
+
+from cekura_wrapper import (
+    AsyncCekuraClient,
+    CekuraClient,
+    Result,
+    SubmissionNotCreatedError,
+    SubmissionUncertainError,
+    plan_run,
+)
+from cekura_wrapper._reconcile import (
+    CLOCK_SKEW,
+    DATE_MARGIN,
+    Landed,
+    NotLanded,
+    Search,
+    SentRequest,
+    Undecided,
+)
+from cekura_wrapper.testing import (
+    AgentThread,
+    CekuraEmulator,
+    DropAfterCreate,
+    ServerError,
+    ServerErrorAfterCreate,
+)
+from cekura_wrapper.testing.demo import closed_loopback_url
+
+SENT = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
+PLAN = plan_run(
+    [(101, "wss://a.example/"), (102, "wss://b.example/"), (101, "wss://c.example/")], frequency=2
+)
+
+
+def listed(result_id: int, *, runs: int = 6, created: datetime = SENT, agent: int | None = None) -> Result:
+    return Result.from_payload(
+        {
+            "id": result_id,
+            "status": "running",
+            "total_runs_count": str(runs),
+            "created_at": created.isoformat(),
+            "agent": agent,
+        }
+    )
+
+
+def detail(result_id: int, scenarios: list[int]) -> Result:
+    runs = {str(n): {"id": n, "scenario": scenario} for n, scenario in enumerate(scenarios)}
+    return Result.from_payload({"id": result_id, "status": "running", "runs": runs})
+
+
+def test_the_earliest_creation_time_allows_for_clock_skew_or_uses_the_servers_date() -> None:
+    assert SentRequest(PLAN, SENT).earliest == SENT - CLOCK_SKEW
+    server_date = SENT + timedelta(hours=1)  # Cekura's clock runs an hour ahead of ours
+    with_date = SentRequest(PLAN, SENT, server_date, elapsed=3.0)
+    assert with_date.earliest == server_date - timedelta(seconds=3) - DATE_MARGIN
+
+
+def test_candidates_have_the_planned_run_count_and_the_scan_stops_at_older_results() -> None:
+    sent = SentRequest(PLAN, SENT)
+    newest_first = iter(
+        [
+            listed(9, runs=5),
+            listed(8),
+            listed(7, created=SENT - CLOCK_SKEW + timedelta(seconds=1)),
+            listed(6, created=SENT - CLOCK_SKEW - timedelta(seconds=1)),  # older: the scan stops here
+            listed(5),
+        ]
+    )
+    assert sent.candidates(newest_first) == [8, 7]
+    assert next(newest_first).id == 5, "nothing past the first older result was read"
+
+
+def test_a_candidate_is_confirmed_by_the_multiset_of_its_scenario_ids() -> None:
+    sent = SentRequest(PLAN, SENT)
+    assert sent.confirms(detail(1, [101] * 4 + [102] * 2))
+    assert not sent.confirms(detail(2, [101] * 3 + [102] * 3))
+    assert not sent.confirms(detail(3, [101] * 4 + [102]))
+
+
+def test_the_search_decides_once_and_waits_within_its_window() -> None:
+    search = Search(started=100.0, window=10.0, interval=2.0)
+    assert search.decide([42], 100.0) == Landed(42)
+    assert search.decide([43, 42], 100.0) == Undecided("several results match the request", (42, 43))
+    assert search.decide([], 105.0) is None and search.delay(109.0) == pytest.approx(1.0)
+    assert search.decide([], 110.0) == NotLanded(10.0)
+
+
+# --------------------------------------------------------------------------- against the emulator
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[CekuraEmulator]:
+    with CekuraEmulator() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[AgentThread]:
+    with AgentThread("helpful") as helpful:
+        yield helpful
+
+
+@pytest.fixture
+def fresh(emulator: CekuraEmulator) -> CekuraEmulator:
+    emulator.reset()
+    emulator.app.settings = attrs.evolve(emulator.app.settings, list_lag=0.0)
+    return emulator
+
+
+def client(emulator: CekuraEmulator, **options: Any) -> CekuraClient:
+    options = {"poll_interval": 0.02, "max_poll_interval": 0.05, "reconcile_window": 1.0, **options}
+    return CekuraClient(emulator.api_key, base_url=emulator.base_url, **options)
+
+
+def posts(emulator: CekuraEmulator) -> int:
+    return sum(1 for request in emulator.requests if request.method == "POST")
+
+
+@pytest.mark.parametrize("fault", [ServerErrorAfterCreate(502), DropAfterCreate()], ids=["502", "dropped"])
+def test_a_batch_that_landed_is_found_and_followed(
+    fresh: CekuraEmulator, agent: AgentThread, fault: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    fresh.faults.queue(fault, on="post")
+    with client(fresh) as cekura, caplog.at_level(logging.WARNING, logger="cekura_wrapper"):
+        result = cekura.run_and_wait([(101, agent.url), (102, agent.url)], frequency=2, timeout=30)
+    assert (posts(fresh), list(fresh.app.results)) == (1, [result.id])
+    assert result.passed and result.total_runs == 4
+    assert any("did land as result" in record.getMessage() for record in caplog.records)
+
+
+def test_the_reconciled_submission_says_so(fresh: CekuraEmulator) -> None:
+    fresh.faults.queue(ServerErrorAfterCreate(502), on="post")
+    with client(fresh) as cekura:
+        submission = cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
+    assert submission.reconciled and submission.uncertain_reason == "Cekura answered 502"
+    assert submission.result_id in fresh.app.results
+
+
+def test_a_batch_that_was_not_created_is_reported_safe_to_resubmit(fresh: CekuraEmulator) -> None:
+    fresh.faults.queue(ServerError(502), on="post")  # fails before creating anything
+    started = time.monotonic()
+    with client(fresh, reconcile_window=1.0) as cekura, pytest.raises(SubmissionNotCreatedError) as caught:
+        cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
+    assert time.monotonic() - started < 1.0 + 3.0  # the settle window, then a decision
+    assert "submitting it again is safe" in str(caught.value)
+    assert (posts(fresh), len(fresh.app.results)) == (1, 0)
+
+
+def test_a_batch_listed_late_is_found_within_the_settle_window(fresh: CekuraEmulator) -> None:
+    fresh.app.settings = attrs.evolve(fresh.app.settings, list_lag=1.0)
+    fresh.faults.queue(ServerErrorAfterCreate(503), on="post")
+    with client(fresh, reconcile_window=8.0) as cekura:
+        submission = cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
+    assert submission.reconciled and (posts(fresh), len(fresh.app.results)) == (1, 1)
+
+
+def test_two_identical_batches_in_the_window_are_ambiguous(fresh: CekuraEmulator) -> None:
+    scenarios = [(101, closed_loopback_url())]
+    with client(fresh) as cekura:
+        first = cekura.run_scenarios(scenarios, frequency=1)
+        fresh.faults.queue(ServerErrorAfterCreate(502), on="post")
+        with pytest.raises(SubmissionUncertainError) as caught:
+            cekura.run_scenarios(scenarios, frequency=1)
+    second = max(fresh.app.results)
+    assert caught.value.candidates == (first.result_id, second)
+    assert "several results match" in str(caught.value) and posts(fresh) == 2
+
+
+def test_a_failed_lookup_leaves_the_submission_uncertain(fresh: CekuraEmulator) -> None:
+    fresh.faults.queue(ServerErrorAfterCreate(502), on="post")
+    fresh.faults.queue(ServerError(500), on="get", times=10)  # the list answers 500 too
+    with client(fresh, max_retries=0) as cekura, pytest.raises(SubmissionUncertainError) as caught:
+        cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
+    assert caught.value.lookup is not None and caught.value.lookup.startswith("the lookup failed")
+    assert caught.value.plan is not None and caught.value.sent_at is not None
+    fresh.faults.clear()
+
+
+def test_find_submission_serves_callers_that_caught_the_error(fresh: CekuraEmulator) -> None:
+    fresh.faults.queue(DropAfterCreate(), on="post")
+    with client(fresh) as cekura:
+        with pytest.raises(SubmissionUncertainError) as caught:
+            cekura.run_scenarios([(101, closed_loopback_url())], frequency=1, reconcile=False)
+        error = caught.value
+        assert error.sent_at is not None
+        found = cekura.find_submission(error.plan, sent_at=error.sent_at)
+    assert found.reconciled and [found.result_id] == list(fresh.app.results)
+
+
+def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator) -> None:
+    async def scenario() -> int:
+        fresh.faults.queue(DropAfterCreate(), on="post")
+        async with AsyncCekuraClient(fresh.api_key, base_url=fresh.base_url, reconcile_window=1.0) as cekura:
+            submission = await cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
+            assert submission.reconciled
+            with pytest.raises(SubmissionNotCreatedError):
+                fresh.faults.queue(ServerError(502), on="post")
+                await cekura.run_scenarios([(102, closed_loopback_url())], frequency=1)
+            return submission.result_id
+
+    result_id = asyncio.run(scenario())
+    assert list(fresh.app.results) == [result_id]
+    assert posts(fresh) == 2
+
+
+def test_cekura_ws_run_says_what_happened(fresh: CekuraEmulator, agent: AgentThread) -> None:
+    args = ["run", "--scenario", f"101={agent.url}", "--frequency", "1", "--lookup-window", "0.5"]
+    fresh.faults.queue(DropAfterCreate(), on="post")
+    landed = invoke([*args, "--wait", "--poll-interval", "0.02"], emulator=fresh)
+    fresh.faults.queue(ServerError(502), on="post")
+    not_created = invoke([*args[:2], f"102={agent.url}", *args[3:], "--json"], emulator=fresh)
+
+    assert landed.exit_code == 0, landed.output
+    assert f"looked it up: it did land as result {submitted_id(landed)}; following it" in landed.stderr
+    assert not_created.exit_code == 3, not_created.output
+    assert "it was not created" in not_created.stderr
+    assert "It did not land: nothing was created, so it is safe to run the job again." in not_created.stderr
+    assert posts(fresh) == 2 and len(fresh.app.results) == 1
