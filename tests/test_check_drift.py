@@ -17,13 +17,11 @@ from typing import Any, ClassVar
 import check_drift
 import pytest
 import regenerate
+import upstream_fixture
 from check_drift import Change, Severity, diff_specs
-from shared_paths import shared_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "check_drift.py"
-OLD_UPSTREAM = ("upstream-specs", "cekura-openapi-2025-12-02.json")
-NEW_UPSTREAM = ("upstream-specs", "cekura-openapi-2026-08-21.json")
 
 # The real paths, so the operationId pinning of scripts/regenerate.py applies to them.
 RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
@@ -769,84 +767,72 @@ def test_make_drift_exits_2_on_any_failure_and_names_check_drifts_code(tmp_path:
     assert "run .venv/bin/python scripts/check_drift.py directly" in makefile
 
 
-# --------------------------------------------------------------------------- Cekura's real history
+# ----------------------------------------------- Cekura's history, as our own fixture specs model it
 
 
-def real_history() -> list[tuple[str, str, str, Any, Any]]:
-    old = check_drift.load_spec(str(shared_file(*OLD_UPSTREAM)))
-    new = check_drift.load_spec(str(shared_file(*NEW_UPSTREAM)))
-    changes = diff_specs(old, new, [("post", RUN_PATH), ("get", RESULT_PATH)])
+def history() -> list[tuple[str, str, str, Any, Any]]:
+    changes = diff_specs(
+        upstream_fixture.before(), upstream_fixture.after(), [("post", RUN_PATH), ("get", RESULT_PATH)]
+    )
     return [(c.severity.value, c.operation, c.location, c.before, c.after) for c in changes]
 
 
-def test_real_history_of_the_run_operation() -> None:
-    run_changes = [change for change in real_history() if change[1] == RUN]
+def test_history_of_the_run_operation() -> None:
+    run_changes = [change for change in history() if change[1] == RUN]
     assert run_changes == [
-        (
-            "info",
-            RUN,
-            "operationId",
-            "scenarios-run-scenarios-with-websockets-create",
-            "scenarios-run-websocket_2",
-        ),
+        ("info", RUN, "operationId", upstream_fixture.OLD_RUN_ID, "scenarios-run-websocket_2"),
         ("info", RUN, "tags[0]", "test_framework", "Evaluators"),
-        ("info", RUN, "security", None, "oauth2"),
-        ("info", RUN, "security", None, "supabase_session"),
-        ("info", RUN, "requestBody.agent", None, "optional"),
         ("info", RUN, "requestBody.mock_tool_names", None, "optional"),
-        ("info", RUN, "responses.201.runs[].outbound_dial_window_opens_at", None, "present"),
         ("info", RUN, "responses.201.runs[].outbound_dial_window_seconds", None, "present"),
-        ("info", RUN, "responses.201.runs[].outbound_dial_window_closes_at", None, "present"),
     ]
 
 
-def test_real_history_of_the_results_operation() -> None:
-    result_changes = [change for change in real_history() if change[1] == RESULT]
-    new_fields = [location for severity, _, location, _, after in result_changes if after == "present"]
-    assert result_changes[:3] == [
+def test_history_of_the_results_operation() -> None:
+    result_changes = [change for change in history() if change[1] == RESULT]
+    assert result_changes == [
         ("warning", RESULT, "deprecated", False, True),
         ("warning", RESULT, "responses.200.agent.required", False, True),
         ("warning", RESULT, "responses.200.status.enum", None, "scaling_up"),
+        ("info", RESULT, "operationId", upstream_fixture.OLD_RESULT_ID, "results-v1-retrieve"),
+        ("info", RESULT, "security", None, "oauth2"),
     ]
-    assert ("info", RESULT, "operationId", "results-retrieve", "results-v1-retrieve") in result_changes
-    assert {after for _, _, location, _, after in result_changes if location == "security"} == {
-        "oauth2",
-        "shareable_link",
-        "supabase_session",
-        "embedded_session",
-    }
-    assert {"responses.200.agent_name", "responses.200.run_type", "responses.200.ai_summary"} <= set(
-        new_fields
-    )
-    assert len(result_changes) == 3 + 1 + 4 + len(new_fields)
 
 
-def test_real_history_is_breaking_for_a_client_generated_without_the_pins(
+def test_history_is_breaking_for_a_client_generated_without_the_pins(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The renames are info only because regenerate.py pins names; without the pins they break."""
     monkeypatch.setattr(check_drift, "_pinned_operation_ids", set)
-    breaking = [change[1:] for change in real_history() if change[0] == "breaking"]
+    breaking = [change[1:] for change in history() if change[0] == "breaking"]
     assert breaking == [
-        (RUN, "operationId", "scenarios-run-scenarios-with-websockets-create", "scenarios-run-websocket_2"),
+        (RUN, "operationId", upstream_fixture.OLD_RUN_ID, "scenarios-run-websocket_2"),
         (RUN, "tags[0]", "test_framework", "Evaluators"),
-        (RESULT, "operationId", "results-retrieve", "results-v1-retrieve"),
+        (RESULT, "operationId", upstream_fixture.OLD_RESULT_ID, "results-v1-retrieve"),
     ]
 
 
-def test_real_upstream_against_itself_reports_nothing_and_ignores_unrelated_edits() -> None:
-    new = check_drift.load_spec(str(shared_file(*NEW_UPSTREAM)))
+def test_upstream_against_itself_reports_nothing_and_ignores_unrelated_edits() -> None:
+    new = upstream_fixture.after()
     edited = copy.deepcopy(new)
-    unrelated = next(path for path in edited["paths"] if path not in (RUN_PATH, RESULT_PATH))
-    del edited["paths"][unrelated]
-    edited["paths"][RESULT_PATH]["delete"]["deprecated"] = True
+    del edited["paths"][upstream_fixture.UNRELATED_PATH]
+    edited["paths"][RESULT_PATH]["get"]["description"] = "edited prose"
     operations = [("post", RUN_PATH), ("get", RESULT_PATH)]
     assert diff_specs(new, edited, operations) == []
 
 
-def test_committed_spec_against_newest_upstream_runs_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
-    upstream = str(shared_file(*NEW_UPSTREAM))
-    code = check_drift.main(["--upstream", upstream])
-    assert code in (0, 1, 2), capsys.readouterr().err
+def test_committed_spec_against_an_upstream_file_runs_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, upstream = upstream_fixture.write(tmp_path)
+    code = check_drift.main(["--upstream", str(upstream)])
     out = capsys.readouterr().out
-    assert all(line.split()[0] in {"breaking", "warning", "info"} for line in out.splitlines())
+    assert code == 1, out  # info only: the fixture adds optional fields and a security scheme
+    assert out.splitlines() and all(line.split()[0] == "info" for line in out.splitlines())
+
+
+def test_make_drift_without_upstream_says_what_to_pass() -> None:
+    command = ["make", "-s", "-o", ".venv/.installed", "drift", f"BIN={Path(sys.executable).parent}"]
+    completed = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+    assert completed.returncode == 2
+    assert "make drift UPSTREAM=PATH_OR_HTTPS_URL" in completed.stderr
+    assert "Traceback" not in completed.stderr

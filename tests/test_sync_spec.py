@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 import check_drift
 import pytest
 import sync_spec
+import upstream_fixture
 from ruamel.yaml import YAML
-from shared_paths import shared_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "sync_spec.py"
@@ -597,7 +597,7 @@ def _shape(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_results_operation_from_the_newest_upstream_matches_ours(tmp_path: Path) -> None:
-    newest = shared_file("upstream-specs", "cekura-openapi-2026-08-21.json")
+    _, newest = upstream_fixture.write(tmp_path)
     target = tmp_path / "extracted.json"
 
     assert run("--from", str(newest), "--operation", f"GET:{RESULTS}", "--into", str(target)) == 0
@@ -619,7 +619,7 @@ def test_results_operation_from_the_newest_upstream_matches_ours(tmp_path: Path)
 
 def test_run_operation_from_the_newest_upstream_adds_only_what_the_notes_say(tmp_path: Path) -> None:
     """The seed predates mock_tool_names; everything else in the request body is unchanged."""
-    newest = shared_file("upstream-specs", "cekura-openapi-2026-08-21.json")
+    _, newest = upstream_fixture.write(tmp_path)
     target = tmp_path / "extracted.json"
     path = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
     assert run("--from", str(newest), "--operation", f"POST:{path}", "--into", str(target)) == 0
@@ -636,7 +636,7 @@ def test_keep_descriptions_adopts_the_newest_results_operation_in_our_words(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The README's adopt-a-change step: upstream's structure, none of its prose on our nodes."""
-    newest = shared_file("upstream-specs", "cekura-openapi-2026-08-21.json")
+    _, newest = upstream_fixture.write(tmp_path)
     ours_text = (REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8")
     target = tmp_path / "openapi.yaml"
     target.write_text(ours_text, encoding="utf-8")
@@ -670,8 +670,7 @@ def test_keep_descriptions_adopts_the_newest_results_operation_in_our_words(
 def test_both_operations_from_the_older_upstream_round_trip_through_our_spec(tmp_path: Path) -> None:
     """2025-12-02 predates the seed's changes: syncing it in must reproduce it exactly, and the
     drift from there to the newest file must be the real history check_drift knows."""
-    older = shared_file("upstream-specs", "cekura-openapi-2025-12-02.json")
-    newest = shared_file("upstream-specs", "cekura-openapi-2026-08-21.json")
+    older, newest = upstream_fixture.write(tmp_path)
     run_path = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
     operations = [("post", run_path), ("get", RESULTS)]
     target = tmp_path / "openapi.yaml"
