@@ -294,7 +294,9 @@ def test_exit_4_when_the_wait_times_out_with_a_junit_of_the_unfinished_runs(
     report = tmp_path / "cekura.xml"
     args = ["run", "--scenario", f"101={slow}", "--frequency", "2", "--wait", "--timeout", "0.1"]
 
-    result = invoke([*args, "--junit", str(report), "--json", *FAST_POLLS], emulator=cekura_emulator)
+    result = invoke(
+        [*args, "--keep-running", "--junit", str(report), "--json", *FAST_POLLS], emulator=cekura_emulator
+    )
 
     assert result.exit_code == 4, result.output
     rid = submitted_id(result)
@@ -369,7 +371,7 @@ def test_ctrl_c_while_waiting_prints_how_to_resume_and_resubmits_nothing(
     monkeypatch.setattr(render.PlainProgress, "update", interrupt)
 
     result = invoke(
-        ["run", "--scenario", f"101={slow}", "--frequency", "1", "--wait", *FAST_POLLS],
+        ["run", "--scenario", f"101={slow}", "--frequency", "1", "--wait", "--keep-running", *FAST_POLLS],
         emulator=cekura_emulator,
     )
 

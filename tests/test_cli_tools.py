@@ -156,8 +156,8 @@ def test_demo_runs_the_whole_job_offline() -> None:
 def test_a_real_ctrl_c_while_waiting_exits_130_with_resume_advice_and_sends_nothing_more() -> None:
     with CekuraEmulator(settings=EmulatorSettings(pending_delay=600)) as emulator:
         env = {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
-        args = ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--wait", *FAST_POLLS]
-        with cekura_ws(*args, env=env) as process:
+        args = ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--wait", "--keep-running"]
+        with cekura_ws(*args, *FAST_POLLS, env=env) as process:
             assert process.stderr is not None
             # It prints a progress line per change or exits (EOF): reading cannot block for good.
             lines = iter(process.stderr.readline, "")
@@ -170,4 +170,4 @@ def test_a_real_ctrl_c_while_waiting_exits_130_with_resume_advice_and_sends_noth
         posts = [r for r in emulator.requests if r.method == "POST"]
     assert "stopped waiting for result 1 (Ctrl-C)" in rest
     assert "Resume with: cekura-ws watch 1" in rest
-    assert len(posts) == 1  # nothing was resubmitted (nor cancelled: the emulator has no such call)
+    assert len(posts) == 1  # nothing was resubmitted, nor ended (--keep-running)

@@ -32,6 +32,7 @@ from .inputs import Batch, InputError, Problem, load_batch, load_urls
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
+from .stopping import Terminated, end_calls, ended_lines, sigterm_as_interrupt
 from .verdict import judge
 
 if TYPE_CHECKING:
@@ -62,6 +63,9 @@ class _Group(click.Group):
         except click.UsageError as exc:
             _usage_document(exc, context.meta.get(_ARGS, []))
             raise
+        except Terminated:
+            click.echo("Terminated.", err=True)
+            raise click.exceptions.Exit(int(ExitCode.TERMINATED)) from None
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
@@ -153,6 +157,12 @@ def plan(
     metavar="SECRET",
     help="Sent as X-VOCERA-SECRET in pre-flight checks (the secret configured on the Cekura agent).",
 )
+@click.option(
+    "--keep-running",
+    is_flag=True,
+    help="With --wait: at --timeout, Ctrl-C or SIGTERM leave the calls running (resume with "
+    "cekura-ws watch ID) instead of ending them.",
+)
 @allow_private_option
 @click.option(
     "--lookup-window",
@@ -184,11 +194,15 @@ def run(
     check_first: bool,
     preflight_timeout: float,
     websocket_secret: str | None,
+    keep_running: bool,
     allow_private_urls: bool,
     lookup_window: float,
     json_mode: bool,
 ) -> None:
     """Submit the batch to Cekura; with --wait, follow it to the end and judge it.
+
+    With --wait, stopping early (--timeout, Ctrl-C, SIGTERM) ends the calls this run started,
+    unless --keep-running.
 
     The gate passes only when the result completed and every run in it passed (--fail-under
     relaxes the second half). Agent URLs Cekura's cloud cannot reach (loopback, private,
@@ -223,7 +237,7 @@ def run(
             allow_private_agent_urls=allow_private_urls,
             reconcile_window=lookup_window,
         )
-    with client:
+    with client, sigterm_as_interrupt():
         _refuse_unreachable(output, checked, client.base_url, allowed=allow_private_urls)
         if check_first:
             _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
@@ -233,11 +247,12 @@ def run(
                 submission = client.run_scenarios(
                     run_plan.scenarios, frequency=run_plan.frequency, agent=run_plan.agent
                 )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
             fail(
                 output,
-                ExitCode.INTERRUPTED,
-                "interrupted",
+                ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED,
+                "terminated" if terminated else "interrupted",
                 "interrupted while submitting: the run request may have reached Cekura.",
                 advice="Check the results list in the Cekura dashboard before submitting again.",
             )
@@ -261,6 +276,7 @@ def run(
             reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
             fail_under=fail_under,
             urls=AgentUrls.from_plan(run_plan),
+            end_calls_on_stop=not keep_running,
         )
 
 
@@ -300,6 +316,11 @@ def status(
 @click.argument("result_id", type=click.IntRange(min=1))
 @api_options
 @wait_options
+@click.option(
+    "--end-calls-on-stop",
+    is_flag=True,
+    help="At --timeout, Ctrl-C or SIGTERM, end the result's calls (by default watch leaves them running).",
+)
 @json_option
 def watch(
     result_id: int,
@@ -313,6 +334,7 @@ def watch(
     fail_under: float | None,
     summary: Path | None,
     no_step_summary: bool,
+    end_calls_on_stop: bool,
     json_mode: bool,
 ) -> None:
     """Follow a result to its end and judge it like run --wait (resumes after Ctrl-C or a timeout)."""
@@ -332,7 +354,7 @@ def watch(
             poll_interval=poll_interval,
             max_poll_interval=max(poll_interval, max_poll_interval),
         )
-    with client:
+    with client, sigterm_as_interrupt():
         follow(
             output,
             client,
@@ -342,7 +364,42 @@ def watch(
             max_poll_interval=max_poll_interval,
             reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
             fail_under=fail_under,
+            end_calls_on_stop=end_calls_on_stop,
         )
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("result_ids", nargs=-1, required=True, type=click.IntRange(min=1), metavar="RESULT_ID...")
+@api_options
+@json_option
+def stop(
+    result_ids: tuple[int, ...], api_key: str | None, base_url: str | None, max_retries: int, json_mode: bool
+) -> None:
+    """End every call of these results: calls in progress hang up, runs not started never start.
+
+    Ending twice is harmless. Exits 3 when Cekura could not end one of them (an unknown id included).
+    """
+    from cekura_wrapper import CekuraClient
+
+    output = Output(json_mode=json_mode)
+    unique = list(dict.fromkeys(result_ids))
+    with reported_errors(output):
+        client = CekuraClient(api_key, base_url=base_url, max_retries=max_retries)
+    with client:
+        outcome = end_calls(client, unique)
+    for line in ended_lines(outcome):
+        output.line(line)
+    failed = {result_id: error for result_id, error in outcome.items() if error is not None}
+    code = ExitCode.API_ERROR if failed else ExitCode.OK
+    output.document(
+        {
+            "kind": "stop",
+            "exit_code": int(code),
+            "ended": [result_id for result_id in unique if outcome.get(result_id, "") is None],
+            "failed": {str(result_id): error for result_id, error in failed.items()},
+        }
+    )
+    raise click.exceptions.Exit(int(code))
 
 
 @main.command(epilog=EXIT_CODES_HELP)

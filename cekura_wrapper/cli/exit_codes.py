@@ -19,8 +19,10 @@ class ExitCode(enum.IntEnum):
     API_ERROR = 3
     #: ``--wait``/``watch`` stopped at ``--timeout``; the result keeps running on Cekura.
     WAIT_TIMEOUT = 4
-    #: Ctrl-C: stopped waiting (nothing was cancelled or resubmitted).
+    #: Ctrl-C: stopped waiting (``run --wait`` ended the calls it started, unless --keep-running).
     INTERRUPTED = 130
+    #: SIGTERM (a CI runner cancelling the step): like Ctrl-C.
+    TERMINATED = 143
 
 
 #: The exit codes as ``--help`` shows them (``\b`` keeps click from rewrapping the lines).
@@ -34,5 +36,7 @@ Exit codes:
        request with 400, e.g. an unknown scenario id (nothing was created)
   3    API, auth or connection error, including a submission that may have
        reached Cekura (the advice printed says what to check)
-  4    --wait/watch timed out; the result keeps running on Cekura
-  130  interrupted (Ctrl-C) while waiting; resume with: cekura-ws watch ID"""
+  4    --wait/watch timed out (run --wait ends the calls it started unless
+       --keep-running; otherwise the result keeps running on Cekura)
+  130  interrupted (Ctrl-C) while waiting (calls ended as for exit 4)
+  143  terminated (SIGTERM, e.g. a cancelled CI job), as for 130"""

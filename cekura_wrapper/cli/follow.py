@@ -16,6 +16,7 @@ from .documents import result_document
 from .exit_codes import ExitCode
 from .render import Output, progress_view, result_summary, runs_table
 from .reports import Reports, write_reports
+from .stopping import Terminated, end_calls, ended_lines
 from .verdict import judge
 
 
@@ -34,10 +35,12 @@ def follow(
     reports: Reports,
     fail_under: float | None,
     urls: AgentUrls = NO_PLAN,
+    end_calls_on_stop: bool = False,
 ) -> NoReturn:
-    """Wait for the result, report it, and exit with its verdict (or 3, 4, 130).
+    """Wait for the result, report it, and exit with its verdict (or 3, 4, 130, 143).
 
-    ``urls`` says which agent URL each run talked to (from the plan, when ``run`` submitted it)."""
+    ``urls`` says which agent URL each run talked to (from the plan, when ``run`` submitted it).
+    ``end_calls_on_stop``: at the timeout, Ctrl-C or SIGTERM, end the result's calls first."""
     view = progress_view(output, result_id)
     try:
         with reported_errors(output, result_id=result_id, resume=resume_advice(result_id)):
@@ -50,17 +53,26 @@ def follow(
             )
     except PollTimeoutError as exc:
         view.close()
-        _timed_out(output, exc, reports, fail_under, urls)
-    except KeyboardInterrupt:
+        ended = _end_calls(output, client, result_id, end_calls_on_stop)
+        _timed_out(output, exc, reports, fail_under, urls, ended=ended)
+    except KeyboardInterrupt as exc:
         view.close()
+        terminated = isinstance(exc, Terminated)
+        ended = _end_calls(output, client, result_id, end_calls_on_stop)
+        what = "SIGTERM" if terminated else "Ctrl-C"
+        fate = (
+            "Its calls were ended; nothing was resubmitted."
+            if ended
+            else "Nothing was cancelled or resubmitted: the batch keeps running on Cekura."
+        )
         fail(
             output,
-            ExitCode.INTERRUPTED,
-            "interrupted",
-            f"stopped waiting for result {result_id} (Ctrl-C). Nothing was cancelled or resubmitted: "
-            "the batch keeps running on Cekura.",
-            advice=resume_advice(result_id),
+            ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED,
+            "terminated" if terminated else "interrupted",
+            f"stopped waiting for result {result_id} ({what}). {fate}",
+            advice="" if ended else resume_advice(result_id),
             result_id=result_id,
+            calls_ended=ended,
         )
     finally:
         view.close()
@@ -97,8 +109,24 @@ def _add_errors(document: dict[str, object], errors: dict[str, str]) -> None:
         document["junit_error"] = errors["junit"]
 
 
+def _end_calls(output: Output, client: CekuraClient, result_id: int, wanted: bool) -> bool:
+    """End the result's calls when ``wanted``; True when Cekura accepted it."""
+    if not wanted:
+        return False
+    outcome = end_calls(client, [result_id])
+    for line in ended_lines(outcome):
+        output.note(line)
+    return outcome.get(result_id, "") is None
+
+
 def _timed_out(
-    output: Output, exc: PollTimeoutError, reports: Reports, fail_under: float | None, urls: AgentUrls
+    output: Output,
+    exc: PollTimeoutError,
+    reports: Reports,
+    fail_under: float | None,
+    urls: AgentUrls,
+    *,
+    ended: bool = False,
 ) -> NoReturn:
     """Exit 4; the reports say what was known when cekura-ws stopped waiting (the gate did not pass)."""
     last = exc.result
@@ -110,12 +138,16 @@ def _timed_out(
         extra["last_result"] = result_document(
             last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=fail_under, urls=urls
         )
+    message = str(exc)
+    if ended:
+        message = message.split("; it keeps running")[0] + "; its calls were ended"
     fail(
         output,
         ExitCode.WAIT_TIMEOUT,
         "wait_timeout",
-        str(exc),
-        advice=resume_advice(exc.result_id),
+        message,
+        advice="" if ended else resume_advice(exc.result_id),
         result_id=exc.result_id,
+        calls_ended=ended,
         **extra,
     )
