@@ -5,7 +5,9 @@ fault yielding exactly one POST."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -232,3 +234,18 @@ def test_cekura_ws_run_says_what_happened(fresh: CekuraEmulator, agent: AgentThr
     assert "it was not created" in not_created.stderr
     assert "It did not land: nothing was created, so it is safe to run the job again." in not_created.stderr
     assert posts(fresh) == 2 and len(fresh.app.results) == 1
+
+
+def test_cekura_ws_results_lists_the_newest_first(fresh: CekuraEmulator) -> None:
+    with client(fresh) as cekura:
+        ids = [cekura.run_scenarios([(101, closed_loopback_url())], frequency=1).result_id for _ in range(3)]
+
+    table = invoke(["results", "--limit", "2"], emulator=fresh)
+    document = invoke(["results", "--json"], emulator=fresh)
+
+    assert table.exit_code == 0, table.output
+    shown = [int(found) for found in re.findall(r"^│\s+(\d+) │", table.stdout, re.MULTILINE)]
+    assert shown == [ids[2], ids[1]]
+    listed = json.loads(document.stdout)
+    assert [entry["id"] for entry in listed["results"]] == ids[::-1]
+    assert listed["results"][0]["total_runs"] == 1

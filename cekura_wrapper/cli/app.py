@@ -402,6 +402,61 @@ def stop(
     raise click.exceptions.Exit(int(code))
 
 
+@main.command()
+@click.option("--agent", type=click.IntRange(min=1), metavar="ID", help="Only this agent's results.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1000),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="How many of the newest results to show (1-1000).",
+)
+@api_options
+@json_option
+def results(
+    agent: int | None,
+    limit: int,
+    api_key: str | None,
+    base_url: str | None,
+    max_retries: int,
+    json_mode: bool,
+) -> None:
+    """List recent results, newest first: id, created, status, passed/total.
+
+    What to look at before running a job again after "may have reached Cekura" (exit 3).
+    Exits 0, or 2/3 like every command that reads from Cekura.
+    """
+    import itertools
+
+    from cekura_wrapper import CekuraClient
+
+    from .render import results_table
+
+    output = Output(json_mode=json_mode)
+    with reported_errors(output):
+        client = CekuraClient(api_key, base_url=base_url, max_retries=max_retries)
+    with client, reported_errors(output):
+        found = list(itertools.islice(client.list_results(agent, page_size=min(limit, 100)), limit))
+    output.show(results_table(found))
+    output.document(
+        {
+            "kind": "results",
+            "results": [
+                {
+                    "id": result.id,
+                    "created_at": result.raw.get("created_at"),
+                    "status": result.status,
+                    "agent": result.raw.get("agent"),
+                    "passed_runs": result.success_runs,
+                    "total_runs": result.total_runs,
+                }
+                for result in found
+            ],
+        }
+    )
+
+
 @main.command(epilog=EXIT_CODES_HELP)
 @click.argument("urls", nargs=-1, metavar="[URL]...")
 @batch_options(frequency=False)

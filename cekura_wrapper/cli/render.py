@@ -117,6 +117,23 @@ def runs_table(result: Result, urls: AgentUrls = NO_PLAN) -> Table:
     return table
 
 
+def results_table(results: Sequence[Result]) -> Table:
+    """Recent results, newest first (``cekura-ws results``)."""
+    table = Table(title="Recent results")
+    for name in ("result", "created", "status", "agent", "passed / total"):
+        table.add_column(name, justify="right" if name in ("result", "passed / total") else "left")
+    for result in results:
+        created, agent = result.raw.get("created_at"), result.raw.get("agent")
+        table.add_row(
+            str(result.id),
+            _escape(str(created)[:32] if created else "-"),
+            _escape(result.status[:32]),
+            str(agent) if isinstance(agent, int) else "-",
+            f"{result.success_runs} / {result.total_runs}",
+        )
+    return table
+
+
 def result_summary(result: Result) -> str:
     return (
         f"Result {result.id}: {result.status}; runs {result.total_runs}, done {result.completed_runs}, "
