@@ -140,3 +140,52 @@ def test_every_problem_in_every_group_is_reported_with_its_line(tmp_path: Path) 
     assert result.exit_code == 2, result.output
     where = {p["where"] for p in json.loads(result.stdout)["problems"]}
     assert {f"{path}:5", f"{path}:6", f"{path}:8", f"{path}:11"} <= where
+
+
+def test_a_real_sigterm_ends_every_started_group_and_exits_143(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with CekuraEmulator() as emulator, AgentThread("slow", reply_delay=4.0) as agent:
+        path = suite_file(tmp_path, agent.url, concurrency=5)
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("CEKURA_", "GITHUB_"))}
+        env |= {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "cekura_wrapper",
+                "run",
+                "--batch",
+                str(path),
+                "--wait",
+                "--json",
+                *FAST_POLLS,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            assert process.stderr is not None
+            for line in iter(process.stderr.readline, ""):
+                if line.startswith("group regression: running, result 2 running"):
+                    break
+            process.send_signal(signal.SIGTERM)
+            stdout, _ = process.communicate(timeout=15)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        assert process.returncode == 143
+        document = json.loads(stdout)
+        assert [(g["state"], g["calls_ended"]) for g in document["groups"]] == [
+            ("timeout", True),
+            ("timeout", True),
+            ("skipped", False),
+        ]
+        ended = sorted(r.path for r in emulator.requests if r.path.endswith("/end_calls/"))
+        assert ended == ["/test_framework/v1/results/1/end_calls/", "/test_framework/v1/results/2/end_calls/"]
