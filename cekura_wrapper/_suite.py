@@ -16,7 +16,15 @@ from typing import Final, Literal
 
 import attrs
 
-from ._errors import APIError, CekuraError, PollTimeoutError, Problem, ValidationError, is_missed_poll
+from ._errors import (
+    APIError,
+    CekuraError,
+    PollTimeoutError,
+    Problem,
+    SubmissionUncertainError,
+    ValidationError,
+    is_missed_poll,
+)
 from ._plan import RunPlan, ScenariosInput
 from ._polling import MIN_POLL_REQUEST_TIMEOUT, PollSchedule, check_timeout
 from ._results import Result, Submission
@@ -358,6 +366,13 @@ class SuiteRunState:
         self.stopped = reason
         for index in self.schedule.skip_rest():
             self.groups[index].state = "skipped"
+        for index, group in enumerate(self.groups):
+            if group.state == "pending":  # stopped while its run request was on its way
+                group.state = "error"
+                group.error = SubmissionUncertainError(
+                    f"the suite was {reason} while submitting group {group.name}"
+                )
+                self.schedule.release(index)
         active = [i for i, group in enumerate(self.groups) if group.state == "running"]
         for index in active:
             group = self.groups[index]

@@ -181,3 +181,13 @@ def test_every_problem_of_every_group_is_reported_before_anything_is_sent() -> N
     assert "used twice" in text
     assert "groups[1].scenarios[0]" in text and "frequency" in text
     assert "groups[2]" in text and "name must be" in text
+
+
+def test_a_stop_during_a_submission_marks_that_group_uncertain() -> None:
+    state = _state([1, 1], None, Clock())
+    first, second = state.to_start()
+    state.submitted(first, _submission(3))
+    assert state.stop("interrupted") == [first]
+    group = state.outcome().groups[second]
+    assert group.state == "error"
+    assert "may have reached Cekura" in str(group.error)

@@ -28,7 +28,7 @@ from .common import (
 )
 from .documents import error_document, plan_document, preflight_document, submission_document
 from .exit_codes import EXIT_CODES_HELP, ExitCode
-from .inputs import Batch, InputError, Problem, load_batch, load_urls
+from .inputs import Batch, InputError, Problem, SuiteInput, has_groups, load_batch, load_suite, load_urls
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
@@ -102,6 +102,12 @@ def main(context: click.Context, verbose: int) -> None:
     help="The Cekura API root run would use [default: https://api.cekura.ai]: agent URLs it could not "
     "reach are named.",
 )
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="For a batch file with groups: at most N calls in flight (overrides the file's concurrency).",
+)
 @allow_private_option
 @json_option
 def plan(
@@ -111,10 +117,14 @@ def plan(
     agent: int | None,
     max_runs: int,
     base_url: str | None,
+    concurrency: int | None,
     allow_private_urls: bool,
     json_mode: bool,
 ) -> None:
     """Check the batch, show the run count and request body; sends nothing, needs no key.
+
+    For a batch file with groups: each group's runs and call slots, which groups start together
+    and the peak calls in flight under the concurrency.
 
     Exits 2 when run would refuse the batch, including agent URLs Cekura at the base URL could
     not reach.
@@ -122,6 +132,11 @@ def plan(
     from cekura_wrapper._settings import resolve_base_url
 
     output = Output(json_mode=json_mode)
+    if has_groups(batch):
+        from .suite import plan_suite
+
+        plan_suite(output, _load_suite(output, batch, scenarios, frequency, agent, concurrency, max_runs))
+        return
     checked = _load(output, batch, scenarios, frequency, agent, max_runs=max_runs)
     with reported_errors(output):
         resolved = resolve_base_url(base_url)
@@ -156,6 +171,12 @@ def plan(
     show_envvar=True,
     metavar="SECRET",
     help="Sent as X-VOCERA-SECRET in pre-flight checks (the secret configured on the Cekura agent).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="For a batch file with groups: at most N calls in flight (overrides the file's concurrency).",
 )
 @click.option(
     "--keep-running",
@@ -194,12 +215,16 @@ def run(
     check_first: bool,
     preflight_timeout: float,
     websocket_secret: str | None,
+    concurrency: int | None,
     keep_running: bool,
     allow_private_urls: bool,
     lookup_window: float,
     json_mode: bool,
 ) -> None:
     """Submit the batch to Cekura; with --wait, follow it to the end and judge it.
+
+    A batch file with groups is a suite: it needs --wait; groups start in order as their call
+    slots fit under --concurrency, and the report covers every group.
 
     With --wait, stopping early (--timeout, Ctrl-C, SIGTERM) ends the calls this run started,
     unless --keep-running.
@@ -222,6 +247,27 @@ def run(
             "usage",
             f"{' and '.join(flags)} {'needs' if len(flags) == 1 else 'need'} --wait "
             "(the result must be finished to judge it)",
+        )
+    if has_groups(batch):
+        suite = _load_suite(output, batch, scenarios, frequency, agent, concurrency, max_runs)
+        if not wait:
+            fail(output, ExitCode.INVALID_INPUT, "usage", "a batch file with groups needs --wait")
+        path_problems = _report_path_problems(junit=junit, summary=summary)
+        if path_problems:
+            fail_input(output, InputError(path_problems))
+        _run_suite(
+            output,
+            suite,
+            api_key=api_key,
+            base_url=base_url,
+            max_retries=max_retries,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            allow_private_urls=allow_private_urls,
+            timeout=timeout,
+            keep_running=keep_running,
+            reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
+            fail_under=fail_under,
         )
     checked = _load(
         output, batch, scenarios, frequency, agent, junit=junit, summary=summary, max_runs=max_runs
@@ -534,6 +580,80 @@ def _load(
     if path_problems:
         fail_input(output, InputError(path_problems))
     return loaded
+
+
+def _load_suite(
+    output: Output,
+    batch: Path | None,
+    scenarios: Sequence[str],
+    frequency: int | None,
+    agent: int | None,
+    concurrency: int | None,
+    max_runs: int,
+) -> SuiteInput:
+    """The checked suite file, or exit 2 listing every problem of every group."""
+    assert batch is not None
+    flags = [
+        flag
+        for flag, value in (("--scenario", scenarios), ("--frequency", frequency), ("--agent", agent))
+        if value
+    ]
+    if flags:
+        fail(
+            output,
+            ExitCode.INVALID_INPUT,
+            "usage",
+            f"{', '.join(flags)} cannot be combined with a batch file with groups (set them per group)",
+        )
+    try:
+        return load_suite(batch, concurrency=concurrency, max_runs=max_runs)
+    except InputError as exc:
+        fail_input(output, exc)
+
+
+def _run_suite(
+    output: Output,
+    suite: SuiteInput,
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    max_retries: int,
+    poll_interval: float,
+    max_poll_interval: float,
+    allow_private_urls: bool,
+    timeout: float,
+    keep_running: bool,
+    reports: Reports,
+    fail_under: float | None,
+) -> None:
+    from cekura_wrapper import CekuraClient
+
+    from .suite import run_suite
+
+    with reported_errors(output):
+        client = CekuraClient(
+            api_key,
+            base_url=base_url,
+            max_retries=max_retries,
+            poll_interval=poll_interval,
+            max_poll_interval=max(poll_interval, max_poll_interval),
+            allow_private_agent_urls=allow_private_urls,
+        )
+    with client, sigterm_as_interrupt():
+        for _name, batch in suite.groups:
+            _refuse_unreachable(output, batch, client.base_url, allowed=allow_private_urls)
+        total = sum(batch.plan().run_count for _, batch in suite.groups)
+        output.note(f"Running {len(suite.groups)} groups ({total} runs) on {client.base_url}")
+        with reported_errors(output):
+            run_suite(
+                output,
+                client,
+                suite,
+                timeout=timeout,
+                keep_running=keep_running,
+                reports=reports,
+                fail_under=fail_under,
+            )
 
 
 def _report_path_problems(*, junit: Path | None, summary: Path | None) -> list[Problem]:

@@ -1,0 +1,242 @@
+"""``plan`` and ``run --wait`` for a batch file with ``groups:``: the schedule, live progress per
+group, and reports that cover every group (skipped ones included)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, NoReturn
+
+import attrs
+import click
+from rich.table import Table
+
+from cekura_wrapper import CekuraClient, GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule
+from cekura_wrapper._validation import mask_urls
+
+from .agent_urls import NO_PLAN
+from .exit_codes import ExitCode
+from .inputs import SuiteInput
+from .junit import build_report
+from .render import Output
+from .reports import Reports, write_reports
+from .stopping import Terminated
+from .verdict import Verdict, judge, result_passes
+
+
+def schedule_of(suite: SuiteInput) -> SuiteSchedule:
+    return SuiteSchedule([batch.plan().run_count for _, batch in suite.groups], suite.concurrency)
+
+
+def plan_suite(output: Output, suite: SuiteInput) -> None:
+    """Each group's runs and slots, which groups start together, and the peak calls in flight."""
+    schedule = schedule_of(suite)
+    wave_of = {index: number for number, wave in enumerate(schedule.waves(), start=1) for index in wave}
+    table = Table(title=f"Suite {suite.path}")
+    for column in ("group", "runs", "slots", "starts in wave"):
+        table.add_column(column)
+    for index, (name, _batch) in enumerate(suite.groups):
+        table.add_row(name, str(schedule.runs[index]), str(schedule.slots[index]), str(wave_of[index]))
+    output.show(table)
+    budget = "no limit" if suite.concurrency is None else str(suite.concurrency)
+    output.line(
+        f"{len(suite.groups)} groups, {sum(schedule.runs)} runs; concurrency {budget}; "
+        f"peak calls in flight {schedule.peak_calls()} (a wave starts when the slots it needs are free)"
+    )
+    output.document(
+        {
+            "kind": "suite_plan",
+            "concurrency": suite.concurrency,
+            "peak_calls": schedule.peak_calls(),
+            "waves": [[suite.groups[index][0] for index in wave] for wave in schedule.waves()],
+            "groups": [
+                {"name": name, "runs": schedule.runs[i], "slots": schedule.slots[i], "wave": wave_of[i]}
+                for i, (name, _batch) in enumerate(suite.groups)
+            ],
+        }
+    )
+
+
+class _Progress:
+    """One plain line per group whenever its state, status or finished count changes."""
+
+    def __init__(self, output: Output) -> None:
+        self._output = output
+        self._last: dict[str, tuple[object, ...]] = {}
+
+    def __call__(self, outcome: GroupOutcome) -> None:
+        result = outcome.result
+        key = (outcome.state, result and result.status, result and result.completed_runs, outcome.calls_ended)
+        if self._last.get(outcome.name) == key:
+            return
+        self._last[outcome.name] = key
+        text = f"group {outcome.name}: {outcome.state}"
+        if outcome.result_id is not None:
+            text += f", result {outcome.result_id}"
+        if result is not None:
+            text += f" {result.status}, {result.completed_runs} of {result.total_runs} runs done"
+        if outcome.calls_ended:
+            text += "; calls ended"
+        self._output.note(text)
+
+
+def run_suite(
+    output: Output,
+    client: CekuraClient,
+    suite: SuiteInput,
+    *,
+    timeout: float,
+    keep_running: bool,
+    reports: Reports,
+    fail_under: float | None,
+) -> NoReturn:
+    """Run every group, report all of them, and exit: 0 all passed, 1 not, 4 timeout, 130/143."""
+    groups = [
+        SuiteGroup(name, batch.plan().scenarios, batch.plan().frequency, batch.plan().agent)
+        for name, batch in suite.groups
+    ]
+    code: ExitCode | None = None
+    try:
+        result = client.run_suite(
+            groups,
+            concurrency=suite.concurrency,
+            timeout=timeout,
+            end_calls_on_stop=not keep_running,
+            on_progress=_Progress(output),
+        )
+    except KeyboardInterrupt as exc:
+        attached = getattr(exc, "suite_result", None)
+        if not isinstance(attached, SuiteResult):
+            raise
+        result = attached
+        code = ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED
+    if code is None and result.stopped == "timeout":
+        code = ExitCode.WAIT_TIMEOUT
+    report_suite(output, result, reports=reports, fail_under=fail_under, code=code, keep_running=keep_running)
+
+
+def suite_verdict(result: SuiteResult, fail_under: float | None) -> Verdict:
+    """``judge`` over the groups' results, failed too when a group has none or did not finish."""
+    verdict = judge(result.results, fail_under)
+    unfinished = [group.name for group in result.groups if group.state not in ("passed", "failed")]
+    if not unfinished:
+        return verdict
+    return attrs.evolve(
+        verdict,
+        passed=False,
+        reason=f"{len(unfinished)} of {len(result.groups)} groups did not finish ({', '.join(unfinished)}); "
+        + verdict.reason,
+    )
+
+
+def report_suite(
+    output: Output,
+    result: SuiteResult,
+    *,
+    reports: Reports,
+    fail_under: float | None,
+    code: ExitCode | None,
+    keep_running: bool,
+) -> NoReturn:
+    verdict = suite_verdict(result, fail_under)
+    table = Table(title="Suite")
+    for column in ("group", "result", "state", "status", "passed / total", "calls ended"):
+        table.add_column(column)
+    for group in result.groups:
+        run = group.result
+        table.add_row(
+            group.name,
+            str(group.result_id or "-"),
+            group.state,
+            run.status if run else "-",
+            f"{run.success_runs} / {run.total_runs}" if run else "-",
+            "yes" if group.calls_ended else "-",
+        )
+    output.show(table)
+    for group in result.groups:
+        if group.error is not None and group.state == "error":
+            output.note(f"group {group.name}: {mask_urls(str(group.error))}", style="red")
+    running = [g for g in result.groups if g.state == "timeout" and not g.calls_ended]
+    if running and keep_running:
+        for group in running:
+            output.note(f"group {group.name} keeps running: resume with: cekura-ws watch {group.result_id}")
+    final = code if code is not None else verdict.exit_code
+    output.note(verdict.headline, style="red" if not verdict.passed else "green")
+    errors = write_reports(output, verdict, result.results, attrs.evolve(reports, junit=None))
+    if reports.junit is not None:
+        try:
+            write_suite_junit(result, reports.junit)
+            output.note(f"JUnit report written to {reports.junit}")
+        except OSError as exc:
+            errors["junit"] = f"could not write the JUnit report {reports.junit}: {exc.strerror or exc}"
+            output.note(f"Error: {errors['junit']}", style="bold red")
+    output.document(suite_document(result, verdict, final, errors))
+    raise click.exceptions.Exit(int(final))
+
+
+def suite_document(
+    result: SuiteResult, verdict: Verdict, code: ExitCode, errors: dict[str, str]
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "kind": "suite",
+        "passed": verdict.passed,
+        "verdict": verdict.reason,
+        "exit_code": int(code),
+        "stopped": result.stopped,
+        "concurrency": result.concurrency,
+        "total_runs": verdict.total_runs,
+        "passed_runs": verdict.passed_runs,
+        "groups": [
+            {
+                "name": group.name,
+                "state": group.state,
+                "result_id": group.result_id,
+                "status": group.result.status if group.result else None,
+                "total_runs": group.result.total_runs if group.result else group.runs,
+                "success_runs": group.result.success_runs if group.result else 0,
+                "passed": group.result is not None
+                and group.state in ("passed", "failed")
+                and result_passes(group.result, verdict.fail_under),
+                "calls_ended": group.calls_ended,
+                "error": mask_urls(str(group.error)) if group.error is not None else None,
+            }
+            for group in result.groups
+        ],
+    }
+    if errors:
+        document["report_errors"] = errors
+    return document
+
+
+def write_suite_junit(result: SuiteResult, path: Path) -> None:
+    """One ``<testsuite>`` per group (a group without a result gets one skipped or error case)."""
+    root = ET.Element("testsuites", name="cekura-ws")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    seconds = 0.0
+    for group in result.groups:
+        if group.result is not None:
+            suite = build_report(group.result, NO_PLAN).getroot()[0]
+        else:
+            suite = ET.Element("testsuite", tests="1", failures="0", time="0.000")
+            case = ET.SubElement(
+                suite, "testcase", name=f"group {group.name}", classname="cekura.suite", time="0.000"
+            )
+            if group.state == "skipped":
+                ET.SubElement(case, "skipped", message="the group never started (the suite stopped first)")
+                suite.set("skipped", "1")
+                suite.set("errors", "0")
+            else:
+                message = mask_urls(str(group.error)) if group.error is not None else group.state
+                ET.SubElement(case, "error", message=message, type=group.state)
+                suite.set("errors", "1")
+                suite.set("skipped", "0")
+        suite.set("name", f"{group.name}" + (f" (result {group.result_id})" if group.result_id else ""))
+        for key in totals:
+            totals[key] += int(suite.get(key, "0"))
+        seconds += float(suite.get("time", "0"))
+        root.append(suite)
+    root.attrib.update({key: str(value) for key, value in totals.items()} | {"time": f"{seconds:.3f}"})
+    tree = ET.ElementTree(root)
+    ET.indent(tree)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
