@@ -15,7 +15,13 @@ from cli_helpers import FAST_POLLS, gets, invoke, posts, submitted_id
 from junit_schema import assert_valid_junit
 
 from cekura_wrapper.cli import render
-from cekura_wrapper.testing import AgentThread, CekuraEmulator, DropAfterCreate, ServerErrorAfterCreate
+from cekura_wrapper.testing import (
+    AgentThread,
+    CekuraEmulator,
+    DropAfterCreate,
+    ServerError,
+    ServerErrorAfterCreate,
+)
 from cekura_wrapper.testing.demo import closed_loopback_url
 
 StartAgent = Callable[..., AgentThread]
@@ -265,18 +271,36 @@ def test_exit_3_for_an_unreachable_api(cekura_emulator: CekuraEmulator) -> None:
 
 
 @pytest.mark.parametrize("fault", [DropAfterCreate(), ServerErrorAfterCreate(502)])
-def test_exit_3_with_advice_when_the_submission_may_have_landed(
+def test_a_submission_that_may_have_landed_is_looked_up_and_followed(
     cekura_emulator: CekuraEmulator, fault: DropAfterCreate | ServerErrorAfterCreate
 ) -> None:
     cekura_emulator.faults.queue(fault, on="post")
 
     result = invoke(
-        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--wait", "--json"],
+        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--wait", "--json", *FAST_POLLS],
+        emulator=cekura_emulator,
+    )
+
+    # Found and followed: the verdict is the batch's (its one run cannot connect), not exit 3.
+    assert result.exit_code == 1, result.output
+    rid = submitted_id(result)
+    assert f"looked it up: it did land as result {rid}; following it" in result.stderr
+    document = json.loads(result.stdout)
+    assert (document["kind"], document["result_id"], document["exit_code"]) == ("result", rid, 1)
+    assert posts(cekura_emulator) == 1  # never resent
+
+
+def test_exit_3_with_advice_when_the_lookup_cannot_decide(cekura_emulator: CekuraEmulator) -> None:
+    cekura_emulator.faults.queue(ServerErrorAfterCreate(502), on="post")
+    cekura_emulator.faults.queue(ServerError(500), on="get", times=3)  # the lookup fails too
+
+    result = invoke(
+        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--max-retries", "0", "--json"],
         emulator=cekura_emulator,
     )
 
     assert result.exit_code == 3, result.output
-    assert "may have reached Cekura" in result.stderr
+    assert "may have reached Cekura" in result.stderr and "the lookup failed" in result.stderr
     assert "Check the results list" in result.stderr and "Do not rerun this job blindly" in result.stderr
     document = json.loads(result.stdout)
     assert (document["kind"], document["error"], document["exit_code"]) == (
@@ -285,6 +309,7 @@ def test_exit_3_with_advice_when_the_submission_may_have_landed(
         3,
     )
     assert posts(cekura_emulator) == 1  # never resent
+    cekura_emulator.faults.clear()
 
 
 def test_exit_4_when_the_wait_times_out_with_a_junit_of_the_unfinished_runs(
