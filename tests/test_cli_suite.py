@@ -189,3 +189,24 @@ def test_a_real_sigterm_ends_every_started_group_and_exits_143(tmp_path: Path) -
         ]
         ended = sorted(r.path for r in emulator.requests if r.path.endswith("/end_calls/"))
         assert ended == ["/test_framework/v1/results/1/end_calls/", "/test_framework/v1/results/2/end_calls/"]
+
+
+def test_the_terminal_view_draws_a_bar_per_group() -> None:
+    import io
+
+    from rich.console import Console
+
+    from cekura_wrapper import GroupOutcome, Result
+    from cekura_wrapper.cli.suite import _LiveProgress
+
+    sink = io.StringIO()
+    view = _LiveProgress(Console(file=sink, force_terminal=True, width=120), ["smoke", "[red]soak"])
+    running = Result.from_payload(
+        {"id": 1, "status": "running", "total_runs_count": "4", "completed_runs_count": "1"}
+    )
+    view(GroupOutcome("smoke", "running", result=running, runs=4, slots=4))
+    view(GroupOutcome("[red]soak", "skipped", runs=2, slots=2))
+    view.close()
+    view.close()
+    text = sink.getvalue()
+    assert "smoke" in text and "1/4" in text and "[red]soak" in text and "skipped" in text

@@ -181,3 +181,26 @@ def test_async_suite_runs_groups_concurrently_and_cancellation_ends_calls(emulat
 
         asyncio.run(scenario())
     assert len(end_calls_seen(emulator)) == 2
+
+
+def test_ending_calls_is_time_bounded_when_cekura_hangs(emulator: CekuraEmulator) -> None:
+    """A hung end_calls request is given up after STOP_REQUEST_TIMEOUT (3 s), not the 20 s the
+    server holds it: the group reads calls_ended=False and the suite returns."""
+    from cekura_wrapper.testing import Latency
+
+    emulator.reset()
+    with AgentThread("slow", reply_delay=4.0) as agent, make_client(emulator) as client:
+
+        def hang_the_next_post(outcome: GroupOutcome) -> None:
+            if outcome.state == "running" and not len(emulator.faults):
+                emulator.faults.queue(Latency(20), on="post")
+
+        suite = client.run_suite(
+            [SuiteGroup("a", [(101, agent.url)], 1)], timeout=0.5, on_progress=hang_the_next_post
+        )
+        assert suite.groups[0].state == "timeout"
+        assert suite.groups[0].calls_ended is False
+        result_id = suite.groups[0].result_id
+        assert result_id is not None
+        emulator.faults.clear()
+        client.end_calls(result_id)  # tidy up

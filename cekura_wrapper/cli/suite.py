@@ -3,12 +3,16 @@ group, and reports that cover every group (skipped ones included)."""
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import attrs
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cekura_wrapper import CekuraClient, GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule
@@ -64,6 +68,9 @@ class _Progress:
         self._output = output
         self._last: dict[str, tuple[object, ...]] = {}
 
+    def close(self) -> None:
+        pass
+
     def __call__(self, outcome: GroupOutcome) -> None:
         result = outcome.result
         key = (outcome.state, result and result.status, result and result.completed_runs, outcome.calls_ended)
@@ -78,6 +85,45 @@ class _Progress:
         if outcome.calls_ended:
             text += "; calls ended"
         self._output.note(text)
+
+
+class _LiveProgress:
+    """On an interactive terminal: one bar per group (state, runs done of total, elapsed)."""
+
+    def __init__(self, console: Console, names: Sequence[str]) -> None:
+        self._progress = Progress(
+            TextColumn("{task.fields[group]}", markup=False),
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self._tasks = {name: self._progress.add_task("pending", total=None, group=name) for name in names}
+        self._progress.start()
+        self._running = True
+
+    def __call__(self, outcome: GroupOutcome) -> None:
+        result = outcome.result
+        status = f"{outcome.state} ({result.status})" if result is not None else outcome.state
+        self._progress.update(
+            self._tasks[outcome.name],
+            description=f"{status:<22}",
+            completed=result.completed_runs if result is not None else 0,
+            total=(result.total_runs if result is not None else outcome.runs) or None,
+        )
+
+    def close(self) -> None:
+        if self._running:
+            self._running = False
+            self._progress.stop()
+
+
+def _progress(output: Output, names: Sequence[str]) -> _LiveProgress | _Progress:
+    """Bars on an interactive terminal, plain lines otherwise and whenever ``$CI`` is set."""
+    if output.err.is_interactive and not os.environ.get("CI"):
+        return _LiveProgress(output.err, names)
+    return _Progress(output)
 
 
 def run_suite(
@@ -96,13 +142,14 @@ def run_suite(
         for name, batch in suite.groups
     ]
     code: ExitCode | None = None
+    view = _progress(output, [group.name for group in groups])
     try:
         result = client.run_suite(
             groups,
             concurrency=suite.concurrency,
             timeout=timeout,
             end_calls_on_stop=not keep_running,
-            on_progress=_Progress(output),
+            on_progress=view,
         )
     except KeyboardInterrupt as exc:
         attached = getattr(exc, "suite_result", None)
@@ -110,6 +157,8 @@ def run_suite(
             raise
         result = attached
         code = ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED
+    finally:
+        view.close()
     if code is None and result.stopped == "timeout":
         code = ExitCode.WAIT_TIMEOUT
     report_suite(output, result, reports=reports, fail_under=fail_under, code=code, keep_running=keep_running)
