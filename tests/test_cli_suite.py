@@ -210,3 +210,29 @@ def test_the_terminal_view_draws_a_bar_per_group() -> None:
     view.close()
     text = sink.getvalue()
     assert "smoke" in text and "1/4" in text and "[red]soak" in text and "skipped" in text
+
+
+def test_preflight_covers_every_group_and_run_preflight_submits_nothing_when_one_fails(
+    tmp_path: Path,
+) -> None:
+    with CekuraEmulator() as emulator, AgentThread("helpful") as agent:
+        path = tmp_path / "suite.yaml"
+        path.write_text(
+            f"""groups:
+  - name: up
+    frequency: 1
+    scenarios: [{{scenario: 101, websocket_url: "{agent.url}"}}]
+  - name: down
+    frequency: 1
+    scenarios: [{{scenario: 101, websocket_url: "ws://127.0.0.1:9/"}}]
+""",
+            encoding="utf-8",
+        )
+        checked = invoke(["preflight", "--batch", str(path), "--json", "--timeout", "2"])
+        assert checked.exit_code == 1, checked.output
+        assert len(json.loads(checked.stdout)["urls"]) == 2
+        result = invoke(
+            ["run", "--batch", str(path), "--wait", "--preflight", *FAST_POLLS], emulator=emulator
+        )
+        assert result.exit_code == 1, result.output
+        assert not [r for r in emulator.requests if r.method == "POST"]

@@ -258,6 +258,7 @@ def run(
         _run_suite(
             output,
             suite,
+            preflight=(preflight_timeout, websocket_secret) if check_first else None,
             api_key=api_key,
             base_url=base_url,
             max_retries=max_retries,
@@ -546,7 +547,14 @@ def preflight(
     """
     output = Output(json_mode=json_mode)
     try:
-        targets = load_urls(urls, batch, scenarios)
+        if has_groups(batch):
+            assert batch is not None
+            suite = load_suite(batch)
+            grouped = [url for _name, group in suite.groups for url in group.urls]
+            extra = load_urls(urls, None, scenarios) if urls or scenarios else []
+            targets = list(dict.fromkeys([*extra, *grouped]))
+        else:
+            targets = load_urls(urls, batch, scenarios)
     except InputError as exc:
         fail_input(output, exc)
     results = _run_preflight(
@@ -615,6 +623,7 @@ def _run_suite(
     output: Output,
     suite: SuiteInput,
     *,
+    preflight: tuple[float, str | None] | None,
     api_key: str | None,
     base_url: str | None,
     max_retries: int,
@@ -642,6 +651,9 @@ def _run_suite(
     with client, sigterm_as_interrupt():
         for _name, batch in suite.groups:
             _refuse_unreachable(output, batch, client.base_url, allowed=allow_private_urls)
+        if preflight is not None:
+            urls = list(dict.fromkeys(url for _name, batch in suite.groups for url in batch.urls))
+            _preflight_or_stop(output, urls, timeout=preflight[0], secret=preflight[1])
         total = sum(batch.plan().run_count for _, batch in suite.groups)
         output.note(f"Running {len(suite.groups)} groups ({total} runs) on {client.base_url}")
         with reported_errors(output):
