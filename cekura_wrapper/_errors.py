@@ -77,6 +77,10 @@ class ValidationError(CekuraError, ValueError):
         self.errors: list[str] = [str(problem) for problem in self.problems]
 
 
+class MissingAPIKeyError(ValidationError):
+    """No API key was given (or an empty one): nothing was sent."""
+
+
 class APIError(CekuraError):
     """Cekura answered with an error status. ``body`` is the response text."""
 

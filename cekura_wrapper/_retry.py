@@ -96,11 +96,26 @@ def failure_from_response(response: httpx.Response, *, name: str, secret: str) -
         secret=secret,
     )
     error.server_date = parse_http_date(response.headers.get("date"))
+    if response.status_code == 404:
+        error.args = (f"{error} {_where_404(response)}",)
     return Failure(
         error=error,
         maybe_delivered=response.status_code >= 500,
         reason=f"Cekura answered {response.status_code}",
     )
+
+
+def _where_404(response: httpx.Response) -> str:
+    """The path a 404 answered, and a word on the base URL when it adds a path of its own (a base
+    URL ending in ``/test_framework/v1`` doubles the API's own prefix)."""
+    path = response.request.url.path
+    prefix = path.rsplit("/test_framework/", 1)[0] if "/test_framework/" in path else ""
+    if prefix:
+        return (
+            f"[requested {path}: the base URL looks wrong, it adds {prefix!r} before the API's own "
+            "paths; use the API root, e.g. https://api.cekura.ai]"
+        )
+    return f"[requested {path}]"
 
 
 class RetryState:

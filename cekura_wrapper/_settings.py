@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._errors import CekuraError, ValidationError
+from ._errors import MissingAPIKeyError, ValidationError
 from ._polling import check_intervals
 from ._validation import is_loopback_host, quote, require_seconds
 
@@ -25,10 +25,14 @@ def resolve_api_key(api_key: str | None) -> str:
     if api_key is None:
         api_key = os.environ.get(API_KEY_ENV)
         if not api_key or not api_key.strip():
-            raise CekuraError(
+            raise MissingAPIKeyError(
                 f"no Cekura API key: pass api_key= or set the {API_KEY_ENV} environment variable"
             )
-    if not isinstance(api_key, str) or not api_key.strip():
+    if isinstance(api_key, str) and not api_key.strip():
+        raise MissingAPIKeyError(
+            f"api_key is empty: pass the key, or set the {API_KEY_ENV} environment variable"
+        )
+    if not isinstance(api_key, str):
         raise ValidationError(f"api_key must be a non-empty string (or set {API_KEY_ENV})")
     api_key = api_key.strip()
     if not api_key.isascii():

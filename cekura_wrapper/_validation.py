@@ -134,6 +134,9 @@ def _masked_url(opening: str, url: str) -> str:
         closing = url.rfind(opening)
         if closing >= 0 and not url[closing + 1 :].strip(",;:.)]}'\""):
             end = closing
+    # Punctuation that ends a sentence ("...?token=abc: connection refused") is not the URL's.
+    while not opening and end > 0 and url[end - 1] in ",;:.":
+        end -= 1
     return opening + display_url(url[:end]) + url[end:]
 
 
@@ -150,11 +153,30 @@ def quote(value: object) -> str:
 
 
 def describe(value: object) -> str:
-    """``'abc' (str)``: the value (credentials and query values hidden) and its type, for messages about a wrong value."""
+    """``'abc' (text)``: the value (credentials and query values hidden) and what kind of value it
+    is, in words a user knows (text, a number, a list), for messages about a wrong value."""
     text = quote(value)  # hidden before truncation, which could otherwise cut the '@' or '?' off
     if len(text) > 80:
         text = text[:77] + "..."
-    return f"{text} ({type(value).__name__})"
+    return f"{text} ({_kind(value)})"
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bytes):
+        return "bytes"
+    if value is None:
+        return "nothing"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
 
 
 def check_websocket_url(url: object) -> str | None:

@@ -485,7 +485,7 @@ def test_preflight_command_reports_each_url(cekura_agent: StartAgent, tmp_path: 
     assert urls[helpful]["ok"] and urls[helpful]["greeted"] and urls[helpful]["round_trip"] > 0
     assert (urls[secret_agent]["close_code"], urls[secret_agent]["failure"]) == (1008, "closed")
     assert passing.exit_code == 0, passing.output
-    assert "All 1 agent URLs passed" in passing.stderr
+    assert "The agent URL passed the pre-flight check." in passing.stderr
 
 
 def test_help_documents_the_exit_codes() -> None:

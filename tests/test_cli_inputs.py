@@ -45,7 +45,7 @@ def test_a_batch_file_with_several_errors_reports_each_with_its_line_and_sends_n
         f"{batch}:1: frequency must be in 1..100, got 0",
         f"{batch}:2: agent must be a positive int, got -3",
         f"{batch}:3: unknown key 'colour' (expected: agent, frequency, scenarios)",
-        f"{batch}:7: scenario id must be a positive int, got 'abc' (str)",
+        f"{batch}:7: scenario id must be a positive int, got 'abc' (text)",
         f"{batch}:8: websocket URL 'http://agent/chat' has scheme 'http'; use ws:// or wss://",
         f"{batch}:9: unknown key 'websocket_uri' (expected keys: scenario, websocket_url)",
         f"{batch}:9: missing websocket_url",
@@ -70,7 +70,7 @@ def test_csv_problems_carry_exact_line_numbers_across_blank_lines(tmp_path: Path
 
     assert result.exit_code == 2
     assert problems_of(result.stderr) == [
-        f"{batch}:3: scenario id must be a positive int, got 'x' (str)",
+        f"{batch}:3: scenario id must be a positive int, got 'x' (text)",
         f"{batch}:4: frequency '3' differs from '2' at {batch}:2; a batch has one frequency",
         f"{batch}:4: websocket URL 'http://c/' has scheme 'http'; use ws:// or wss://",
         f"{batch}:7: 4 cells where the header has 3 columns",

@@ -385,7 +385,7 @@ def test_an_async_progress_callback_is_refused_before_anything_is_sent(
 
 
 def test_a_progress_callback_must_be_callable(server: FaultServer, client: CekuraClient) -> None:
-    with pytest.raises(ValidationError, match=r"on_progress must be a function.*'print' \(str\)"):
+    with pytest.raises(ValidationError, match=r"on_progress must be a function.*'print' \(text\)"):
         client.run_and_wait(FLEET, frequency=1, on_progress="print")  # type: ignore[arg-type]
     assert server.requests == []
 

@@ -70,20 +70,20 @@ def test_every_problem_is_collected_with_its_index_before_raising() -> None:
     errors = caught.value.errors
     assert errors == [
         "scenarios[1]: scenario id must be a positive int, got 0",
-        "scenarios[2]: scenario id must be a positive int, got True (bool)",
+        "scenarios[2]: scenario id must be a positive int, got True (true/false)",
         "scenarios[2]: websocket URL 'http://agent' has scheme 'http'; use ws:// or wss://",
         "scenarios[3]: missing websocket_url (expected keys: scenario, websocket_url)",
         "scenarios[4]: unknown key 'agnet' (expected keys: scenario, websocket_url)",
         "scenarios[5]: expected a ScenarioTarget, a (scenario_id, url) tuple or a "
-        "{'scenario': id, 'websocket_url': url} dict, got 'ws://not-a-pair' (str)",
-        "scenarios[6]: scenario id must be a positive int, got '7' (str)",
+        "{'scenario': id, 'websocket_url': url} dict, got 'ws://not-a-pair' (text)",
+        "scenarios[6]: scenario id must be a positive int, got '7' (text)",
         "frequency must be in 1..100, got 101",
         "agent must be a positive int, got -3",
     ]
     assert str(caught.value).startswith("9 problems in the run request: ")
     assert [(problem.loc, problem.message) for problem in caught.value.problems][:3] == [
         (("scenarios", 1, "scenario"), "scenario id must be a positive int, got 0"),
-        (("scenarios", 2, "scenario"), "scenario id must be a positive int, got True (bool)"),
+        (("scenarios", 2, "scenario"), "scenario id must be a positive int, got True (true/false)"),
         (
             ("scenarios", 2, "websocket_url"),
             "websocket URL 'http://agent' has scheme 'http'; use ws:// or wss://",

@@ -232,9 +232,9 @@ def test_run_count_is_scenarios_times_frequency(scenarios: object, frequency: in
     [
         (0, "got 0"),
         (101, "got 101"),
-        (True, "True (bool)"),
-        ("3", "'3' (str)"),
-        (2.0, "2.0 (float)"),
+        (True, "True (true/false)"),
+        ("3", "'3' (text)"),
+        (2.0, "2.0 (a number)"),
         (None, "None"),
     ],
 )

@@ -22,6 +22,8 @@ from .common import (
     fail,
     fail_input,
     json_option,
+    plural,
+    poll_timing,
     reconciled_note,
     reported_errors,
     wait_options,
@@ -206,8 +208,8 @@ def run(
     max_retries: int,
     wait: bool,
     timeout: float,
-    poll_interval: float,
-    max_poll_interval: float,
+    poll_interval: float | None,
+    max_poll_interval: float | None,
     junit: Path | None,
     fail_under: float | None,
     summary: Path | None,
@@ -275,6 +277,7 @@ def run(
     )
     run_plan = checked.plan()
     with reported_errors(output):
+        poll_interval, max_poll_interval = poll_timing(base_url, poll_interval, max_poll_interval)
         client = CekuraClient(
             api_key,
             base_url=base_url,
@@ -288,7 +291,7 @@ def run(
         _refuse_unreachable(output, checked, client.base_url, allowed=allow_private_urls)
         if check_first:
             _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
-        output.note(f"Submitting {run_plan.run_count} runs to {client.base_url}")
+        output.note(f"Submitting {plural(run_plan.run_count, 'run')} to {client.base_url}")
         try:
             with reported_errors(output, batch=checked):
                 submission = client.run_scenarios(
@@ -306,7 +309,7 @@ def run(
         if submission.reconciled:
             output.note(reconciled_note(submission), style="yellow")
         output.note(
-            f"Submitted result {submission.result_id}: {submission.run_count} runs."
+            f"Submitted result {submission.result_id}: {plural(submission.run_count, 'run')}."
             f" Follow it with: cekura-ws watch {submission.result_id}"
         )
         if not wait:
@@ -375,8 +378,8 @@ def watch(
     base_url: str | None,
     max_retries: int,
     timeout: float,
-    poll_interval: float,
-    max_poll_interval: float,
+    poll_interval: float | None,
+    max_poll_interval: float | None,
     junit: Path | None,
     fail_under: float | None,
     summary: Path | None,
@@ -394,6 +397,7 @@ def watch(
     if path_problems:
         fail_input(output, InputError(path_problems))
     with reported_errors(output):
+        poll_interval, max_poll_interval = poll_timing(base_url, poll_interval, max_poll_interval)
         client = CekuraClient(
             api_key,
             base_url=base_url,
@@ -565,7 +569,12 @@ def preflight(
     if failed:
         output.note(f"{len(failed)} of {len(results)} agent URLs failed the pre-flight check.", style="red")
         raise click.exceptions.Exit(int(ExitCode.EVALUATION_FAILED))
-    output.note(f"All {len(results)} agent URLs passed the pre-flight check.", style="green")
+    output.note(
+        "The agent URL passed the pre-flight check."
+        if len(results) == 1
+        else f"All {len(results)} agent URLs passed the pre-flight check.",
+        style="green",
+    )
 
 
 def _load(
@@ -627,8 +636,8 @@ def _run_suite(
     api_key: str | None,
     base_url: str | None,
     max_retries: int,
-    poll_interval: float,
-    max_poll_interval: float,
+    poll_interval: float | None,
+    max_poll_interval: float | None,
     allow_private_urls: bool,
     timeout: float,
     keep_running: bool,
@@ -640,6 +649,7 @@ def _run_suite(
     from .suite import run_suite
 
     with reported_errors(output):
+        poll_interval, max_poll_interval = poll_timing(base_url, poll_interval, max_poll_interval)
         client = CekuraClient(
             api_key,
             base_url=base_url,

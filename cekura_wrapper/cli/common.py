@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
@@ -16,6 +17,7 @@ from cekura_wrapper._errors import (
     BadRequestError,
     CekuraError,
     Loc,
+    MissingAPIKeyError,
     PollTimeoutError,
     SubmissionNotCreatedError,
     SubmissionUncertainError,
@@ -134,18 +136,16 @@ def wait_options(function: F) -> F:
             click.option(
                 "--poll-interval",
                 type=click.FloatRange(min=0, min_open=True),
-                default=1.0,
-                show_default=True,
+                default=None,
                 metavar="SECONDS",
-                help="Shortest wait between polls.",
+                help="Shortest wait between polls [default: 1; 0.05 against a loopback API such as the emulator].",
             ),
             click.option(
                 "--max-poll-interval",
                 type=click.FloatRange(min=0, min_open=True),
-                default=15.0,
-                show_default=True,
+                default=None,
                 metavar="SECONDS",
-                help="Longest wait between polls.",
+                help="Longest wait between polls [default: 15; 0.5 against a loopback API].",
             ),
             click.option(
                 "--junit",
@@ -190,6 +190,26 @@ class RateType(click.ParamType[float]):
             return parse_rate(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+
+
+def poll_timing(
+    base_url: str | None, poll_interval: float | None, max_poll_interval: float | None
+) -> tuple[float, float]:
+    """``--poll-interval`` and ``--max-poll-interval``: 1 s and 15 s by default, 0.05 s and 0.5 s
+    against a loopback API (the emulator ends a batch in well under a second; real Cekura is
+    never on loopback). May raise ``ValidationError`` for a bad base URL."""
+    from cekura_wrapper._settings import resolve_base_url
+    from cekura_wrapper._validation import is_loopback_host
+
+    fast = is_loopback_host(urlsplit(resolve_base_url(base_url)).hostname)
+    shortest = poll_interval if poll_interval is not None else (0.05 if fast else 1.0)
+    longest = max_poll_interval if max_poll_interval is not None else (0.5 if fast else 15.0)
+    return shortest, max(shortest, longest)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 run``, ``2 runs``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def reconciled_note(submission: Submission) -> str:
@@ -248,6 +268,14 @@ def reported_errors(
         yield
     except InputError as exc:
         fail_input(output, exc)
+    except MissingAPIKeyError:
+        fail(
+            output,
+            ExitCode.INVALID_INPUT,
+            "no_api_key",
+            "no Cekura API key: set the CEKURA_API_KEY environment variable (or pass --api-key KEY); "
+            "nothing was sent",
+        )
     except ValidationError as exc:
         # The library's messages name their field: only the list item is shown with them.
         problems = [
@@ -274,7 +302,16 @@ def reported_errors(
     except BadRequestError as exc:
         _rejected(output, exc, batch)
     except (APIError, APIConnectionError) as exc:
-        fail(output, ExitCode.API_ERROR, type(exc).__name__, str(exc), advice=resume, **extra)
+        # Resuming helps after a network fault, throttling or a 5xx, not after 401/403/404.
+        hopeless = isinstance(exc, APIError) and exc.status_code in (401, 403, 404)
+        fail(
+            output,
+            ExitCode.API_ERROR,
+            type(exc).__name__,
+            str(exc),
+            advice="" if hopeless else resume,
+            **extra,
+        )
     except PollTimeoutError:
         raise  # the caller knows the result and exits 4
     except CekuraError as exc:  # configuration, e.g. no API key: nothing was sent
