@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from cli_helpers import invoke, submitted_id
+from click.testing import CliRunner
 
 from cekura_wrapper.cli.common import poll_timing
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
@@ -71,3 +77,36 @@ def test_run_wait_against_the_emulator_needs_no_poll_flags(
     # Polled every 0.05-0.5 s: the finished batch is seen within a poll or two of its end, and
     # the command never waits out a 1 s poll interval between the last runs and the verdict.
     assert len(polls) >= 2
+
+
+def test_the_emulator_writes_an_env_file_a_script_can_source(tmp_path: Path) -> None:
+    env_file = tmp_path / "emulator.env"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cekura_wrapper", "emulator", "--port", "0", "--env-file", str(env_file)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()  # printed once listening, after the file was written
+        assert first.startswith("Cekura emulator listening on http://127.0.0.1:")
+        sourced = subprocess.run(
+            ["bash", "-c", f". {env_file} && cekura-ws results --json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
+        )
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert sourced.returncode == 0, sourced.stderr
+    assert json.loads(sourced.stdout) == {"kind": "results", "results": []}
+
+
+def test_the_agent_takes_the_same_secret_option_as_everything_else() -> None:
+    from cekura_wrapper.cli import main
+
+    text = CliRunner().invoke(main, ["agent", "--help"]).output
+    assert "--websocket-secret" in text and "--secret " not in text

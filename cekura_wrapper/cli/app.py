@@ -29,7 +29,7 @@ from .common import (
     wait_options,
 )
 from .documents import error_document, plan_document, preflight_document, submission_document
-from .exit_codes import EXIT_CODES_HELP, ExitCode
+from .exit_codes import EXIT_CODES_HELP, ExitCode, command_epilog
 from .inputs import Batch, InputError, Problem, SuiteInput, has_groups, load_batch, load_suite, load_urls
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
@@ -94,7 +94,15 @@ def main(context: click.Context, verbose: int) -> None:
     configure_logging(context, verbose)
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(
+    epilog=command_epilog(
+        [
+            "cekura-ws plan --batch cekura/smoke.yaml",
+            "cekura-ws plan --scenario 101=wss://agent.example.com/chat --frequency 2",
+        ],
+        (0, 2),
+    )
+)
 @batch_options(frequency=True)
 @click.option(
     "--base-url",
@@ -148,7 +156,15 @@ def plan(
     output.document(plan_document(checked.plan()))
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(
+    epilog=command_epilog(
+        [
+            "cekura-ws run --batch cekura/smoke.yaml --preflight --wait --fail-under 90%",
+            "cekura-ws run --scenario 101=wss://agent.example.com/chat --frequency 1",
+        ],
+        (0, 1, 2, 3, 4, 130, 143),
+    )
+)
 @batch_options(frequency=True)
 @api_options
 @click.option("--wait", is_flag=True, help="Follow the result to its end and exit with its verdict.")
@@ -330,7 +346,11 @@ def run(
         )
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(
+    epilog=command_epilog(
+        ["cekura-ws status 1234", "cekura-ws status 1234 --json | jq .pass_rate"], (0, 1, 2, 3)
+    )
+)
 @click.argument("result_id", type=click.IntRange(min=1))
 @api_options
 @json_option
@@ -362,7 +382,11 @@ def status(
     raise click.exceptions.Exit(int(code))
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(
+    epilog=command_epilog(
+        ["cekura-ws watch 1234 --timeout 1800 --junit reports/cekura.xml"], (0, 1, 2, 3, 4, 130, 143)
+    )
+)
 @click.argument("result_id", type=click.IntRange(min=1))
 @api_options
 @wait_options
@@ -419,7 +443,7 @@ def watch(
         )
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(epilog=command_epilog(["cekura-ws stop 1234 1235"], (0, 2, 3)))
 @click.argument("result_ids", nargs=-1, required=True, type=click.IntRange(min=1), metavar="RESULT_ID...")
 @api_options
 @json_option
@@ -453,7 +477,9 @@ def stop(
     raise click.exceptions.Exit(int(code))
 
 
-@main.command()
+@main.command(
+    epilog=command_epilog(["cekura-ws results --limit 5", "cekura-ws results --agent 7 --json"], (0, 2, 3))
+)
 @click.option("--agent", type=click.IntRange(min=1), metavar="ID", help="Only this agent's results.")
 @click.option(
     "--limit",
@@ -508,7 +534,12 @@ def results(
     )
 
 
-@main.command(epilog=EXIT_CODES_HELP)
+@main.command(
+    epilog=command_epilog(
+        ["cekura-ws preflight wss://agent.example.com/chat", "cekura-ws preflight --batch cekura/smoke.yaml"],
+        (0, 1, 2),
+    )
+)
 @click.argument("urls", nargs=-1, metavar="[URL]...")
 @batch_options(frequency=False)
 @click.option(

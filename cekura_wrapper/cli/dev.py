@@ -49,10 +49,27 @@ def _listening(text: str) -> None:
     metavar="SECRET",
     help="Sent as X-VOCERA-SECRET by the simulated caller, like the secret configured on a Cekura agent.",
 )
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="PATH",
+    help="Also write the export lines to PATH once listening, for scripts: "
+    "cekura-ws emulator --env-file e.env & ... then: . ./e.env",
+)
 def emulator(
-    host: str, port: int, scenarios_file: Path | None, api_key: str | None, websocket_secret: str | None
+    host: str,
+    port: int,
+    scenarios_file: Path | None,
+    api_key: str | None,
+    websocket_secret: str | None,
+    env_file: Path | None,
 ) -> None:
-    """Serve a local Cekura emulator (bulk websocket run and results) until Ctrl-C."""
+    """Serve a local Cekura emulator (bulk websocket run and results) until Ctrl-C.
+
+    It prints the export lines for CEKURA_BASE_URL and CEKURA_API_KEY, then keeps serving, so
+    eval "$(cekura-ws emulator)" cannot work: run it in one terminal and paste the lines into
+    another, or start it in the background with --env-file and source that file.
+    """
     from cekura_wrapper.testing.caller import CallSettings
     from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
 
@@ -78,6 +95,13 @@ def emulator(
         lines.append("(it accepts the key given with --api-key)")
     if websocket_secret is not None:  # never echoed: it is the agents' real secret
         lines.append("(its simulated caller sends the websocket secret given, as X-VOCERA-SECRET)")
+    if env_file is not None:  # before the lines are printed: whoever reads them finds the file
+        exports = [line for line in lines if line.startswith("export ")]
+        try:
+            env_file.write_text("\n".join(exports) + "\n", encoding="utf-8")
+        except OSError as exc:
+            server.stop()
+            raise click.ClickException(f"cannot write {env_file}: {exc.strerror or exc}") from exc
     _listening("\n".join(lines))
     server.serve_forever()
 
@@ -94,7 +118,15 @@ def emulator(
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port."
 )
-@click.option("--secret", metavar="SECRET", help="Close with 1008 unless X-VOCERA-SECRET matches.")
+@click.option(
+    "--websocket-secret",
+    "secret",
+    envvar="CEKURA_WEBSOCKET_SECRET",
+    show_envvar=True,
+    metavar="SECRET",
+    help="Close with 1008 unless X-VOCERA-SECRET matches (the same name as run, preflight and emulator use).",
+)
+@click.option("--secret", "old_secret", metavar="SECRET", hidden=True)  # the name before 0.2
 @click.option("--no-greeting", is_flag=True, help="Wait for the caller to speak first.")
 @click.option(
     "--reply-delay",
@@ -103,8 +135,17 @@ def emulator(
     show_default=True,
     help="Delay of the slow agent, s.",
 )
-def agent(kind: str, host: str, port: int, secret: str | None, no_greeting: bool, reply_delay: float) -> None:
+def agent(
+    kind: str,
+    host: str,
+    port: int,
+    secret: str | None,
+    old_secret: str | None,
+    no_greeting: bool,
+    reply_delay: float,
+) -> None:
     """Serve a websocket test agent that speaks Cekura's protocol, until Ctrl-C."""
+    secret = secret if secret is not None else old_secret
     from cekura_wrapper.testing.agents import AgentKind, AgentServer
 
     server = AgentServer(

@@ -40,3 +40,22 @@ Exit codes:
        --keep-running; otherwise the result keeps running on Cekura)
   130  interrupted (Ctrl-C) while waiting (calls ended as for exit 4)
   143  terminated (SIGTERM, e.g. a cancelled CI job), as for 130"""
+
+
+_MEANINGS: Final = {
+    0: "success",
+    1: "evaluation failed (see cekura-ws --help)",
+    2: "invalid input or usage; nothing was sent",
+    3: "API, auth or connection error",
+    4: "timed out waiting",
+    130: "interrupted (Ctrl-C)",
+    143: "terminated (SIGTERM)",
+}
+
+
+def command_epilog(examples: list[str], codes: tuple[int, ...]) -> str:
+    """A subcommand's ``--help`` ending: one or two examples, then only the exit codes it can
+    return (the full table is in ``cekura-ws --help``)."""
+    lines = ["\b", "Examples:", *(f"  {example}" for example in examples), "", "\b", "Exit codes:"]
+    lines += [f"  {code:<4} {_MEANINGS[code]}" for code in codes]
+    return "\n".join(lines)
