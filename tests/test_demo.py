@@ -41,3 +41,11 @@ def test_the_demo_needs_no_api_key_and_exits_0() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "pass rate 66.7%" in completed.stdout.replace("\n", " ")
+
+
+def test_the_demo_report_stays_one_line_per_run_when_piped_at_80_columns() -> None:
+    output = io.StringIO()
+    result = demo.run_demo(Console(file=output, width=80, force_terminal=False))
+    run_lines = [line for line in output.getvalue().splitlines() if line.startswith("  run ")]
+    assert len(run_lines) == result.total_runs == 12
+    assert all(line.split()[1].isdigit() for line in run_lines)

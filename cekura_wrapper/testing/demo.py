@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cekura_wrapper import CekuraClient, Result
+from cekura_wrapper._validation import mask_urls
 from cekura_wrapper.testing.agents import AgentThread
 from cekura_wrapper.testing.emulator import CekuraEmulator
 
@@ -80,8 +81,12 @@ def run_demo(console: Console) -> Result:
                 progress.update(task, completed=result.completed_runs, description=f"{result.status:<10}")
 
             result = client.wait_for_result(submission.result_id, timeout=60, on_progress=show)
-        console.print(runs_table(result, labels))
-        console.print(summary(result, time.monotonic() - started))
+        if console.is_terminal:
+            console.print(runs_table(result, labels))
+        else:  # piped or in a CI log: one line per run at any width
+            for line in run_lines(result, labels):
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(summary(result, time.monotonic() - started), soft_wrap=True)
         return result
 
 
@@ -104,6 +109,19 @@ def runs_table(result: Result, agent_labels: Mapping[str, str]) -> Table:
             run.error_message or "",
         )
     return table
+
+
+def run_lines(result: Result, agent_labels: Mapping[str, str]) -> list[str]:
+    """The runs as plain lines: ``run 3  101 Opening hours  helpful  completed  ok``."""
+    lines = [f"Runs of result {result.id}:"]
+    for run in sorted(result.runs, key=lambda run: run.id or 0):
+        url = str(run.raw.get("websocket_url", ""))
+        outcome = {True: "ok", False: "FAILED", None: "-"}[run.success]
+        error = f"  {mask_urls(run.error_message)[:200]}" if run.error_message else ""
+        lines.append(
+            f"  run {run.id}  {run.scenario}  {agent_labels.get(url, url)}  {run.status or '-'}  {outcome}{error}"
+        )
+    return lines
 
 
 def summary(result: Result, elapsed: float) -> str:
