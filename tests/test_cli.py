@@ -488,13 +488,17 @@ def test_preflight_command_reports_each_url(cekura_agent: StartAgent, tmp_path: 
     assert "The agent URL passed the pre-flight check." in passing.stderr
 
 
-def test_help_documents_the_exit_codes() -> None:
-    for args in (["--help"], ["run", "--help"]):
-        result = invoke(args)
-        assert result.exit_code == 0
-        for line in ("0    success", "2    invalid input", "3    API, auth", "4    --wait/watch timed out"):
-            assert line in result.stdout
-        assert "rejected the\n         request with 400" in result.stdout
+def test_help_documents_the_exit_codes_once_and_each_command_its_own() -> None:
+    top = invoke(["--help"])
+    assert top.exit_code == 0
+    for line in ("0    success", "2    invalid input", "3    API, auth", "4    --wait/watch timed out"):
+        assert line in top.stdout
+    assert "rejected the\n         request with 400" in top.stdout
+    run, plan = invoke(["run", "--help"]), invoke(["plan", "--help"])
+    assert "Examples:\n    cekura-ws run --batch" in run.stdout
+    assert "143  terminated (SIGTERM)" in run.stdout and "rejected the" not in run.stdout
+    assert "Exit codes:\n    0    success\n    2    invalid input" in plan.stdout
+    assert "130" not in plan.stdout and "timed out" not in plan.stdout
 
 
 def test_the_console_script_runs_a_batch_end_to_end(
