@@ -30,7 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from check_drift import DriftInputError, parse_document
+from cekura_wrapper.spec.drift import DriftInputError, parse_document
+from cekura_wrapper.spec.naming import OPERATION_NAMES, tolerate_unknown_enum_values
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"
@@ -42,20 +43,6 @@ PACKAGE_NAME = "cekura_api"
 GENERATOR_VERSION = "0.29.1"
 #: ruff formats the output; its version changes the bytes, so it is pinned too.
 RUFF_VERSION = "0.17.5"
-
-#: operationId names the generated module and function and the first tag names the package
-#: they live in (``cekura_api.api.<tag>.<operationId>``); nothing in the generator's config can
-#: rename either. The temporary copy gets readable, fixed ones, keyed by method and path, so an
-#: upstream rename of an operationId or a re-tagging does not move or rename our code.
-OPERATION_NAMES: dict[tuple[str, str], tuple[str, str]] = {
-    ("post", "/test_framework/v1/scenarios/run_scenarios_with_websockets/"): (
-        "evaluators",
-        "run_scenarios_with_websockets",
-    ),
-    ("get", "/test_framework/v1/results/{id}/"): ("results", "get_result"),
-    ("post", "/test_framework/v1/results/{id}/end_calls/"): ("results", "end_calls"),
-    ("get", "/test_framework/v1/results/"): ("results", "list_results"),
-}
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -112,29 +99,6 @@ def rename_operations(spec: dict[str, Any]) -> None:
             operation["operationId"] = name
 
 
-def tolerate_unknown_enum_values(node: Any) -> Any:
-    """Rewrite every string enum to ``anyOf: [<the enum>, {type: string}]``.
-
-    Cekura widens its status enums over time (``cancelled``, ``scaling_up``); a generated
-    enum raises ``ValueError`` on a value it does not know, failing the whole call. With
-    this rewrite known values still parse to enum members and unknown ones stay ``str``.
-    The only enums in the contract are response statuses; requests are validated by the
-    wrapper before they are sent, so no request-side check is lost.
-    """
-    if isinstance(node, list):
-        return [tolerate_unknown_enum_values(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    rewritten = {key: tolerate_unknown_enum_values(value) for key, value in node.items()}
-    if rewritten.get("type") == "string" and isinstance(rewritten.get("enum"), list):
-        keep_outside = {"description", "readOnly", "example", "default"}
-        outer = {key: value for key, value in rewritten.items() if key in keep_outside}
-        inner = {key: value for key, value in rewritten.items() if key not in keep_outside}
-        outer["anyOf"] = [inner, {"type": "string"}]
-        return outer
-    return rewritten
-
-
 def prepare_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """Return the transformed copy the generator reads; the input is left untouched."""
     prepared = copy.deepcopy(spec)
@@ -188,6 +152,9 @@ def generate_into(spec_path: Path, output_dir: Path) -> None:
             raise RegenerateError(f"openapi-python-client failed on {spec_path} (its output is above)")
         # PEP 561 marker: with --meta none the generator writes none, and users run mypy on it.
         (target / "py.typed").write_text("", encoding="utf-8")
+        # The contract it was generated from ships with it (`cekura-ws drift` compares against
+        # it), so --check covers it like the code and it cannot drift from openapi.yaml.
+        shutil.copyfile(spec_path, target / "openapi.yaml")
         try:
             if output_dir.exists():
                 shutil.rmtree(output_dir)

@@ -31,9 +31,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from check_drift import PROSE_KEYWORDS, DriftInputError, display_source, parse_document, read_source
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+
+from cekura_wrapper.spec.drift import (
+    PROSE_KEYWORDS,
+    DriftInputError,
+    display_source,
+    parse_document,
+    read_source,
+)
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: Maps whose keys are names (of properties, status codes, media types...), not keywords: a

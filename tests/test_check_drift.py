@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-import check_drift
 import pytest
-import regenerate
 import upstream_fixture
-from check_drift import Change, Severity, diff_specs
+
+from cekura_wrapper.spec import drift as check_drift
+from cekura_wrapper.spec.drift import Change, Severity, diff_specs
+from cekura_wrapper.spec.naming import OPERATION_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "check_drift.py"
@@ -177,7 +178,7 @@ def test_renamed_path_parameter_is_breaking_and_the_operation_is_still_compared(
 
 
 def test_operation_id_rename_is_breaking_unless_regenerate_pins_the_generated_names() -> None:
-    assert ("post", RUN_PATH) in regenerate.OPERATION_NAMES  # the premise of the first case
+    assert ("post", RUN_PATH) in OPERATION_NAMES  # the premise of the first case
     pinned = small_spec()
     run_op(pinned)["operationId"] = "scenarios-run-websocket_3"
     assert drift(pinned) == [("info", RUN, "operationId", "run", "scenarios-run-websocket_3")]
@@ -836,3 +837,24 @@ def test_make_drift_without_upstream_says_what_to_pass() -> None:
     assert completed.returncode == 2
     assert "make drift UPSTREAM=PATH_OR_HTTPS_URL" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_cekura_ws_drift_compares_with_the_spec_the_client_ships(tmp_path: Path) -> None:
+    from cli_helpers import invoke
+
+    from cekura_wrapper.spec.drift import default_base
+
+    assert default_base().read_bytes() == (REPO_ROOT / "openapi.yaml").read_bytes()
+    before, after = upstream_fixture.write(tmp_path)
+    same = invoke(["drift", "--upstream", str(REPO_ROOT / "openapi.yaml")])
+    newer = invoke(["drift", "--upstream", str(after), "--format", "json"])
+    older = invoke(["drift", "--upstream", str(before), "--operation", f"GET:{RESULT_PATH}"])
+    unreadable = invoke(["drift", "--upstream", str(tmp_path / "missing.json")])
+
+    assert same.exit_code == 0, same.output
+    assert newer.exit_code == 1, newer.output
+    assert {change["location"] for change in json.loads(newer.stdout)["changes"]} >= {
+        "requestBody.mock_tool_names"
+    }
+    assert older.exit_code == 1 and "operationId" in older.stdout
+    assert unreadable.exit_code == 3 and "check_drift: error: " in unreadable.stderr

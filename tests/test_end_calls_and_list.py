@@ -212,10 +212,10 @@ def test_the_drift_check_covers_both_new_operations() -> None:
     import copy
     from pathlib import Path
 
-    import regenerate
-    from check_drift import Severity, diff_specs
+    from cekura_wrapper.spec.drift import Severity, diff_specs, load_spec
+    from cekura_wrapper.spec.naming import OPERATION_NAMES
 
-    ours = regenerate.load_spec(Path(__file__).resolve().parents[1] / "openapi.yaml")
+    ours = load_spec(str(Path(__file__).resolve().parents[1] / "openapi.yaml"))
     upstream = copy.deepcopy(ours)
     del upstream["paths"]["/test_framework/v1/results/{id}/end_calls/"]
     upstream["components"]["schemas"]["Result"]["properties"]["total_runs_count"]["type"] = "boolean"
@@ -229,5 +229,5 @@ def test_the_drift_check_covers_both_new_operations() -> None:
         "POST /test_framework/v1/results/{id}/end_calls/",
         "GET /test_framework/v1/results/",
     }
-    assert ("post", "/test_framework/v1/results/{id}/end_calls/") in regenerate.OPERATION_NAMES
-    assert ("get", "/test_framework/v1/results/") in regenerate.OPERATION_NAMES
+    assert ("post", "/test_framework/v1/results/{id}/end_calls/") in OPERATION_NAMES
+    assert ("get", "/test_framework/v1/results/") in OPERATION_NAMES

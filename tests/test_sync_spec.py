@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-import check_drift
 import pytest
 import sync_spec
 import upstream_fixture
 from ruamel.yaml import YAML
+
+from cekura_wrapper.spec import drift as check_drift
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "sync_spec.py"

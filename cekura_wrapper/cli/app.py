@@ -759,5 +759,46 @@ def _preflight_or_stop(output: Output, urls: Sequence[str], *, timeout: float, s
         )
 
 
+@main.command(
+    context_settings={"ignore_unknown_options": False},
+    epilog=command_epilog(
+        [
+            "cekura-ws drift --upstream https://api.cekura.ai/openapi.json",
+            "cekura-ws drift --upstream newer.yaml --operation GET:/test_framework/v1/results/{id}/ --format json",
+        ],
+        (0, 1, 2, 3, 4),
+    ),
+)
+@click.option("--upstream", required=True, metavar="URL_OR_PATH", help="Cekura's newer spec (JSON or YAML).")
+@click.option(
+    "--base",
+    metavar="URL_OR_PATH",
+    help="The spec to compare with [default: the one this installed client was generated from].",
+)
+@click.option(
+    "--operation", "operations", multiple=True, metavar="METHOD:PATH", help="Only this operation; repeatable."
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--verbose", is_flag=True, help="Also report changed descriptions and examples.")
+def drift(
+    upstream: str, base: str | None, operations: tuple[str, ...], output_format: str, verbose: bool
+) -> None:
+    """Say how a newer Cekura spec differs from the one this client was generated from, for the
+    operations it calls: breaking, warning or info, each with why.
+
+    Exit codes are the drift check's: 0 no change, 1 only info/warning, 2 something breaking,
+    3 a spec could not be read, 4 a bug in the check.
+    """
+    from cekura_wrapper.spec.drift import run as run_drift
+
+    argv = ["--upstream", upstream, "--format", output_format]
+    argv += ["--base", base] if base is not None else []
+    argv += [item for operation in operations for item in ("--operation", operation)]
+    argv += ["--verbose"] if verbose else []
+    raise click.exceptions.Exit(run_drift(argv))
+
+
 for _command in (dev.emulator, dev.agent, dev.demo):
     main.add_command(_command)
