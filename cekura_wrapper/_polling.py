@@ -4,20 +4,21 @@ The schedule (``PollSchedule``), in plain words:
 
 * A server ``Retry-After`` always wins (at least ``min_interval``; the wait loop still never
   sleeps past the deadline).
-* First minute: polls fall on the 5 s marks, so a short batch is seen no later than by a plain
-  5 s poller. Marks are skipped only while the batch cannot plausibly be done: a tenth of the
-  way to the end the pace so far predicts (half the way, assuming half that pace, while nothing
-  has finished yet). Every mark is kept from 10 s on once only the last runs are left.
-* Then, without progress (no counts, nothing finished): a quarter of the elapsed time, at
-  least 5 s. With progress: ``max_interval`` while the end is far; ``DENSE_INTERVAL`` once the
-  pace since the first finished run predicts the end within two ``max_interval`` periods, or once at
-  most 5 % of the runs (at least one) are left.
-* A budget caps the cost: after the first minute, polls average at most ``_BUDGET`` per second
-  (a 5 s poller makes 0.2); dense polls are stretched to stay within it.
+* First minute: every 5 s mark, so a batch of up to a minute is never seen later than by a plain
+  5 s poller (nothing in a result says a batch will not end at the next mark). The marks go on
+  while a batch that finished its runs within that minute is being scored.
+* Then, without progress (nothing finished since the wait began): every ``quiet_interval`` (11 s;
+  the detection delay is half of it). While every run is done and the result is ``evaluating``:
+  every ``scoring_interval`` (8 s).
+* With progress: ``max_interval`` (20 s by default) while the end is far; ``dense_interval`` (4 s)
+  once the recent pace (over the last few count changes) predicts the end within two
+  ``max_interval`` periods, or once at most 5 % of the runs (at least one) are left, for at most
+  twice the time the pace predicted: a stalled last run does not keep polling dense.
 * Every delay is clamped to ``[min_interval, max_interval]`` (except a longer ``Retry-After``).
 
-How it compares with a fixed 5 s poller is measured by ``scripts/bench.py`` on a virtual clock; the
-README's benchmark section has the figures.
+No schedule can be both cheaper than a 5 s poller and never later than it on a batch whose runs
+end in a burst, since nothing announces the burst: the benchmark (``make bench``, part 1) measures
+the trade-off on five batch shapes and docs/benchmarks.md shows the curve and the point chosen.
 """
 
 from __future__ import annotations
@@ -43,20 +44,24 @@ Poll = tuple[Result, float | None]
 #: Errors a wait loop hands to ``WaitState.missed`` (which re-raises what is not transient).
 _POLL_FAILURES: Final = (APIConnectionError, APIError)
 
-#: During the first minute polls fall on multiples of ``_GRID`` seconds (see ``PollSchedule``).
+#: Until a minute in (longer while the last runs are being scored), polls fall on multiples of
+#: ``_GRID`` seconds: a short batch is never seen later than by a plain 5 s poller.
 _SHORT_BATCH: Final = 60.0
 _GRID: Final = 5.0
 _EPSILON: Final = 1e-6
-#: Without progress, wait this share of the elapsed time (bounds the detection delay to ~25%).
-_GROWTH: Final = 0.25
+#: Without progress to go on, poll this often (the detection delay is half of it, on average).
+_QUIET_INTERVAL: Final = 11.0
+#: While every run is done and Cekura is scoring them (``evaluating``), poll this often.
+_SCORING_INTERVAL: Final = 8.0
 #: Poll this often when the end may come at any poll.
-DENSE_INTERVAL: Final = 8.0
-#: "The end may come at any poll" once at most this share of the runs (at least one) is left.
+DENSE_INTERVAL: Final = 4.0
+#: "The end may come at any poll" once at most this share of the runs (at least one) is left, or
+#: the pace predicts the end within two ``max_interval`` periods ...
 _ENDGAME_SHARE: Final = 0.05
-#: After the first minute, at most this many polls per second on average (a 5 s poller makes
-#: 0.2), plus ``_BUDGET_SLACK``: dense polling is stretched to stay within it.
-_BUDGET: Final = 0.075
-_BUDGET_SLACK: Final = 1.0
+#: ... but no longer than this many paces per remaining run (a stalled last run ends dense polling).
+_ENDGAME_PACES: Final = 2.0
+#: The pace is measured over this many of the latest count changes.
+_PACE_WINDOW: Final = 4
 #: The shortest time limit a poll's HTTP request gets, even at (or past) the deadline: enough for a
 #: request on a kept-alive connection, or a fresh TLS handshake to a nearby server, so the last
 #: poll can still see the end. See ``WaitState.request_timeout``.
@@ -70,82 +75,85 @@ class PollSchedule:
     can drive it on a virtual clock.
     """
 
-    def __init__(self, min_interval: float = 1.0, max_interval: float = 15.0) -> None:
+    #: Seconds between polls while nothing has finished yet, and while the end may come at any poll
+    #: (class attributes, so the benchmark's sweep can try other values).
+    quiet_interval: float = _QUIET_INTERVAL
+    dense_interval: float = DENSE_INTERVAL
+    #: Seconds between polls while every run is done and the result is being scored.
+    scoring_interval: float = _SCORING_INTERVAL
+
+    def __init__(self, min_interval: float = 1.0, max_interval: float = 20.0) -> None:
         check_intervals(min_interval, max_interval)
         self.min_interval = float(min_interval)
         self.max_interval = float(max_interval)
-        self._first_done: tuple[float, int] | None = None  # (elapsed, completed) when runs began finishing
+        self._short = True  # every run done within the first minute (so far)
         self._baseline: int | None = None  # completed runs at the first poll
-        self._latest: tuple[float, int, int] | None = None  # (elapsed, completed, total) of the last poll
-        self._polls_after_first_minute = 0
+        self._changes: list[tuple[float, int]] = []  # (elapsed, completed) at the last count changes
+        self._latest: tuple[int, int, bool] | None = None  # (completed, total, scoring) of the last poll
+        self._endgame_until: float | None = None  # dense polling stops here (a stalled last run)
 
     def next_delay(self, result: Result | None, elapsed: float, *, retry_after: float | None = None) -> float:
         """Seconds to wait before the next poll, ``elapsed`` seconds into the wait.
 
         ``result`` is the result just read (``None`` when the poll failed).
         """
-        if elapsed >= _SHORT_BATCH:
-            self._polls_after_first_minute += 1
         if result is not None:
             self._observe(result, elapsed)
         if retry_after is not None:
             # The server's wait wins, even beyond max_interval; min_interval keeps a
             # "Retry-After: 0" from turning into a busy loop.
             return max(retry_after, self.min_interval)
-        delay = self._within_budget(self._advice(elapsed), elapsed)
-        if elapsed < _SHORT_BATCH:
-            # Early on, poll on the 5 s marks (from the first one at which the batch could be
-            # done): a short batch is seen no later than by a plain 5 s poller.
-            mark = (math.floor(max(elapsed, self._quiet_until(elapsed) - _EPSILON) / _GRID) + 1) * _GRID
-            delay = mark - elapsed
+        if self._short:
+            # Poll on the 5 s marks: a short batch is seen no later than by a plain 5 s poller.
+            delay = (math.floor(elapsed / _GRID + _EPSILON) + 1) * _GRID - elapsed
+        else:
+            delay = self._advice(elapsed)
         return min(max(delay, self.min_interval), self.max_interval)
-
-    def _within_budget(self, delay: float, elapsed: float) -> float:
-        """Stretch ``delay`` so polls after the first minute stay within ``_BUDGET`` per second."""
-        if elapsed < _SHORT_BATCH:
-            return delay
-        earliest_affordable = (self._polls_after_first_minute + 1 - _BUDGET_SLACK) / _BUDGET + _SHORT_BATCH
-        return max(delay, min(earliest_affordable - elapsed, self.max_interval))
 
     def _observe(self, result: Result, elapsed: float) -> None:
         total, done = result.total_runs, result.completed_runs
+        scoring = result.status == "evaluating" or (total > 0 and done >= total)
+        if elapsed >= _SHORT_BATCH and not scoring:
+            self._short = False
         if total <= 0 or result.is_terminal:
             return
         if self._baseline is None:
             self._baseline = done
-        if self._first_done is None and done > self._baseline:
-            self._first_done = (elapsed, done)
-        self._latest = (elapsed, done, total)
+        if done > self._baseline and (not self._changes or done != self._changes[-1][1]):
+            self._changes.append((elapsed, done))
+            del self._changes[: -_PACE_WINDOW - 1]
+        self._latest = (done, total, scoring)
 
-    def _quiet_until(self, elapsed: float) -> float:
-        """A cautious earliest end: a tenth of the way to the end the pace since the wait began predicts.
+    def _pace(self, elapsed: float) -> float | None:
+        """Seconds per finished run lately (over the last few count changes), or ``None`` before any.
 
-        With nothing finished yet, half the pace a first finish would imply is assumed, and half
-        the way taken, since runs often start, and so finish, together. A tenth, not more: runs
-        that only start finishing a while in make the pace so far predict too late an end.
+        The time since the last change counts when it is longer: a pace that slowed shows before
+        the next run finishes. With one change only, the time from the start to it is the pace.
         """
-        if self._latest is None or self._baseline is None or elapsed < 2 * _GRID:
-            return elapsed
-        _, done, total = self._latest
-        remaining, finished = total - done, done - self._baseline
-        if remaining <= max(1, math.ceil(total * _ENDGAME_SHARE)):
-            return elapsed
-        expected_end = elapsed + remaining * elapsed / finished if finished > 0 else elapsed * remaining / 2
-        return elapsed + (expected_end - elapsed) * (0.1 if finished > 0 else 0.5)
+        if not self._changes or self._baseline is None:
+            return None
+        (since, done_then), (last, done_now) = self._changes[0], self._changes[-1]
+        if len(self._changes) == 1:
+            since, done_then = 0.0, self._baseline
+        return max(last - since, elapsed - last) / (done_now - done_then)
 
     def _advice(self, elapsed: float) -> float:
-        if self._latest is None or self._first_done is None:
-            return max(_GROWTH * elapsed, _GRID)  # no progress to go on
-        _, done, total = self._latest
+        if self._latest is None:
+            return self.quiet_interval
+        done, total, scoring = self._latest
+        if scoring:
+            return self.scoring_interval  # every run is done; the end comes when scoring does
+        pace = self._pace(elapsed)
+        if pace is None:
+            return self.quiet_interval  # no progress to go on
         remaining = total - done
-        if remaining <= max(1, math.ceil(total * _ENDGAME_SHARE)):
-            return DENSE_INTERVAL  # the last runs: the end can come at any poll
-        started, done_then = self._first_done
-        finished = done - done_then
-        if finished <= 0:
+        expected_left = remaining * pace
+        if remaining > max(1, math.ceil(total * _ENDGAME_SHARE)) and expected_left > 2 * self.max_interval:
+            self._endgame_until = None
             return self.max_interval
-        expected_left = remaining * (elapsed - started) / finished
-        return DENSE_INTERVAL if expected_left <= 2 * self.max_interval else self.max_interval
+        if self._endgame_until is None:
+            self._endgame_until = elapsed + max(_ENDGAME_PACES * expected_left, 2 * self.max_interval)
+        return self.dense_interval if elapsed <= self._endgame_until else self.max_interval
 
 
 def check_intervals(min_interval: float, max_interval: float) -> None:

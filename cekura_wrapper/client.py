@@ -104,7 +104,7 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         max_retries: int = 2,
         retry_backoff: float = 0.5,
         poll_interval: float = 1.0,
-        max_poll_interval: float = 15.0,
+        max_poll_interval: float = 20.0,
         http_client: HttpClientT | None = None,
         allow_private_agent_urls: bool = False,
         reconcile_window: float = DEFAULT_SETTLE_WINDOW,

@@ -93,7 +93,10 @@ def test_long_batches_cost_few_polls_and_are_seen_promptly(runs: int) -> None:
     for duration in durations:
         polls, delay = simulate(duration, runs, PollSchedule())
         baseline_polls, _ = simulate(duration, runs, None)
-        assert polls <= 0.4 * baseline_polls, (duration, polls, baseline_polls)
+        # Below 1000 s the first minute's 13 polls (never later on short batches) weigh: 300 s
+        # batches take half the 5 s poller's requests, longer ones 40 % with 20 runs or more.
+        share = 0.5 if duration < 1000 or runs < 20 else 0.4
+        assert polls <= share * baseline_polls, (duration, polls, baseline_polls)
         assert delay <= 0.1 * duration
         delays.append(delay)
     assert statistics.median(delays) <= 5.0
@@ -116,7 +119,7 @@ def test_a_last_run_that_stalls_does_not_make_polling_dense() -> None:
     assert poll_count(PollSchedule()) <= 0.5 * poll_count(None)
 
 
-def test_without_progress_the_interval_grows_to_the_maximum() -> None:
+def test_without_progress_polls_are_steady_after_the_first_minute() -> None:
     schedule = PollSchedule(1.0, 15.0)
     blind = Result.from_payload({"id": 1, "status": "running"})
     t, delays = 0.0, []
@@ -125,7 +128,7 @@ def test_without_progress_the_interval_grows_to_the_maximum() -> None:
         delays.append(delay)
         t += delay
     assert all(delay <= 5.0 for delay in delays[:12])  # first minute: every 5 s mark
-    assert delays[-1] == 15.0
+    assert set(delays[13:]) == {11.0}  # then steadily: half of it is the expected detection delay
 
 
 def make_state(clock: VirtualClock, timeout: float = 100.0, **kwargs: object) -> WaitState:
