@@ -96,10 +96,15 @@ def exchange_sync(http: httpx.Client, request: dict[str, Any], limit: float) -> 
     return result
 
 
-async def exchange_async(http: httpx.AsyncClient, request: dict[str, Any], limit: float) -> httpx.Response:
-    """The async twin of ``exchange_sync``: the exchange is cancelled at the deadline."""
+async def exchange_async(
+    http: httpx.AsyncClient, request: dict[str, Any], limit: float, turn: asyncio.Semaphore
+) -> httpx.Response:
+    """The async twin of ``exchange_sync``: the exchange is cancelled at the deadline.
+
+    ``turn`` caps the requests in flight; the time spent waiting for it counts toward ``limit``.
+    """
     try:
-        async with asyncio.timeout(limit), http.stream(**request) as response:
+        async with asyncio.timeout(limit), turn, http.stream(**request) as response:
             body = _Body(response)
             async for chunk in response.aiter_bytes():
                 if not body.add(chunk):

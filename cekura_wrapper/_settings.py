@@ -5,6 +5,8 @@ Both clients build their ``Settings`` here; nothing in this module sends or slee
 
 from __future__ import annotations
 
+import importlib.util
+
 import os
 from typing import Final
 from urllib.parse import urlsplit
@@ -92,6 +94,7 @@ class Settings:
     retry_backoff: float
     poll_interval: float
     max_poll_interval: float
+    http2: bool = False
 
     @classmethod
     def build(
@@ -103,6 +106,7 @@ class Settings:
         retry_backoff: float,
         poll_interval: float,
         max_poll_interval: float,
+        http2: bool = False,
     ) -> Settings:
         """Check every value and fill in defaults from the environment."""
         timeout = require_seconds(timeout, "timeout")
@@ -110,6 +114,12 @@ class Settings:
             raise ValidationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         retry_backoff = require_seconds(retry_backoff, "retry_backoff", zero_ok=True)
         check_intervals(poll_interval, max_poll_interval)
+        if http2 is not False and http2 is not True:
+            raise ValidationError(f"http2 must be True or False, got {http2!r}")
+        if http2 and importlib.util.find_spec("h2") is None:
+            raise ValidationError(
+                "http2=True needs the h2 package: pip install 'cekura-ws[h2]' (or pass http2=False)"
+            )
         return cls(
             base_url=resolve_base_url(base_url),
             timeout=timeout,
@@ -117,4 +127,5 @@ class Settings:
             retry_backoff=retry_backoff,
             poll_interval=float(poll_interval),
             max_poll_interval=float(max_poll_interval),
+            http2=http2,
         )

@@ -7,12 +7,13 @@ before they become error text, and nothing logs a request's arguments (which car
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ._api import authorized, new_async_http_client, new_http_client, request_name
+from ._api import MAX_IN_FLIGHT, authorized, new_async_http_client, new_http_client, request_name
 from ._errors import CekuraError
 from ._exchange import exchange_async, exchange_sync
 from ._retry import Failure, Kind, RetryState, failure_from_exception, failure_from_response
@@ -66,7 +67,9 @@ class SyncSender(_Sender[httpx.Client, Callable[[float], object]]):
 
     def _client(self) -> httpx.Client:
         if self._http is None:
-            self._http = new_http_client(base_url=self._settings.base_url, timeout=self._settings.timeout)
+            self._http = new_http_client(
+                base_url=self._settings.base_url, timeout=self._settings.timeout, http2=self._settings.http2
+            )
         return self._http
 
     def send(
@@ -103,14 +106,22 @@ class SyncSender(_Sender[httpx.Client, Callable[[float], object]]):
 
 
 class AsyncSender(_Sender[httpx.AsyncClient, Callable[[float], Awaitable[object]]]):
-    """The async twin of ``SyncSender``: same decisions, awaited I/O."""
+    """The async twin of ``SyncSender``: same decisions, awaited I/O, ``MAX_IN_FLIGHT`` at once."""
+
+    _turn: asyncio.Semaphore | None = None
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = new_async_http_client(
-                base_url=self._settings.base_url, timeout=self._settings.timeout
+                base_url=self._settings.base_url, timeout=self._settings.timeout, http2=self._settings.http2
             )
         return self._http
+
+    def _turns(self) -> asyncio.Semaphore:
+        """At most ``MAX_IN_FLIGHT`` requests at once (made on first use, in the running loop)."""
+        if self._turn is None:
+            self._turn = asyncio.Semaphore(MAX_IN_FLIGHT)
+        return self._turn
 
     async def send(
         self,
@@ -122,10 +133,10 @@ class AsyncSender(_Sender[httpx.AsyncClient, Callable[[float], Awaitable[object]
     ) -> httpx.Response:
         """The first 2xx response, or the error the retry policy settles on (see ``SyncSender.send``)."""
         state, request, limit = self._start(kwargs, kind, max_retries, timeout)
-        http = self._client()
+        http, turn = self._client(), self._turns()
         while True:
             try:
-                response = await exchange_async(http, request, limit)
+                response = await exchange_async(http, request, limit, turn)
             except httpx.HTTPError as exc:
                 failure = self._failed(exc, state, limit)
             else:

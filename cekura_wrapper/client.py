@@ -108,6 +108,7 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         http_client: HttpClientT | None = None,
         allow_private_agent_urls: bool = False,
         reconcile_window: float = DEFAULT_SETTLE_WINDOW,
+        http2: bool = False,
     ) -> None:
         self._settings = Settings.build(
             base_url=base_url,
@@ -116,6 +117,7 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             retry_backoff=retry_backoff,
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
+            http2=http2,
         )
         # Holds the key: private, never printed.
         self._api_key = resolve_api_key(api_key)
@@ -293,6 +295,9 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
     ``httpx.AsyncClient`` for ``AsyncCekuraClient``) replaces the client's own connection pool,
     for proxies, custom TLS or a mock transport: the client sets the URL, the key header and the
     time limit on each request, and leaves closing a passed-in ``http_client`` to its owner.
+    ``http2=True`` (needs ``pip install 'cekura-ws[h2]'``) offers HTTP/2 to the server, which
+    HTTPS servers that do not speak it answer in HTTP/1.1; the async client keeps at most 20
+    requests in flight on a pool of 20 connections either way.
     """
 
     _http_type = httpx.Client

@@ -6,12 +6,16 @@ tests pin what they return, so a regenerated client that changes it fails here f
 
 from __future__ import annotations
 
-import httpx
+import importlib.util
 
-from cekura_wrapper import plan_run
+import httpx
+import pytest
+
+from cekura_wrapper import AsyncCekuraClient, CekuraClient, ValidationError, plan_run
 from cekura_wrapper._api import (
     API_KEY_HEADER,
     CONNECTION_LIMITS,
+    MAX_IN_FLIGHT,
     authorized,
     new_async_http_client,
     new_http_client,
@@ -56,4 +60,16 @@ async def test_the_default_http_clients_hold_no_key_and_keep_the_whole_pool() ->
         assert sync_client.timeout == httpx.Timeout(5)
     async with new_async_http_client(base_url="https://cekura.test", timeout=5) as async_client:
         assert async_client.timeout == httpx.Timeout(5)
-    assert CONNECTION_LIMITS.max_keepalive_connections == CONNECTION_LIMITS.max_connections == 100
+    assert CONNECTION_LIMITS.max_keepalive_connections == CONNECTION_LIMITS.max_connections == MAX_IN_FLIGHT
+
+
+def test_http2_is_offered_only_when_asked_for_and_needs_h2(monkeypatch: pytest.MonkeyPatch) -> None:
+    with CekuraClient("k", base_url="https://cekura.test", http2=True) as client:
+        assert client._sender._client()._transport._pool._http2  # type: ignore[attr-defined]
+    with CekuraClient("k", base_url="https://cekura.test") as client:
+        assert not client._sender._client()._transport._pool._http2  # type: ignore[attr-defined]
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "h2" else object())
+    with pytest.raises(ValidationError, match=r"pip install 'cekura-ws\[h2\]'"):
+        AsyncCekuraClient("k", http2=True)
+    with pytest.raises(ValidationError, match="http2 must be True or False, got 'yes'"):
+        CekuraClient("k", http2="yes")  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from cekura_wrapper import (
     SubmissionUncertainError,
     ValidationError,
 )
+from cekura_wrapper._api import MAX_IN_FLIGHT
 
 KEY = "ck_live_ASYNC_SECRET_987654321"
 FLEET = [(101, "ws://127.0.0.1:9001/agent"), (102, "ws://127.0.0.1:9002/agent")]
@@ -218,16 +219,17 @@ async def test_a_closed_async_client_says_so(server: FaultServer) -> None:
         await client.get_result(1)
 
 
-async def test_concurrent_waits_reuse_the_whole_pool(server: FaultServer, client: AsyncCekuraClient) -> None:
-    """Fanning out over many results must not reconnect (a TLS handshake each) on every burst."""
-    in_flight = 40  # more than httpx's default 20 idle connections kept
+async def test_concurrent_waits_share_a_capped_pool(server: FaultServer, client: AsyncCekuraClient) -> None:
+    """Fanning out keeps MAX_IN_FLIGHT requests open on as many kept-alive connections, no more."""
+    waits = 2 * MAX_IN_FLIGHT
     for burst in range(2):
-        everyone_arrived = threading.Barrier(in_flight + 1)
-        server.queue("GET", result_path(5), *[Reply(200, result(5), hold=everyone_arrived)] * in_flight)
-        polls = asyncio.gather(*(client.get_result(5) for _ in range(in_flight)))
-        await asyncio.to_thread(everyone_arrived.wait, 10)  # all requests are open at once
-        assert [r.id for r in await polls] == [5] * in_flight, burst
-    assert server.connections == in_flight
+        first_turns = threading.Barrier(MAX_IN_FLIGHT + 1)  # trips only with exactly 20 held + us
+        held = [Reply(200, result(5), hold=first_turns)] * MAX_IN_FLIGHT
+        server.queue("GET", result_path(5), *held, *[Reply(200, result(5))] * MAX_IN_FLIGHT)
+        polls = asyncio.gather(*(client.get_result(5) for _ in range(waits)))
+        await asyncio.to_thread(first_turns.wait, 10)  # 20 requests are open at once, the rest wait
+        assert [r.id for r in await polls] == [5] * waits, burst
+    assert server.connections == MAX_IN_FLIGHT  # the pool was reused, never grown past its cap
 
 
 async def test_an_async_progress_callback_is_awaited_after_each_poll(
