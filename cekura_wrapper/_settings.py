@@ -6,7 +6,6 @@ Both clients build their ``Settings`` here; nothing in this module sends or slee
 from __future__ import annotations
 
 import importlib.util
-
 import os
 from typing import Final
 from urllib.parse import urlsplit
