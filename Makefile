@@ -9,7 +9,7 @@ UPSTREAM ?=
 # The newest upstream spec we know of; `make test` prints the drift against it where it exists.
 DRIFT_REFERENCE := ../shared/upstream-specs/cekura-openapi-2026-08-21.json
 
-.PHONY: install lock test lint typecheck check-generated drift-report generate drift demo bench clean
+.PHONY: install lock test lint typecheck check-generated drift-report generate drift demo bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,8 +65,13 @@ drift: $(INSTALLED)
 generate: $(INSTALLED)
 	$(BIN)/python scripts/regenerate.py
 
+# Every part in a fresh interpreter; the table marks each target met or not (docs/benchmarks.md).
 bench: $(INSTALLED)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m benchmarks
+
+# A subset in under a minute (fewer seeds, repeats and sizes); a test runs parts of it in make test.
+bench-quick: $(INSTALLED)
+	$(BIN)/python -m benchmarks --quick
 
 demo: $(INSTALLED)
 	$(BIN)/cekura-ws demo

@@ -1,0 +1,93 @@
+"""The benchmarks cannot rot: the polling simulation's baseline and shapes are checked here, and a
+quick run of the runner (fast parts, real subprocesses) must produce its table.
+
+Only deterministic counts on the virtual clock are asserted, never wall-clock times.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import polling, polling_sim
+from benchmarks.polling_sim import SHAPES, baseline_wait, make_batch, simulate
+from cekura_wrapper._polling import PollSchedule
+
+
+class FivesPoller(PollSchedule):
+    """A plain 5 s poller run through the real wait loop, to check ``baseline_wait``'s closed form."""
+
+    def next_delay(self, result: object, elapsed: float, *, retry_after: float | None = None) -> float:
+        return 5.0
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(("duration", "runs"), [(10.0, 1), (60.0, 10), (300.0, 100)])
+def test_the_closed_form_baseline_is_a_5s_poller_on_the_real_wait_loop(
+    shape: str, duration: float, runs: int
+) -> None:
+    for seed in range(3):
+        batch = make_batch(shape, duration, runs, seed)
+        simulated = simulate(batch, FivesPoller(), duration=duration)
+        closed = baseline_wait(batch, duration)
+        assert simulated.requests == closed.requests
+        assert simulated.delay == pytest.approx(closed.delay, abs=1e-9)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_short_batches_are_never_seen_later_than_by_a_5s_poller(shape: str) -> None:
+    for duration in (10.0, 60.0):
+        for runs in polling_sim.RUN_COUNTS:
+            case = polling_sim.run_case(duration, runs, shape, range(40))
+            for ours, base in zip(case.ours, case.baseline, strict=True):
+                assert ours.delay <= base.delay + 1e-9, (duration, runs, shape)
+
+
+def test_a_stuck_result_ends_the_wait_at_its_deadline_at_a_fraction_of_the_cost() -> None:
+    case = polling_sim.run_case(1800.0, 10, "stuck", range(20))
+    assert all(w.delay == pytest.approx(0.0, abs=1e-6) for w in case.ours)  # gave up at the deadline
+    assert all(o.requests <= 0.5 * b.requests for o, b in zip(case.ours, case.baseline, strict=True))
+
+
+def test_shapes_are_reproducible_and_end_where_they_say() -> None:
+    for shape in SHAPES:
+        batch = make_batch(shape, 300.0, 10, seed=3)
+        assert batch == make_batch(shape, 300.0, 10, seed=3)
+        assert all(60.0 <= t <= 300.0 for t in batch.finish_times if math.isfinite(t))
+    tail = make_batch("evaluating tail", 300.0, 10, seed=1)
+    assert 30.0 <= tail.tail <= 120.0
+    assert tail.result_at(tail.finish_times[-1]).status == "evaluating"
+    assert tail.result_at(tail.done_at).is_terminal
+    assert not make_batch("stuck", 300.0, 10, seed=1).ends
+
+
+def test_the_rows_judge_the_issue_targets() -> None:
+    cases = polling.all_cases(20, durations=(60.0, 1800.0))
+    rows = [polling.case_row(case) for case in cases]
+    assert all(row.met is not None for row in rows)
+    short = [row for row in rows if row.case.startswith("D=60 s") and "stuck" not in row.case]
+    assert all(row.target == "never later than the 5 s poller" and row.met for row in short)
+
+
+def test_a_quick_run_prints_the_table_with_targets_judged() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--parts", "1,4"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| 1 polling | D=10 s, 1 run, uniform" in done.stdout
+    assert "| 4 import | import cekura_wrapper (fresh interpreter)" in done.stdout
+    assert "targets met:" in done.stdout
+
+
+def test_an_unknown_part_is_refused() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--parts", "9"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and "unknown part(s) 9; choose from 1, 2, 3, 4, 5, 6" in done.stderr
