@@ -65,8 +65,14 @@ drift: $(INSTALLED)
 generate: $(INSTALLED)
 	$(BIN)/python scripts/regenerate.py
 
+# The official SDK and an HTTP/2 server, for part 5 only (the bench extra in pyproject.toml).
+BENCH_INSTALLED := $(VENV)/.bench-installed
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]' -c constraints.txt
+	touch $(BENCH_INSTALLED)
+
 # Every part in a fresh interpreter; the table marks each target met or not (docs/benchmarks.md).
-bench: $(INSTALLED)
+bench: $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks
 
 # A subset in under a minute (fewer seeds, repeats and sizes); a test runs parts of it in make test.

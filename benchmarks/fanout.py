@@ -6,6 +6,7 @@ before (100 connections, no cap on requests in flight) and with httpx's defaults
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import random
 import statistics
@@ -18,13 +19,13 @@ from typing import Any
 import httpx
 
 from cekura_wrapper import AsyncCekuraClient
-from cekura_wrapper._api import API_KEY_HEADER, MAX_IN_FLIGHT
+from cekura_wrapper._api import API_KEY_HEADER, CONNECTION_LIMITS, MAX_IN_FLIGHT
 
 from .report import Row, emit, number_spread
-from .server import API_KEY, LoopbackServer, result_id_of
+from .server import API_KEY, Http2Server, LoopbackServer, result_id_of
 
 CONCURRENT = 500
-ROUNDS = 6  # 3,000 requests per measurement
+ROUNDS = 2  # 1,000 requests per measurement
 LATENCIES = (0.0, 0.05, 0.2)
 REPEATS = 3
 PAYLOAD_RUNS = 10  # a small running result: status, counts, ten short runs
@@ -56,17 +57,31 @@ class Throughput:
     connections: int
 
 
-async def _ours(url: str, rounds: int) -> None:
-    async with AsyncCekuraClient(API_KEY, base_url=url, max_retries=0) as client:
+async def _ours(url: str, rounds: int, http: httpx.AsyncClient | None = None) -> None:
+    http2 = http is not None
+    async with AsyncCekuraClient(
+        API_KEY, base_url=url, max_retries=0, http_client=http, http2=http2
+    ) as client:
         for _ in range(rounds):
             results = await asyncio.gather(*(client.get_result(i) for i in BODIES))
             assert all(r.status == "running" for r in results)
 
 
-def _raw(limits: httpx.Limits) -> Callable[[str, int], Coroutine[Any, Any, None]]:
+async def _ours_h2(url: str, rounds: int) -> None:
+    # http2=True negotiates HTTP/2 over TLS; on plain loopback http it takes prior knowledge.
+    async with httpx.AsyncClient(http1=False, http2=True, limits=CONNECTION_LIMITS) as http:
+        await _ours(url, rounds, http)
+
+
+def _raw(limits: httpx.Limits, http2: bool = False) -> Callable[[str, int], Coroutine[Any, Any, None]]:
     async def contender(url: str, rounds: int) -> None:
         async with httpx.AsyncClient(
-            base_url=url, headers={API_KEY_HEADER: API_KEY}, limits=limits, timeout=60
+            base_url=url,
+            headers={API_KEY_HEADER: API_KEY},
+            limits=limits,
+            timeout=60,
+            http1=not http2,
+            http2=http2,
         ) as http:
 
             async def get(i: int) -> object:
@@ -78,17 +93,41 @@ def _raw(limits: httpx.Limits) -> Callable[[str, int], Coroutine[Any, Any, None]
     return contender
 
 
-CONTENDERS: dict[str, Callable[[str, int], Coroutine[Any, Any, None]]] = {
-    "ours": _ours,
-    "before": _raw(httpx.Limits(max_connections=100, max_keepalive_connections=100)),
-    "httpx defaults": _raw(httpx.Limits(max_connections=100, max_keepalive_connections=20)),
+async def _official_sdk(url: str, rounds: int) -> None:
+    from cekura import AsyncCekura  # the `bench` extra
+
+    async with AsyncCekura(api_key=API_KEY, base_url=url, timeout=60) as client:
+        for _ in range(rounds):
+            results = await asyncio.gather(*(client.results.get(i) for i in BODIES))
+            assert all(r["status"] == "running" for r in results)
+
+
+BEFORE = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+DEFAULTS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+#: name -> (server, contender); "h1" is the minimal asyncio server, "hypercorn" serves HTTP/2 too.
+CONTENDERS: dict[str, tuple[str, Callable[[str, int], Coroutine[Any, Any, None]]]] = {
+    "ours": ("h1", _ours),
+    "before": ("h1", _raw(BEFORE)),
+    "httpx defaults": ("h1", _raw(DEFAULTS)),
+    "official cekura SDK": ("h1", _official_sdk),
+    "ours, HTTP/1.1 on hypercorn": ("hypercorn", _ours),
+    "ours, HTTP/2 on hypercorn": ("hypercorn", _ours_h2),
+    "raw httpx, HTTP/2 on hypercorn": ("hypercorn", _raw(BEFORE, http2=True)),
 }
 
 
+def sdk_installed() -> bool:
+    return (
+        importlib.util.find_spec("cekura") is not None and importlib.util.find_spec("hypercorn") is not None
+    )
+
+
 def measure(name: str, latency: float, rounds: int) -> Throughput:
-    with LoopbackServer(respond, latency=latency) as server:
+    kind, contender = CONTENDERS[name]
+    server_type = LoopbackServer if kind == "h1" else Http2Server
+    with server_type(respond, latency=latency) as server:
         wall, cpu = time.perf_counter(), time.process_time()
-        asyncio.run(CONTENDERS[name](server.url, rounds))
+        asyncio.run(contender(server.url, rounds))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         requests = server.requests
         return Throughput(requests / wall, cpu / requests, server.accepted)
@@ -101,24 +140,30 @@ async def _wait_all(url: str, finish: dict[int, float]) -> tuple[float, int]:
         return time.monotonic() - started, 0
 
 
+def contenders_for(quick: bool) -> list[str]:
+    if quick:
+        return ["ours", "before", "httpx defaults"]
+    return list(CONTENDERS) if sdk_installed() else ["ours", "before", "httpx defaults"]
+
+
 def run(quick: bool) -> list[Row]:
     latencies = (0.05,) if quick else LATENCIES
-    rounds, repeats = (2, 1) if quick else (ROUNDS, REPEATS)
+    rounds, repeats = (1, 1) if quick else (ROUNDS, REPEATS)
+    names = contenders_for(quick)
     rows = []
     for latency in latencies:
-        seen: dict[str, list[Throughput]] = {name: [] for name in CONTENDERS}
+        seen: dict[str, list[Throughput]] = {name: [] for name in names}
         for _ in range(repeats):
-            for name in CONTENDERS:
+            for name in names:
                 seen[name].append(measure(name, latency, rounds))
-        ours, before, plain = seen["ours"], seen["before"], seen["httpx defaults"]
+        ours, before = seen["ours"], seen["before"]
         label = f"{latency * 1e3:g} ms latency, {CONCURRENT} concurrent get_result x {rounds}"
         speedups = [o.per_second / b.per_second for o, b in zip(ours, before, strict=True)]
         judged = latency == 0.05
         rows.append(
             Row(
                 "5 fan-out",
-                f"{label}: requests/s (baseline: the uncapped pool of 100 used before; httpx defaults "
-                f"{statistics.median(t.per_second for t in plain):.0f}/s)",
+                f"{label}: requests/s vs the uncapped pool of 100 used before",
                 number_spread([t.per_second for t in ours], "{:.0f}"),
                 number_spread([t.per_second for t in before], "{:.0f}"),
                 number_spread(speedups),
@@ -129,8 +174,7 @@ def run(quick: bool) -> list[Row]:
         rows.append(
             Row(
                 "5 fan-out",
-                f"{label}: client CPU per request (httpx defaults "
-                f"{statistics.median(t.cpu_per_request for t in plain) * 1e3:.2f} ms)",
+                f"{label}: client CPU per request",
                 number_spread([t.cpu_per_request * 1e3 for t in ours], "{:.2f} ms"),
                 number_spread([t.cpu_per_request * 1e3 for t in before], "{:.2f} ms"),
                 number_spread(
@@ -143,12 +187,44 @@ def run(quick: bool) -> list[Row]:
         rows.append(
             Row(
                 "5 fan-out",
-                f"{label}: TCP connections opened (httpx defaults {statistics.median(t.connections for t in plain):g})",
+                f"{label}: TCP connections opened",
                 number_spread([t.connections for t in ours], "{:g}"),
                 number_spread([t.connections for t in before], "{:g}"),
                 "-",
                 f"<= 25 (MAX_IN_FLIGHT = {MAX_IN_FLIGHT})",
                 max(t.connections for t in ours) <= 25,
+            )
+        )
+        for name in names[2:]:
+            other = seen[name]
+            reference = (
+                seen["ours, HTTP/1.1 on hypercorn"] if "hypercorn" in name and "1.1" not in name else ours
+            )
+            rows.append(
+                Row(
+                    "5 fan-out",
+                    f"{label}: {name} (info; the ratio is its requests/s over "
+                    f"{'ours, HTTP/1.1 on hypercorn' if reference is not ours else 'ours'}): requests/s; CPU per "
+                    "request; connections",
+                    f"{number_spread([t.per_second for t in other], '{:.0f}')}/s; "
+                    f"{number_spread([t.cpu_per_request * 1e3 for t in other], '{:.2f}')} ms; "
+                    f"{number_spread([t.connections for t in other], '{:g}')}",
+                    f"{statistics.median(t.per_second for t in reference):.0f}/s",
+                    number_spread(
+                        [o.per_second / r.per_second for o, r in zip(other, reference, strict=True)]
+                    ),
+                )
+            )
+    if not quick and not sdk_installed():
+        rows.append(
+            Row(
+                "5 fan-out",
+                "official cekura SDK and HTTP/2: not measured",
+                "-",
+                "-",
+                "-",
+                "pip install -e '.[bench]' (make bench does)",
+                None,
             )
         )
     rng = random.Random(5)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import re
+import socket
+import time
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 API_KEY: Final = "bench-key-not-a-secret"
-RESULT_PATH: Final = re.compile(r"^/test_framework/v1/results/(\d+)/$")
+RESULT_PATH: Final = re.compile(r"^/test_framework/v1/results/(\d+)/?$")  # the official SDK omits the slash
 
 
 class LoopbackServer:
@@ -97,3 +99,84 @@ def _serve(respond: Callable[[str], bytes | None], counts: Any, ready: Any, late
 def result_id_of(path: str) -> int | None:
     match = RESULT_PATH.match(path)
     return int(match.group(1)) if match else None
+
+
+class Http2Server:
+    """The same answers from hypercorn (HTTP/1.1, or HTTP/2 with prior knowledge on plain TCP), in
+    its own process: what an HTTP/2 client is measured against. Connections are counted by the
+    client address each request arrives from."""
+
+    def __init__(self, respond: Callable[[str], bytes | None], latency: float = 0.0) -> None:
+        context = multiprocessing.get_context("fork")
+        self._counts = context.RawArray("q", 2)  # connections seen, requests
+        self._ready, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_serve_asgi, args=(respond, self._counts, child_end, latency), name="bench-h2", daemon=True
+        )
+        self.url = ""
+
+    @property
+    def accepted(self) -> int:
+        return int(self._counts[0])
+
+    @property
+    def requests(self) -> int:
+        return int(self._counts[1])
+
+    def __enter__(self) -> Http2Server:
+        self._process.start()
+        if not self._ready.poll(20):
+            self._process.kill()
+            raise RuntimeError("the HTTP/2 server did not start within 20 s")
+        port = self._ready.recv()
+        for _ in range(200):  # hypercorn binds after the port is chosen
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{port}"
+        self._counts[0] = 0  # the probe above is not a client's connection
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._process.terminate()
+        self._process.join(10)
+
+
+def _serve_asgi(respond: Callable[[str], bytes | None], counts: Any, ready: Any, latency: float) -> None:
+    from hypercorn.asyncio import serve
+    from hypercorn.config import Config
+
+    clients: set[object] = set()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        clients.add(tuple(scope["client"]))
+        counts[0] = len(clients)
+        counts[1] += 1
+        if latency:
+            await asyncio.sleep(latency)
+        body = respond(scope["path"])
+        status = 200 if body is not None else 404
+        body = body if body is not None else b'{"detail": "Not found."}'
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    with socket.socket() as probe:  # a free port (the benchmark owns this machine while it runs)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = Config()
+    config.bind = [f"127.0.0.1:{port}"]
+    config.backlog = 1024
+    config.accesslog = None
+    config.errorlog = None
+    config.h2_max_concurrent_streams = 1000
+
+    async def main() -> None:
+        ready.send(port)
+        await serve(cast(Any, app), config, mode="asgi")
+
+    asyncio.run(main())

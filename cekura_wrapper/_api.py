@@ -34,6 +34,8 @@ API_KEY_HEADER: Final = "X-CEKURA-API-KEY"
 #: httpcore scans its whole pool and queue on every request (encode/httpcore#1035): 500 waits
 #: on an uncapped pool cost 7-9 ms of CPU per request, capped at 20 about 2 ms (make bench, part 5).
 MAX_IN_FLIGHT: Final = 20
+#: With HTTP/2 the requests share one connection as streams: the pool stays small, so more fit.
+MAX_IN_FLIGHT_HTTP2: Final = 100
 # Every pooled connection is kept alive between polls (no TLS handshake per burst of polls).
 CONNECTION_LIMITS: Final = httpx.Limits(
     max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT

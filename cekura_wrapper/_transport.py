@@ -13,7 +13,14 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from ._api import MAX_IN_FLIGHT, authorized, new_async_http_client, new_http_client, request_name
+from ._api import (
+    MAX_IN_FLIGHT,
+    MAX_IN_FLIGHT_HTTP2,
+    authorized,
+    new_async_http_client,
+    new_http_client,
+    request_name,
+)
 from ._errors import CekuraError
 from ._exchange import exchange_async, exchange_sync
 from ._retry import Failure, Kind, RetryState, failure_from_exception, failure_from_response
@@ -118,9 +125,10 @@ class AsyncSender(_Sender[httpx.AsyncClient, Callable[[float], Awaitable[object]
         return self._http
 
     def _turns(self) -> asyncio.Semaphore:
-        """At most ``MAX_IN_FLIGHT`` requests at once (made on first use, in the running loop)."""
+        """At most ``MAX_IN_FLIGHT`` requests at once, ``MAX_IN_FLIGHT_HTTP2`` with ``http2=True``
+        (made on first use, in the running loop)."""
         if self._turn is None:
-            self._turn = asyncio.Semaphore(MAX_IN_FLIGHT)
+            self._turn = asyncio.Semaphore(MAX_IN_FLIGHT_HTTP2 if self._settings.http2 else MAX_IN_FLIGHT)
         return self._turn
 
     async def send(

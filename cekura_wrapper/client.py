@@ -296,8 +296,8 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
     for proxies, custom TLS or a mock transport: the client sets the URL, the key header and the
     time limit on each request, and leaves closing a passed-in ``http_client`` to its owner.
     ``http2=True`` (needs ``pip install 'cekura-ws[h2]'``) offers HTTP/2 to the server, which
-    HTTPS servers that do not speak it answer in HTTP/1.1; the async client keeps at most 20
-    requests in flight on a pool of 20 connections either way.
+    HTTPS servers that do not speak it answer in HTTP/1.1. The async client keeps at most 20
+    requests in flight on a pool of 20 connections (100 with ``http2=True``, as streams).
     """
 
     _http_type = httpx.Client

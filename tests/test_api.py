@@ -16,6 +16,7 @@ from cekura_wrapper._api import (
     API_KEY_HEADER,
     CONNECTION_LIMITS,
     MAX_IN_FLIGHT,
+    MAX_IN_FLIGHT_HTTP2,
     authorized,
     new_async_http_client,
     new_http_client,
@@ -61,6 +62,15 @@ async def test_the_default_http_clients_hold_no_key_and_keep_the_whole_pool() ->
     async with new_async_http_client(base_url="https://cekura.test", timeout=5) as async_client:
         assert async_client.timeout == httpx.Timeout(5)
     assert CONNECTION_LIMITS.max_keepalive_connections == CONNECTION_LIMITS.max_connections == MAX_IN_FLIGHT
+
+
+async def test_http2_allows_more_requests_in_flight_as_streams() -> None:
+    async with (
+        AsyncCekuraClient("k", base_url="https://cekura.test", http2=True) as h2,
+        AsyncCekuraClient("k", base_url="https://cekura.test") as h1,
+    ):
+        assert h2._sender._turns()._value == MAX_IN_FLIGHT_HTTP2
+        assert h1._sender._turns()._value == MAX_IN_FLIGHT
 
 
 def test_http2_is_offered_only_when_asked_for_and_needs_h2(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -636,7 +636,7 @@ def test_run_operation_from_the_newest_upstream_adds_only_what_the_notes_say(tmp
 def test_keep_descriptions_adopts_the_newest_results_operation_in_our_words(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The README's adopt-a-change step: upstream's structure, none of its prose on our nodes."""
+    """docs/maintainers.md's adopt-a-change step: upstream's structure, none of its prose on our nodes."""
     _, newest = upstream_fixture.write(tmp_path)
     ours_text = (REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8")
     target = tmp_path / "openapi.yaml"
