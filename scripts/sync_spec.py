@@ -258,13 +258,15 @@ def merge(
         existing[name] = adopt(components[section, name], existing, name, ("components", section, name))
 
 
-def dump(document: Any, destination: Path) -> None:
+def dump(document: Any, destination: Path, line_ends: str = "\n") -> None:
+    """Write ``document``; the file ends in ``line_ends`` (the target's own final newlines)."""
     if destination.suffix == ".json":
-        text = json.dumps(to_plain(document), indent=2) + "\n"
+        text = json.dumps(to_plain(document), indent=2)
     else:
         buffer = io.StringIO()
         _yaml().dump(document, buffer)
         text = buffer.getvalue()
+    text = text.rstrip("\n") + line_ends
     try:
         destination.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -274,14 +276,17 @@ def dump(document: Any, destination: Path) -> None:
 def sync(source: str, operations: list[str], into: Path, keeper: ProseKeeper | None = None) -> None:
     parsed_operations = [parse_operation(text) for text in operations]
     upstream = read_upstream(source)
+    line_ends = "\n"
     if into.exists():
         target = read_target(into)
+        kept = into.read_bytes().decode("utf-8", errors="replace")
+        line_ends = kept[len(kept.rstrip("\n")) :] or "\n"
     else:
         target = CommentedMap(
             [("openapi", upstream.get("openapi", "3.1.0")), ("info", to_plain(upstream.get("info") or {}))]
         )
     merge(target, upstream, parsed_operations, keeper)
-    dump(target, into)
+    dump(target, into, line_ends)
 
 
 def main(argv: list[str] | None = None) -> int:

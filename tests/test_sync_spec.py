@@ -172,6 +172,19 @@ def test_output_is_deterministic_and_a_second_sync_changes_nothing(tmp_path: Pat
     assert again.read_bytes() == outputs[0]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\n\n", "\n\n\n"])
+def test_a_sync_that_changes_nothing_leaves_the_file_byte_for_byte(tmp_path: Path, ending: str) -> None:
+    """Its final blank lines included: a no-op run used to drop them."""
+    upstream = write_json(tmp_path / "upstream.json", upstream_spec())
+    target = tmp_path / "ours.yaml"
+    target.write_text(TARGET_YAML, encoding="utf-8")
+    assert run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target)) == 0
+    synced = target.read_text(encoding="utf-8").rstrip("\n") + ending
+    target.write_text(synced, encoding="utf-8")
+    assert run("--from", str(upstream), "--operation", "GET:/things/{id}/", "--into", str(target)) == 0
+    assert target.read_text(encoding="utf-8") == synced
+
+
 def test_a_new_target_file_is_created_from_the_operations_alone(tmp_path: Path) -> None:
     upstream = write_json(tmp_path / "upstream.json", upstream_spec())
     target = tmp_path / "fresh.json"
