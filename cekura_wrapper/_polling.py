@@ -10,10 +10,11 @@ The schedule (``PollSchedule``), in plain words:
 * Then, without progress (nothing finished since the wait began): every ``quiet_interval`` (11 s;
   the detection delay is half of it). While every run is done and the result is ``evaluating``:
   every ``scoring_interval`` (8 s).
-* With progress: ``max_interval`` (20 s by default) while the end is far; ``dense_interval`` (4 s)
-  once the recent pace (over the last few count changes) predicts the end within two
-  ``max_interval`` periods, or once at most 5 % of the runs (at least one) are left, for at most
-  twice the time the pace predicted: a stalled last run does not keep polling dense.
+* With progress: ``max_interval`` (20 s by default) while the end is far; ``dense_interval``
+  (3.5 s) once the recent pace (over the last few count changes, or over the last one when that
+  is three times faster: a burst) predicts the end within two ``max_interval`` periods, or once
+  at most 5 % of the runs (at least one) are left, for at most twice the time the pace
+  predicted: a stalled last run does not keep polling dense.
 * Every delay is clamped to ``[min_interval, max_interval]`` (except a longer ``Retry-After``).
 
 No schedule can be both cheaper than a 5 s poller and never later than it on a batch whose runs
@@ -54,7 +55,7 @@ _QUIET_INTERVAL: Final = 11.0
 #: While every run is done and Cekura is scoring them (``evaluating``), poll this often.
 _SCORING_INTERVAL: Final = 8.0
 #: Poll this often when the end may come at any poll.
-DENSE_INTERVAL: Final = 4.0
+DENSE_INTERVAL: Final = 3.5
 #: "The end may come at any poll" once at most this share of the runs (at least one) is left, or
 #: the pace predicts the end within two ``max_interval`` periods ...
 _ENDGAME_SHARE: Final = 0.05
@@ -62,6 +63,8 @@ _ENDGAME_SHARE: Final = 0.05
 _ENDGAME_PACES: Final = 2.0
 #: The pace is measured over this many of the latest count changes.
 _PACE_WINDOW: Final = 4
+#: ... unless the last change alone is this many times faster (a burst of runs has begun).
+_BURST: Final = 3.0
 #: The shortest time limit a poll's HTTP request gets, even at (or past) the deadline: enough for a
 #: request on a kept-alive connection, or a fresh TLS handshake to a nearby server, so the last
 #: poll can still see the end. See ``WaitState.request_timeout``.
@@ -135,7 +138,13 @@ class PollSchedule:
         (since, done_then), (last, done_now) = self._changes[0], self._changes[-1]
         if len(self._changes) == 1:
             since, done_then = 0.0, self._baseline
-        return max(last - since, elapsed - last) / (done_now - done_then)
+        pace = max(last - since, elapsed - last) / (done_now - done_then)
+        if len(self._changes) >= 2:
+            before, done_before = self._changes[-2]
+            burst = max(last - before, elapsed - last) / (done_now - done_before)
+            if burst * _BURST < pace:
+                return burst
+        return pace
 
     def _advice(self, elapsed: float) -> float:
         if self._latest is None:

@@ -10,7 +10,14 @@ import pytest
 
 from cekura_wrapper import APIConnectionError, AuthenticationError, PollTimeoutError, Result, ServerError
 from cekura_wrapper._errors import RateLimitError
-from cekura_wrapper._polling import MIN_POLL_REQUEST_TIMEOUT, PollSchedule, WaitState, wait_async, wait_sync
+from cekura_wrapper._polling import (
+    DENSE_INTERVAL,
+    MIN_POLL_REQUEST_TIMEOUT,
+    PollSchedule,
+    WaitState,
+    wait_async,
+    wait_sync,
+)
 
 BASELINE = 5.0  # a plain fixed-interval poller, for comparison
 
@@ -246,3 +253,18 @@ async def test_async_wait_makes_the_same_decisions() -> None:
 def test_bad_timeouts_are_refused(timeout: object) -> None:
     with pytest.raises(ValueError, match="timeout"):
         make_state(VirtualClock(), timeout=timeout)  # type: ignore[arg-type]
+
+
+def test_a_burst_of_finished_runs_turns_polling_dense() -> None:
+    schedule = PollSchedule(1.0, 20.0)
+
+    def seen(t: float, done: int) -> float:
+        result = Result.from_payload(
+            {"id": 1, "status": "running", "total_runs_count": 100, "completed_runs_count": done}
+        )
+        return schedule.next_delay(result, t)
+
+    seen(0.0, 0)
+    for t, done in ((100.0, 1), (300.0, 2), (500.0, 3)):
+        assert seen(t, done) == 20.0  # a slow pace: the end is far
+    assert seen(520.0, 40) == DENSE_INTERVAL  # 37 runs in 20 s: a burst, the end may be near
