@@ -62,3 +62,23 @@ def test_the_auto_registered_pytest_plugin_imports_nothing_heavy_until_a_fixture
     finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert "2 passed" in finished.stdout
+
+
+def test_async_requests_do_not_retry_a_failed_import_on_every_lock() -> None:
+    """httpcore imports sniffio lazily and does not cache its absence (encode/httpcore#1103):
+    without it each async request pays about twelve failed imports. Installed, it is found once."""
+    requirements = metadata.requires("cekura-ws") or []
+    assert any(req.split(">")[0].split("=")[0].strip() == "sniffio" for req in requirements)
+    code = textwrap.dedent(
+        """
+        import asyncio, sys
+        from httpcore._synchronization import current_async_library
+        async def main():
+            for _ in range(100):
+                assert current_async_library() == "asyncio"
+            return "sniffio" in sys.modules
+        print(asyncio.run(main()))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
