@@ -7,7 +7,7 @@ The schedule (``PollSchedule``), in plain words:
 * First minute: every 5 s mark, so a batch of up to a minute is never seen later than by a plain
   5 s poller (nothing in a result says a batch will not end at the next mark). The marks go on
   while a batch that finished its runs within that minute is being scored.
-* Then, without progress (nothing finished since the wait began): every ``quiet_interval`` (11 s;
+* Then, without progress (nothing finished since the wait began): every ``quiet_interval`` (12.5 s;
   the detection delay is half of it). While every run is done and the result is ``evaluating``:
   every ``scoring_interval`` (8 s).
 * With progress: ``max_interval`` (20 s by default) while the end is far; ``dense_interval``
@@ -51,7 +51,7 @@ _SHORT_BATCH: Final = 60.0
 _GRID: Final = 5.0
 _EPSILON: Final = 1e-6
 #: Without progress to go on, poll this often (the detection delay is half of it, on average).
-_QUIET_INTERVAL: Final = 11.0
+_QUIET_INTERVAL: Final = 12.5
 #: While every run is done and Cekura is scoring them (``evaluating``), poll this often.
 _SCORING_INTERVAL: Final = 8.0
 #: Poll this often when the end may come at any poll.

@@ -135,7 +135,7 @@ def test_without_progress_polls_are_steady_after_the_first_minute() -> None:
         delays.append(delay)
         t += delay
     assert all(delay <= 5.0 for delay in delays[:12])  # first minute: every 5 s mark
-    assert set(delays[13:]) == {11.0}  # then steadily: half of it is the expected detection delay
+    assert set(delays[13:]) == {12.5}  # then steadily: half of it is the expected detection delay
 
 
 def make_state(clock: VirtualClock, timeout: float = 100.0, **kwargs: object) -> WaitState:
