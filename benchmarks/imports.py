@@ -6,13 +6,9 @@ import statistics
 import subprocess
 import sys
 
-from .report import Row, emit, number_spread, spread
+from .report import Row, emit, number_spread, ratio_text, spread
 
 IMPORT_REPEATS = 7
-
-
-def ratio_text(ours: float, baseline: float) -> str:
-    return f"{ours / baseline:.2f}" if baseline else "-"
 
 
 def import_seconds(module: str) -> float:

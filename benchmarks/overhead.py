@@ -11,14 +11,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .report import Row, emit, number_spread, spread
+from .report import Row, emit, number_spread, ratio_text, spread
 from .server import API_KEY, LoopbackServer, result_id_of
 
 HTTP_REPEATS = 7
-
-
-def ratio_text(ours: float, baseline: float) -> str:
-    return f"{ours / baseline:.2f}" if baseline else "-"
 
 
 def result_detail(result_id: int, runs: int) -> dict[str, Any]:

@@ -28,6 +28,10 @@ class Row:
         return cls(**json.loads(line))
 
 
+def ratio_text(ours: float, baseline: float) -> str:
+    return f"{ours / baseline:.2f}" if baseline else "-"
+
+
 def seconds_text(value: float) -> str:
     if value >= 1:
         return f"{value:.2f} s"
