@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 from cli_helpers import invoke, submitted_id
 from click.testing import CliRunner
 
+from cekura_wrapper import CekuraClient
+from cekura_wrapper.cli import main
 from cekura_wrapper.cli.common import poll_timing
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
 
@@ -63,6 +66,15 @@ def test_polls_are_fast_against_a_loopback_api_and_unchanged_against_cekura() ->
     assert poll_timing("https://api.cekura.ai", None, None) == (1.0, 20.0)
     assert poll_timing("http://127.0.0.1:8000", 2.0, None) == (2.0, 2.0)
     assert poll_timing("https://api.cekura.ai", 0.5, 3.0) == (0.5, 3.0)
+
+
+def test_the_poll_defaults_in_help_are_the_clients_own() -> None:
+    defaults = inspect.signature(CekuraClient.__init__).parameters
+    shortest, longest = defaults["poll_interval"].default, defaults["max_poll_interval"].default
+    assert poll_timing("https://api.cekura.ai", None, None) == (shortest, longest)
+    shown = " ".join(CliRunner().invoke(main, ["run", "--help"], terminal_width=200).output.split())
+    assert f"Shortest wait between polls [default: {shortest:g};" in shown
+    assert f"Longest wait between polls [default: {longest:g};" in shown
 
 
 def test_run_wait_against_the_emulator_needs_no_poll_flags(

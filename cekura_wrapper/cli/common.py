@@ -145,7 +145,7 @@ def wait_options(function: F) -> F:
                 type=click.FloatRange(min=0, min_open=True),
                 default=None,
                 metavar="SECONDS",
-                help="Longest wait between polls [default: 15; 0.5 against a loopback API].",
+                help="Longest wait between polls [default: 20; 0.5 against a loopback API].",
             ),
             click.option(
                 "--junit",
