@@ -32,7 +32,7 @@ API_KEY_HEADER: Final = "X-CEKURA-API-KEY"
 
 #: Requests one client has in flight at once; more wait their turn (within their own deadline).
 #: httpcore scans its whole pool and queue on every request (encode/httpcore#1035): 500 waits
-#: on an uncapped pool cost 7-9 ms of CPU per request, capped at 20 about 2 ms (make bench, part 5).
+#: on an uncapped pool cost 9-16 ms of CPU per request, capped at 20 about 1.5 ms (make bench, part 5).
 MAX_IN_FLIGHT: Final = 20
 #: With HTTP/2 the requests share one connection as streams: the pool stays small, so more fit.
 MAX_IN_FLIGHT_HTTP2: Final = 100

@@ -232,6 +232,24 @@ async def test_concurrent_waits_share_a_capped_pool(server: FaultServer, client:
     assert server.connections == MAX_IN_FLIGHT  # the pool was reused, never grown past its cap
 
 
+async def test_a_request_waiting_for_its_turn_still_ends_at_its_own_deadline(server: FaultServer) -> None:
+    """A server holding every slot cannot keep a queued request past its time limit."""
+    release = threading.Event()
+    server.queue("GET", result_path(5), *[Reply(200, result(5), hold=release)] * MAX_IN_FLIGHT)
+    server.default("GET", result_path(6), Reply(200, result(6)))
+    async with AsyncCekuraClient(KEY, base_url=server.url, max_retries=0) as client:
+        holders = asyncio.gather(*(client.get_result(5) for _ in range(MAX_IN_FLIGHT)))
+        async with asyncio.timeout(10):  # until the server holds every slot
+            while len(server.received("GET", result_path(5))) < MAX_IN_FLIGHT:
+                await asyncio.sleep(0.01)
+        with pytest.raises(PollTimeoutError) as caught:  # its poll gets 1 s, all spent waiting
+            await client.wait_for_result(6, timeout=0.3)
+        assert isinstance(caught.value.__cause__, APITimeoutError)
+        assert server.received("GET", result_path(6)) == []  # it never got a turn
+        release.set()
+        assert [r.id for r in await holders] == [5] * MAX_IN_FLIGHT
+
+
 async def test_an_async_progress_callback_is_awaited_after_each_poll(
     server: FaultServer, client: AsyncCekuraClient
 ) -> None:
