@@ -6,13 +6,13 @@ from __future__ import annotations
 import gc
 import json
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 from .report import Row, emit, spread
 from .server import API_KEY
+from .timing import times_of
 
 BULK_SCENARIOS = 1_000
 BULK_FREQUENCY = 100
@@ -48,16 +48,6 @@ def submitted_body(runs: int) -> bytes:
             "created_at": "2026-11-29T04:00:00Z",
         }
     ).encode()
-
-
-def times_of(call: Callable[[], object], repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return times
 
 
 def peak_traced_mb(call: Callable[[], object]) -> float:

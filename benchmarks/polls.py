@@ -3,10 +3,8 @@ Cekura's detail endpoint returns them) vs ``json.loads`` of the same body; the f
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
-import time
 from typing import Any
 
 import httpx
@@ -15,6 +13,7 @@ from cekura_wrapper._decoding import read_result
 
 from .report import Row, emit, number_spread, spread
 from .server import API_KEY
+from .timing import times_of
 
 RUNS = 100_000
 QUICK_RUNS = 10_000
@@ -49,16 +48,6 @@ def result_body(runs: int, status: str) -> bytes:
     return json.dumps(payload).encode()
 
 
-def timed(call: Any, repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return times
-
-
 def poll_row(runs: int, repeats: int, request: httpx.Request) -> Row:
     running = result_body(runs, "running")
     response = httpx.Response(200, content=running, request=request)
@@ -68,8 +57,8 @@ def poll_row(runs: int, repeats: int, request: httpx.Request) -> Row:
         assert result.completed_runs == runs // 2
         return result
 
-    baseline = timed(lambda: json.loads(running), repeats)
-    ours = timed(poll, repeats)
+    baseline = times_of(lambda: json.loads(running), repeats)
+    ours = times_of(poll, repeats)
     ratios = [o / b for o, b in zip(ours, baseline, strict=True)]
     size = f"{len(running) / 1e6:.0f} MB"
     return Row(

@@ -8,29 +8,29 @@ import re
 import socket
 import time
 from collections.abc import Callable
-from typing import Any, Final, cast
+from typing import Any, Final, Self, cast
 
 API_KEY: Final = "bench-key-not-a-secret"
 RESULT_PATH: Final = re.compile(r"^/test_framework/v1/results/(\d+)/?$")  # the official SDK omits the slash
 
 
-class LoopbackServer:
-    """A minimal HTTP/1.1 server with keep-alive on 127.0.0.1 (free port), in its own process.
+class _ServerProcess:
+    """A server in a forked process (so ``respond`` need not be picklable, and the server never
+    competes with the client for the GIL or an event loop) that reports its port and counts
+    connections accepted, the most open at once and requests served, in shared memory."""
 
-    ``latency`` seconds pass before each answer (a far server), without blocking other connections.
-
-    Its own process, so it never competes with the client for the GIL or an event loop. It
-    answers each GET with ``respond(path)`` (404 for ``None``) in a single write, and counts the
-    TCP connections it accepts. Deliberately tiny: the less the server costs per request, the
-    more plainly the client's own cost shows in a ratio.
-    """
+    _target: Callable[..., None]
+    _name = "bench-server"
 
     def __init__(self, respond: Callable[[str], bytes | None], latency: float = 0.0) -> None:
-        context = multiprocessing.get_context("fork")  # ``respond`` need not be picklable
+        context = multiprocessing.get_context("fork")
         self._counts = context.RawArray("q", 3)  # accepted, peak open, requests
         self._ready, child_end = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_serve, args=(respond, self._counts, child_end, latency), name="bench-server", daemon=True
+            target=type(self)._target,
+            args=(respond, self._counts, child_end, latency),
+            name=self._name,
+            daemon=True,
         )
         self.url = ""
 
@@ -46,17 +46,36 @@ class LoopbackServer:
     def requests(self) -> int:
         return int(self._counts[2])
 
-    def __enter__(self) -> LoopbackServer:
+    def __enter__(self) -> Self:
         self._process.start()
-        if not self._ready.poll(10):
+        if not self._ready.poll(20):
             self._process.kill()
-            raise RuntimeError("the loopback server did not start within 10 s")
-        self.url = f"http://127.0.0.1:{self._ready.recv()}"
+            raise RuntimeError(f"{self._name} did not start within 20 s")
+        port = self._ready.recv()
+        self._listening(port)
+        self.url = f"http://127.0.0.1:{port}"
         return self
+
+    def _listening(self, port: int) -> None:
+        """Return once ``port`` accepts connections (the port is sent once it does, by default)."""
 
     def __exit__(self, *exc_info: object) -> None:
         self._process.terminate()
         self._process.join(10)
+
+
+class LoopbackServer(_ServerProcess):
+    """A minimal HTTP/1.1 server with keep-alive on 127.0.0.1 (free port), in its own process.
+
+    ``latency`` seconds pass before each answer (a far server), without blocking other connections.
+    It answers each GET with ``respond(path)`` (404 for ``None``) in a single write. Deliberately
+    tiny: the less the server costs per request, the more plainly the client's own cost shows in
+    a ratio.
+    """
+
+    @staticmethod
+    def _target(respond: Callable[[str], bytes | None], counts: Any, ready: Any, latency: float) -> None:
+        _serve(respond, counts, ready, latency)
 
 
 def _serve(respond: Callable[[str], bytes | None], counts: Any, ready: Any, latency: float) -> None:
@@ -101,47 +120,24 @@ def result_id_of(path: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-class Http2Server:
+class Http2Server(_ServerProcess):
     """The same answers from hypercorn (HTTP/1.1, or HTTP/2 with prior knowledge on plain TCP), in
     its own process: what an HTTP/2 client is measured against. Connections are counted by the
-    client address each request arrives from."""
+    client address each request arrives from (the most open at once is not counted)."""
 
-    def __init__(self, respond: Callable[[str], bytes | None], latency: float = 0.0) -> None:
-        context = multiprocessing.get_context("fork")
-        self._counts = context.RawArray("q", 2)  # connections seen, requests
-        self._ready, child_end = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=_serve_asgi, args=(respond, self._counts, child_end, latency), name="bench-h2", daemon=True
-        )
-        self.url = ""
+    _name = "bench-h2"
 
-    @property
-    def accepted(self) -> int:
-        return int(self._counts[0])
+    @staticmethod
+    def _target(respond: Callable[[str], bytes | None], counts: Any, ready: Any, latency: float) -> None:
+        _serve_asgi(respond, counts, ready, latency)
 
-    @property
-    def requests(self) -> int:
-        return int(self._counts[1])
-
-    def __enter__(self) -> Http2Server:
-        self._process.start()
-        if not self._ready.poll(20):
-            self._process.kill()
-            raise RuntimeError("the HTTP/2 server did not start within 20 s")
-        port = self._ready.recv()
+    def _listening(self, port: int) -> None:
         for _ in range(200):  # hypercorn binds after the port is chosen
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
+                return
             except OSError:
                 time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{port}"
-        self._counts[0] = 0  # the probe above is not a client's connection
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._process.terminate()
-        self._process.join(10)
 
 
 def _serve_asgi(respond: Callable[[str], bytes | None], counts: Any, ready: Any, latency: float) -> None:
@@ -154,8 +150,8 @@ def _serve_asgi(respond: Callable[[str], bytes | None], counts: Any, ready: Any,
         if scope["type"] != "http":
             return
         clients.add(tuple(scope["client"]))
-        counts[0] = len(clients)
-        counts[1] += 1
+        counts[0] = len(clients)  # the start-up probe never reaches the app: it is not counted
+        counts[2] += 1
         if latency:
             await asyncio.sleep(latency)
         body = respond(scope["path"])
