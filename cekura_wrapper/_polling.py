@@ -138,9 +138,11 @@ class PollSchedule:
         (since, done_then), (last, done_now) = self._changes[0], self._changes[-1]
         if len(self._changes) == 1:
             since, done_then = 0.0, self._baseline
+        if done_now <= done_then:
+            return None  # counts that went back (a server's bug) say nothing about the pace
         pace = max(last - since, elapsed - last) / (done_now - done_then)
-        if len(self._changes) >= 2:
-            before, done_before = self._changes[-2]
+        before, done_before = self._changes[-2] if len(self._changes) >= 2 else (since, done_then)
+        if done_now > done_before:
             burst = max(last - before, elapsed - last) / (done_now - done_before)
             if burst * _BURST < pace:
                 return burst

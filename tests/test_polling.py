@@ -268,3 +268,17 @@ def test_a_burst_of_finished_runs_turns_polling_dense() -> None:
     for t, done in ((100.0, 1), (300.0, 2), (500.0, 3)):
         assert seen(t, done) == 20.0  # a slow pace: the end is far
     assert seen(520.0, 40) == DENSE_INTERVAL  # 37 runs in 20 s: a burst, the end may be near
+
+
+@pytest.mark.parametrize("counts", [[0, 10, 5], [0, 5, 6, 5], [50, 10, 60, 10], [0, 3, 2, 1], [-4, 7, -4]])
+def test_counts_that_go_back_never_break_the_schedule(counts: list[int]) -> None:
+    schedule = PollSchedule(1.0, 20.0)
+    t = 0.0
+    for step in range(200):
+        done = counts[step % len(counts)]
+        result = Result.from_payload(
+            {"id": 1, "status": "running", "total_runs_count": 100, "completed_runs_count": done}
+        )
+        delay = schedule.next_delay(result, t)
+        assert 1.0 <= delay <= 20.0
+        t += delay
