@@ -16,6 +16,8 @@ from typing import Any, Final
 
 import attrs
 
+from ._targets import TargetStats, targets_of
+
 logger = logging.getLogger("cekura_wrapper")
 
 #: Statuses after which a result never changes again.
@@ -160,6 +162,12 @@ class Result:
     def runs(self) -> tuple[Run, ...]:
         """The runs, parsed on first access."""
         return parse_runs(self.raw.get("runs"))
+
+    def targets(self) -> tuple[TargetStats, ...]:
+        """Passed/total and the 95 % Wilson interval per scenario and websocket URL (see
+        ``TargetStats``: ``websocket_url`` is ``None`` when the runs do not name it). While the
+        result runs, only runs that ended are counted."""
+        return targets_of(self.runs, finished_only=not self.is_terminal)
 
     @classmethod
     def from_payload(
