@@ -5,6 +5,7 @@ The clients load lazily, so ``import cekura_wrapper`` stays cheap (no httpx unti
 
 from typing import TYPE_CHECKING, Any
 
+from ._compare import Comparison, ComparisonRow, compare
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -26,7 +27,9 @@ from ._errors import (
 from ._listing import ListingError
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
+from ._stats import Change
 from ._suite import GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule
+from ._targets import TargetStats
 from ._validation import display_url, validate_websocket_url
 
 if TYPE_CHECKING:
@@ -49,6 +52,9 @@ __all__ = [
     "BadRequestError",
     "CekuraClient",
     "CekuraError",
+    "Change",
+    "Comparison",
+    "ComparisonRow",
     "GroupOutcome",
     "ListingError",
     "NotFoundError",
@@ -68,8 +74,10 @@ __all__ = [
     "SuiteGroup",
     "SuiteResult",
     "SuiteSchedule",
+    "TargetStats",
     "UnreadableResponseError",
     "ValidationError",
+    "compare",
     "compute_run_count",
     "display_url",
     "plan_run",

@@ -16,6 +16,8 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 import httpx
 
 from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
+from ._compare import Comparison, check_compare_input
+from ._compare import compare as compare_results
 from ._decoding import decode_object, read_result, read_submission
 from ._errors import (
     APIConnectionError,
@@ -44,6 +46,7 @@ from ._reconcile import (
 from ._results import Result, Submission
 from ._retry import Kind
 from ._settings import Settings, resolve_api_key
+from ._stats import DEFAULT_ALPHA
 from ._suite import STOP_REQUEST_TIMEOUT, GroupOutcome, SuiteGroup, SuiteResult, SuiteRunState, check_suite
 from ._transport import AsyncSender, SyncSender
 from ._validation import check_positive_id, describe, require_seconds
@@ -372,6 +375,16 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         """Read a result once (transient failures are retried)."""
         return self._poll(result_id, max_retries=None)[0]
 
+    def compare(
+        self, result: Result | int, baseline: Result | int, *, alpha: float = DEFAULT_ALPHA
+    ) -> Comparison:
+        """``result`` against ``baseline``, target by target (a one-sided exact test per target; see
+        ``Comparison``). Ids are read with ``get_result``; ``Result`` s are used as they are."""
+        check_compare_input(result, baseline, alpha)
+        now = result if isinstance(result, Result) else self.get_result(result)
+        before = baseline if isinstance(baseline, Result) else self.get_result(baseline)
+        return compare_results(now, before, alpha=alpha)
+
     def wait_for_result(
         self,
         result_id: int,
@@ -688,6 +701,15 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
     async def get_result(self, result_id: int) -> Result:
         """See ``CekuraClient.get_result``."""
         return (await self._poll(result_id, max_retries=None))[0]
+
+    async def compare(
+        self, result: Result | int, baseline: Result | int, *, alpha: float = DEFAULT_ALPHA
+    ) -> Comparison:
+        """See ``CekuraClient.compare``."""
+        check_compare_input(result, baseline, alpha)
+        now = result if isinstance(result, Result) else await self.get_result(result)
+        before = baseline if isinstance(baseline, Result) else await self.get_result(baseline)
+        return compare_results(now, before, alpha=alpha)
 
     async def wait_for_result(
         self,
