@@ -28,6 +28,7 @@ from .common import (
     reported_errors,
     wait_options,
 )
+from .compare import compare
 from .documents import error_document, plan_document, preflight_document, submission_document
 from .exit_codes import EXIT_CODES_HELP, ExitCode, command_epilog
 from .inputs import Batch, InputError, Problem, SuiteInput, has_groups, load_batch, load_suite, load_urls
@@ -800,5 +801,5 @@ def drift(
     raise click.exceptions.Exit(run_drift(argv))
 
 
-for _command in (dev.emulator, dev.agent, dev.demo):
+for _command in (compare, dev.emulator, dev.agent, dev.demo):
     main.add_command(_command)

@@ -1,0 +1,127 @@
+"""``cekura-ws compare NEW_ID BASELINE_ID``: tell a regression from noise, target by target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cekura_wrapper._compare import Comparison
+from cekura_wrapper._results import TERMINAL_STATUSES
+from cekura_wrapper._stats import DEFAULT_ALPHA
+from cekura_wrapper._validation import display_url
+
+from .common import api_options, fail_input, json_option, reported_errors
+from .comparison_report import (
+    comparison_document,
+    comparison_table,
+    headline,
+    markdown_comparison,
+    unknown_url_note,
+)
+from .exit_codes import ExitCode, command_epilog
+from .inputs import InputError, Problem
+from .junit import junit_path_problem
+from .render import Output
+
+
+def judge_comparison(comparison: Comparison) -> tuple[ExitCode, str]:
+    """Exit 1 when a target regressed significantly, or the new result ended other than
+    ``completed``; else 0. New, removed and improved targets never fail the comparison."""
+    regressed = comparison.regressed
+    if regressed:
+        shown = ", ".join(
+            f"{row.scenario}" + (f" at {display_url(row.websocket_url)}" if row.websocket_url else "")
+            for row in regressed[:5]
+        )
+        more = f" and {len(regressed) - 5} more" if len(regressed) > 5 else ""
+        noun = "target" if len(regressed) == 1 else "targets"
+        return ExitCode.EVALUATION_FAILED, f"{len(regressed)} {noun} regressed: scenario {shown}{more}"
+    if comparison.status != "completed" and comparison.status in TERMINAL_STATUSES:
+        return ExitCode.EVALUATION_FAILED, f"result {comparison.result_id} ended {comparison.status}"
+    return ExitCode.OK, "no target regressed significantly"
+
+
+def _provisional(comparison: Comparison) -> str | None:
+    live = [
+        f"{what} {result_id} is still {status}"
+        for what, result_id, status in (
+            ("result", comparison.result_id, comparison.status),
+            ("baseline", comparison.baseline_id, comparison.baseline_status),
+        )
+        if status not in TERMINAL_STATUSES
+    ]
+    return "Provisional: " + " and ".join(live) + " (only its finished runs are counted)." if live else None
+
+
+@click.command(
+    epilog=command_epilog(
+        [
+            "cekura-ws compare 1240 1234",
+            "cekura-ws compare 1240 1234 --json | jq '.rows[] | select(.verdict == \"regressed\")'",
+        ],
+        (0, 1, 2, 3),
+    )
+)
+@click.argument("result_id", metavar="NEW_ID", type=click.IntRange(min=1))
+@click.argument("baseline_id", metavar="BASELINE_ID", type=click.IntRange(min=1))
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=DEFAULT_ALPHA,
+    show_default=True,
+    help="Significance level: a target regressed when its one-sided p-value is below it.",
+)
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Write the comparison as a Markdown report.",
+)
+@api_options
+@json_option
+def compare(
+    result_id: int,
+    baseline_id: int,
+    alpha: float,
+    summary: Path | None,
+    api_key: str | None,
+    base_url: str | None,
+    max_retries: int,
+    json_mode: bool,
+) -> None:
+    """Compare result NEW_ID with BASELINE_ID per scenario and agent URL (a one-sided Fisher exact
+    test each): regressed, improved, unchanged, new or removed. Exit 1 when a target regressed
+    significantly or NEW_ID did not end completed; 10/10 -> 9/10 is noise, 10/10 -> 2/10 is not."""
+    from cekura_wrapper import CekuraClient
+
+    output = Output(json_mode=json_mode)
+    problem = junit_path_problem(summary) if summary is not None else None
+    if problem:
+        fail_input(output, InputError([Problem("--summary", problem)]))
+    with (
+        reported_errors(output, result_id=result_id),
+        CekuraClient(api_key, base_url=base_url, max_retries=max_retries) as client,
+    ):
+        comparison = client.compare(result_id, baseline_id, alpha=alpha)
+    code, why = judge_comparison(comparison)
+    output.show(comparison_table(comparison))
+    for note in (unknown_url_note(comparison), _provisional(comparison)):
+        if note:
+            output.note(note)
+    output.line(headline(comparison, code is ExitCode.OK))
+    output.note(f"{'PASSED' if code is ExitCode.OK else 'FAILED'}: {why}")
+    if summary is not None:
+        try:
+            summary.parent.mkdir(parents=True, exist_ok=True)
+            summary.write_text(markdown_comparison(comparison, code is ExitCode.OK), encoding="utf-8")
+        except OSError as exc:
+            output.note(
+                f"Error: could not write the Markdown summary {summary}: {exc.strerror or exc} "
+                "(the exit code is still the comparison's)",
+                style="bold red",
+            )
+        else:
+            output.note(f"Markdown summary written to {summary}")
+    output.document(comparison_document(comparison, exit_code=int(code), verdict=why))
+    raise click.exceptions.Exit(int(code))
