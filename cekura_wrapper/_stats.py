@@ -64,7 +64,7 @@ def _log_comb(n: int, k: int) -> float:
 
 
 def _hypergeometric_tail(passes: int, runs: int, drawn: int, upto: int) -> float:
-    """P(X <= upto) for X ~ Hypergeometric(runs, passes, drawn).
+    """P(X <= upto) for X ~ Hypergeometric(runs, passes, drawn), with ``upto`` in X's support.
 
     The tail's terms over the sum of all terms (not over C(runs, drawn)): the rounding of
     ``lgamma`` cancels, a tail that covers the whole support is exactly 1.0, and the result
@@ -73,8 +73,6 @@ def _hypergeometric_tail(passes: int, runs: int, drawn: int, upto: int) -> float
     first, last = max(0, drawn - (runs - passes)), min(drawn, passes)
     if upto >= last:
         return 1.0
-    if upto < first:
-        return 0.0
     logs = [_log_comb(passes, x) + _log_comb(runs - passes, drawn - x) for x in range(first, last + 1)]
     peak = max(logs)
     weights = [math.exp(value - peak) for value in logs]

@@ -14,7 +14,8 @@ import pytest
 from cli_helpers import invoke
 from fault_server import FaultServer, Reply, result_path
 
-from cekura_wrapper import CekuraClient
+from cekura_wrapper import CekuraClient, Result, compare
+from cekura_wrapper.cli.comparison_report import MAX_NAME, MAX_SUMMARY_ROWS, markdown_comparison
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
 
 URL = "wss://agent.example.com/chat?token=s3cret"
@@ -43,7 +44,7 @@ def batch(
     return {"id": result_id, "status": status, "total_runs_count": str(len(runs)), "runs": runs}
 
 
-def compare(server: FaultServer, new: dict[str, Any], baseline: dict[str, Any], *args: str) -> Any:
+def compare_ids(server: FaultServer, new: dict[str, Any], baseline: dict[str, Any], *args: str) -> Any:
     server.default("GET", result_path(new["id"]), Reply(json=new))
     server.default("GET", result_path(baseline["id"]), Reply(json=baseline))
     return invoke(
@@ -60,7 +61,7 @@ def rows(output: str) -> list[dict[str, Any]]:
 
 def test_a_clear_regression_fails_naming_the_target() -> None:
     with FaultServer() as server:
-        result = compare(server, batch(2, (101, 2, 10)), batch(1, (101, 10, 10)), "--json")
+        result = compare_ids(server, batch(2, (101, 2, 10)), batch(1, (101, 10, 10)), "--json")
     assert result.exit_code == 1, result.output
     [row] = rows(result.stdout)
     assert row == {
@@ -85,7 +86,7 @@ def test_a_clear_regression_fails_naming_the_target() -> None:
 
 def test_noise_passes_as_unchanged() -> None:
     with FaultServer() as server:
-        result = compare(server, batch(2, (101, 9, 10)), batch(1, (101, 10, 10)))
+        result = compare_ids(server, batch(2, (101, 9, 10)), batch(1, (101, 10, 10)))
     assert result.exit_code == 0, result.output
     assert "unchanged" in result.stdout and "10/10" in result.stdout and "9/10" in result.stdout
     assert "PASSED: no target regressed significantly" in result.stderr
@@ -93,7 +94,7 @@ def test_noise_passes_as_unchanged() -> None:
 
 def test_new_and_removed_targets_are_listed_and_do_not_fail() -> None:
     with FaultServer() as server:
-        result = compare(
+        result = compare_ids(
             server, batch(2, (101, 10, 10), (105, 0, 3)), batch(1, (101, 10, 10), (104, 3, 3)), "--json"
         )
     assert result.exit_code == 0, result.output
@@ -112,8 +113,8 @@ def test_new_and_removed_targets_are_listed_and_do_not_fail() -> None:
 
 def test_runs_that_name_no_url_are_one_target_and_the_report_says_so() -> None:
     with FaultServer() as server:
-        result = compare(server, batch(2, (101, 10, 10), url=None), batch(1, (101, 10, 10), url=None))
-        as_json = compare(
+        result = compare_ids(server, batch(2, (101, 10, 10), url=None), batch(1, (101, 10, 10), url=None))
+        as_json = compare_ids(
             server, batch(2, (101, 10, 10), url=None), batch(1, (101, 10, 10), url=None), "--json"
         )
     assert "do not say which agent URL they talked to: scenario 101 is compared as one" in " ".join(
@@ -124,8 +125,8 @@ def test_runs_that_name_no_url_are_one_target_and_the_report_says_so() -> None:
 
 def test_a_new_result_that_did_not_complete_fails_and_one_still_running_is_provisional() -> None:
     with FaultServer() as server:
-        cancelled = compare(server, batch(2, (101, 1, 1), status="cancelled"), batch(1, (101, 1, 1)))
-        running = compare(server, batch(4, (101, 1, 1), status="running"), batch(3, (101, 1, 1)))
+        cancelled = compare_ids(server, batch(2, (101, 1, 1), status="cancelled"), batch(1, (101, 1, 1)))
+        running = compare_ids(server, batch(4, (101, 1, 1), status="running"), batch(3, (101, 1, 1)))
     assert cancelled.exit_code == 1 and "result 2 ended cancelled" in cancelled.stderr
     assert running.exit_code == 0 and "Provisional: result 4 is still running" in running.stderr
 
@@ -133,8 +134,8 @@ def test_a_new_result_that_did_not_complete_fails_and_one_still_running_is_provi
 def test_alpha_is_a_flag() -> None:
     with FaultServer() as server:
         # 90/100 -> 80/100: p = 0.037, a regression at 0.05, noise at 0.01.
-        loose = compare(server, batch(2, (101, 80, 100)), batch(1, (101, 90, 100)))
-        strict = compare(server, batch(2, (101, 80, 100)), batch(1, (101, 90, 100)), "--alpha", "0.01")
+        loose = compare_ids(server, batch(2, (101, 80, 100)), batch(1, (101, 90, 100)))
+        strict = compare_ids(server, batch(2, (101, 80, 100)), batch(1, (101, 90, 100)), "--alpha", "0.01")
     assert (loose.exit_code, strict.exit_code) == (1, 0)
     bad = invoke(["compare", "2", "1", "--alpha", "1"], api_key="test-key", base_url="http://127.0.0.1:9")
     assert bad.exit_code == 2 and "--alpha" in bad.stderr
@@ -144,7 +145,7 @@ def test_outside_text_is_shown_as_text_in_the_table_and_the_summary(tmp_path: Pa
     name = "[bold red]Refund[/] | <script>x</script> https://user:pw@evil.example/"
     summary = tmp_path / "reports" / "compare.md"
     with FaultServer() as server:
-        result = compare(
+        result = compare_ids(
             server,
             batch(2, (101, 2, 10), name=name),
             batch(1, (101, 10, 10), name=name),
@@ -212,3 +213,31 @@ def test_the_console_script_flags_a_real_regression_on_the_emulator(tmp_path: Pa
     [row] = rows(completed.stdout)
     assert (row["scenario"], row["websocket_url"], row["verdict"]) == (101, url, "regressed")
     assert (row["baseline_passed"], row["baseline_total"], row["passed"], row["total"]) == (10, 10, 0, 10)
+
+
+def test_a_summary_that_fails_to_write_keeps_the_comparison_s_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: object, **kwargs: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    with FaultServer() as server:
+        result = compare_ids(
+            server, batch(2, (101, 9, 10)), batch(1, (101, 10, 10)), "--summary", str(tmp_path / "c.md")
+        )
+    assert result.exit_code == 0
+    assert (
+        "could not write the Markdown summary" in result.stderr and "No space left on device" in result.stderr
+    )
+
+
+def test_the_markdown_summary_is_bounded() -> None:
+    many = Result.from_payload(
+        batch(2, *((scenario, 1, 1) for scenario in range(1, MAX_SUMMARY_ROWS + 6)), url=None, name="x" * 500)
+    )
+    markdown = markdown_comparison(compare(many, Result.from_payload(batch(1, (1, 1, 1), url=None))), True)
+    assert "*5 more targets are left out.*" in markdown
+    assert markdown.count("| any (not in Cekura's answer) |") == MAX_SUMMARY_ROWS
+    assert "x" * (MAX_NAME - 1) + "…" in markdown and "x" * MAX_NAME not in markdown
+    assert "Cekura's runs do not say which agent URL they talked to: scenario 1, 2, 3" in markdown
