@@ -127,7 +127,9 @@ def test_a_new_result_that_did_not_complete_fails_and_one_still_running_is_provi
     with FaultServer() as server:
         cancelled = compare_ids(server, batch(2, (101, 1, 1), status="cancelled"), batch(1, (101, 1, 1)))
         running = compare_ids(server, batch(4, (101, 1, 1), status="running"), batch(3, (101, 1, 1)))
+        weak = compare_ids(server, batch(6, (101, 1, 1)), batch(5, (101, 1, 1), status="failed"))
     assert cancelled.exit_code == 1 and "result 2 ended cancelled" in cancelled.stderr
+    assert weak.exit_code == 0 and "Baseline 5 ended failed" in weak.stderr
     assert running.exit_code == 0 and "Provisional: result 4 is still running" in running.stderr
 
 

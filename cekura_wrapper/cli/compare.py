@@ -42,7 +42,8 @@ def judge_comparison(comparison: Comparison) -> tuple[ExitCode, str]:
     return ExitCode.OK, "no target regressed significantly"
 
 
-def _provisional(comparison: Comparison) -> str | None:
+def _caveats(comparison: Comparison) -> list[str]:
+    """What makes the comparison weaker: a result still running, a baseline that did not complete."""
     live = [
         f"{what} {result_id} is still {status}"
         for what, result_id, status in (
@@ -51,7 +52,13 @@ def _provisional(comparison: Comparison) -> str | None:
         )
         if status not in TERMINAL_STATUSES
     ]
-    return "Provisional: " + " and ".join(live) + " (only its finished runs are counted)." if live else None
+    caveats = ["Provisional: " + " and ".join(live) + " (only finished runs are counted)."] if live else []
+    if comparison.baseline_status in TERMINAL_STATUSES and comparison.baseline_status != "completed":
+        caveats.append(
+            f"Baseline {comparison.baseline_id} ended {comparison.baseline_status}: "
+            "its runs may not show how the agent usually does."
+        )
+    return caveats
 
 
 @click.command(
@@ -106,7 +113,7 @@ def compare(
         comparison = client.compare(result_id, baseline_id, alpha=alpha)
     code, why = judge_comparison(comparison)
     output.show(comparison_table(comparison))
-    for note in (unknown_url_note(comparison), _provisional(comparison)):
+    for note in (unknown_url_note(comparison), *_caveats(comparison)):
         if note:
             output.note(note)
     output.line(headline(comparison, code is ExitCode.OK))
