@@ -131,7 +131,9 @@ def wait_options(function: F) -> F:
                 default=3600.0,
                 show_default=True,
                 metavar="SECONDS",
-                help="Stop waiting after this long (exit 4); the result keeps running on Cekura.",
+                help="Stop waiting after this long (exit 4). run --wait then ends the calls it started "
+                "(--keep-running leaves them running); watch leaves the result running on Cekura "
+                "(--end-calls-on-stop ends its calls).",
             ),
             click.option(
                 "--poll-interval",
