@@ -9,6 +9,9 @@ UPSTREAM ?=
 # The newest upstream spec we know of; `make test` prints the drift against it where it exists.
 DRIFT_REFERENCE := ../shared/upstream-specs/cekura-openapi-2026-08-21.json
 
+# `make` alone installs (and says how to put cekura-ws on the shell's PATH).
+.DEFAULT_GOAL := install
+
 .PHONY: install lock test lint typecheck check-generated drift-report generate drift demo bench bench-quick clean
 
 $(BIN)/python:
@@ -20,6 +23,7 @@ $(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+	@echo "Installed into $(VENV). To use cekura-ws in this shell: . $(VENV)/bin/activate"
 
 # Re-pin constraints.txt to what .venv holds now (after changing dependencies in pyproject.toml).
 lock: $(INSTALLED)

@@ -31,6 +31,7 @@ from .common import (
 from .compare import compare
 from .documents import error_document, plan_document, preflight_document, submission_document
 from .exit_codes import EXIT_CODES_HELP, ExitCode, command_epilog
+from .github_errors import report_error
 from .inputs import Batch, InputError, Problem, SuiteInput, has_groups, load_batch, load_suite, load_urls
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
@@ -75,10 +76,16 @@ class _Group(click.Group):
 
 
 def _usage_document(exc: click.UsageError, args: Sequence[str]) -> None:
-    """The JSON error document of a usage error, when ``--json`` is among the arguments."""
+    """The JSON error document of a usage error, when ``--json`` is among the arguments; on GitHub
+    Actions its annotation, job summary (unless ``--no-summary``) and ``passed=false``."""
     options = args[: args.index("--")] if "--" in args else args
+    output = Output(json_mode="--json" in options)
+    for line in report_error(
+        ExitCode.INVALID_INPUT, exc.format_message(), step_summary="--no-summary" not in options
+    ):
+        output.command(line)
     if "--json" in options:
-        Output(json_mode=True).document(error_document(ExitCode.INVALID_INPUT, "usage", exc.format_message()))
+        output.document(error_document(ExitCode.INVALID_INPUT, "usage", exc.format_message()))
 
 
 @click.group(cls=_Group, context_settings=_CONTEXT, epilog=EXIT_CODES_HELP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ from cekura_wrapper._results import Submission
 
 from .documents import error_document
 from .exit_codes import ExitCode
+from .github_errors import report_error
 from .inputs import Batch, InputError, Problem
 from .render import Output
 from .verdict import parse_rate
@@ -131,7 +132,9 @@ def wait_options(function: F) -> F:
                 default=3600.0,
                 show_default=True,
                 metavar="SECONDS",
-                help="Stop waiting after this long (exit 4); the result keeps running on Cekura.",
+                help="Stop waiting after this long (exit 4). run --wait then ends the calls it started "
+                "(--keep-running leaves them running); watch leaves the result running on Cekura "
+                "(--end-calls-on-stop ends its calls).",
             ),
             click.option(
                 "--poll-interval",
@@ -220,15 +223,36 @@ def reconciled_note(submission: Submission) -> str:
     )
 
 
+def report_to_github(
+    output: Output, code: int, message: str, problems: Sequence[str] = (), advice: str = ""
+) -> None:
+    """On GitHub Actions, an error with no verdict still gets an annotation, a job summary (unless
+    ``--no-summary``) and ``passed=false`` (``github_errors``)."""
+    context = click.get_current_context(silent=True)
+    quiet = context is not None and bool(context.params.get("no_step_summary"))
+    for line in report_error(code, message, problems=problems, advice=advice, step_summary=not quiet):
+        output.command(line)
+
+
 def fail(
-    output: Output, code: ExitCode, error: str, message: str, *, advice: str = "", **extra: Any
+    output: Output,
+    code: ExitCode,
+    error: str,
+    message: str,
+    *,
+    advice: str = "",
+    github: bool = True,
+    **extra: Any,
 ) -> NoReturn:
-    """Report an error (stderr, and the JSON document) and exit with ``code``."""
+    """Report an error (stderr, the JSON document and, unless ``github=False`` because the verdict's
+    reports were written already, GitHub's) and exit with ``code``."""
     output.note(f"Error: {message}", style="red")
     if advice:
         output.note(advice)
     if advice:
         extra["advice"] = advice
+    if github:
+        report_to_github(output, code, message, advice=advice)
     output.document(error_document(code, error, message, **extra))
     raise click.exceptions.Exit(int(code))
 
@@ -238,6 +262,7 @@ def fail_input(output: Output, error: InputError) -> NoReturn:
     for problem in error.problems:
         output.note(str(problem), style="red")
     output.note(f"{error}; nothing was sent.")
+    report_to_github(output, ExitCode.INVALID_INPUT, str(error), [str(problem) for problem in error.problems])
     output.document(
         error_document(
             ExitCode.INVALID_INPUT,
@@ -329,6 +354,13 @@ def _rejected(output: Output, exc: BadRequestError, batch: Batch | None) -> NoRe
         output.note(f"  {problem}", style="red")
     advice = "Cekura rejected the request, so nothing was created; fix the input (scenario and agent ids?) and run again."
     output.note(advice)
+    report_to_github(
+        output,
+        ExitCode.INVALID_INPUT,
+        exc.summary if problems else str(exc),
+        [str(p) for p in problems],
+        advice,
+    )
     output.document(
         error_document(
             ExitCode.INVALID_INPUT,

@@ -17,7 +17,8 @@ class ExitCode(enum.IntEnum):
     INVALID_INPUT = 2
     #: API, authentication or connection error, including a submission that may have landed.
     API_ERROR = 3
-    #: ``--wait``/``watch`` stopped at ``--timeout``; the result keeps running on Cekura.
+    #: ``--wait``/``watch`` stopped at ``--timeout``: ``run --wait`` ended the calls it started
+    #: (unless ``--keep-running``); ``watch`` left the result running (unless ``--end-calls-on-stop``).
     WAIT_TIMEOUT = 4
     #: Ctrl-C: stopped waiting (``run --wait`` ended the calls it started, unless --keep-running).
     INTERRUPTED = 130
@@ -36,8 +37,9 @@ Exit codes:
        request with 400, e.g. an unknown scenario id (nothing was created)
   3    API, auth or connection error, including a submission that may have
        reached Cekura (the advice printed says what to check)
-  4    --wait/watch timed out (run --wait ends the calls it started unless
-       --keep-running; otherwise the result keeps running on Cekura)
+  4    --wait/watch timed out: run --wait ends the calls it started (unless
+       --keep-running); watch leaves the result running on Cekura (unless
+       --end-calls-on-stop)
   130  interrupted (Ctrl-C) while waiting (calls ended as for exit 4)
   143  terminated (SIGTERM, e.g. a cancelled CI job), as for 130"""
 

@@ -149,5 +149,6 @@ def _timed_out(
         advice="" if ended else resume_advice(exc.result_id),
         result_id=exc.result_id,
         calls_ended=ended,
+        github=last is None,  # else the reports above said it (passed=false, the summary)
         **extra,
     )

@@ -165,8 +165,15 @@ def run_suite(
 
 
 def suite_verdict(result: SuiteResult, fail_under: float | None) -> Verdict:
-    """``judge`` over the groups' results, failed too when a group has none or did not finish."""
+    """``judge`` over the groups' results, failed too when a group has none or did not finish.
+
+    ``total_runs`` counts every planned run, those of groups that never started (skipped) or whose
+    request failed included, so ``passed_runs / total_runs`` never looks better than the suite did."""
     verdict = judge(result.results, fail_under)
+    planned = sum(group.result.total_runs if group.result else group.runs for group in result.groups)
+    if planned != verdict.total_runs:
+        rate = None if verdict.pass_rate is None or planned <= 0 else verdict.passed_runs / planned
+        verdict = attrs.evolve(verdict, total_runs=planned, pass_rate=rate)
     unfinished = [group.name for group in result.groups if group.state not in ("passed", "failed")]
     if not unfinished:
         return verdict
