@@ -94,7 +94,6 @@ class Lookup:
         self._interval = interval
         self._outcome: Outcome | None = None
         self._resume_at = started
-        self._failure: CekuraError | None = None
         self._pending: Send | None = None
         self._new_pass(started)
 
@@ -127,8 +126,7 @@ class Lookup:
         return self._pending
 
     def _out_of_time(self) -> str:
-        failed = f" (the last request failed: {self._failure})" if self._failure else ""
-        return f"the lookup ran out of time before it could read every result that could be the batch{failed}"
+        return "the lookup ran out of time before it could read every result that could be the batch"
 
     def _finish(self, outcome: Outcome) -> Outcome:
         self._outcome, self._pending = outcome, None
@@ -136,7 +134,7 @@ class Lookup:
 
     def failed(self, error: CekuraError, now: float) -> None:
         """The request of the last ``Send`` failed."""
-        self._failure, self._pending = error, None
+        self._pending = None
         if not _retriable(error) or self._pass_started >= self._deadline:
             self._finish(Undecided(f"the lookup failed: {error}", tuple(sorted(self._confirmed))))
             return
@@ -192,7 +190,7 @@ class Lookup:
                 )
                 return False
             self._newest = created
-        judged = self.sent.judge_entry(entry, window)
+        judged = self.sent.judge_entry(result_id, entry, window)
         if judged.verdict == "older":
             self._next_page = None
             return False
@@ -236,5 +234,4 @@ class Lookup:
         elif self._pass_started >= self._deadline:
             self._finish(NotLanded(now - self.started))
         else:
-            self._failure = None
             self._resume_at = now + min(self._interval, max(0.0, self._deadline - now))

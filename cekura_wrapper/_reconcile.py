@@ -125,7 +125,7 @@ class SentRequest:
         agent = True if self.plan.agent is None else _agrees(entry.get("agent"), self.plan.agent)
         return agent, _agrees(entry.get("total_runs_count"), self.plan.run_count)
 
-    def judge_entry(self, entry: Mapping[str, Any], window: Window) -> Judged:
+    def judge_entry(self, result_id: int, entry: Mapping[str, Any], window: Window) -> Judged:
         """A list entry (with a readable id): older than the window, another batch, a candidate or a doubt."""
         created = parse_time(entry.get("created_at"))
         if created is not None and created < window.earliest:
@@ -134,35 +134,33 @@ class SentRequest:
         if False in fields:
             return Judged("other")
         if created is None:
-            return Judged(
-                "doubt", f"result {entry.get('id')} could be this batch but has no readable created_at"
-            )
+            return Judged("doubt", f"result {result_id} could be this batch but has no readable created_at")
         if created > window.latest:
             return Judged(
-                "doubt",
-                f"result {entry.get('id')} could be this batch but claims a creation time after the list's Date",
+                "doubt", f"result {result_id} could be this batch but claims to be created after the list was"
             )
         return Judged("candidate")
 
     def judge_detail(self, listed_id: int, detail: Mapping[str, Any]) -> Judged:
-        """A candidate's detail: this batch (``match``), another (``other``) or a doubt."""
-        if to_int(detail.get("id")) != listed_id:
-            return Judged(
-                "doubt",
-                f"Cekura answered a result with id {detail.get('id')!r} when asked for result {listed_id}",
-            )
-        fields = self._fields(detail)
+        """A candidate's detail: this batch (``match``), another (``other``) or a doubt. The run
+        count is the runs' own when the detail carries no ``total_runs_count``."""
+        detail_id = to_int(detail.get("id"))
+        if detail_id != listed_id:
+            shown = "no id" if detail_id is None else f"id {detail_id}"
+            return Judged("doubt", f"Cekura answered a result with {shown} when asked for result {listed_id}")
+        agent, run_count = self._fields(detail)
         runs = parse_runs(detail.get("runs"))
         scenarios = [run.scenario for run in runs]
         planned = self.scenarios
         known = Counter(scenario for scenario in scenarios if scenario is not None)
         too_many = len(runs) > self.plan.run_count or any(known[s] > planned[s] for s in known)
-        if False in fields or too_many:
+        if agent is False or run_count is False or too_many:
             return Judged("other")
-        if None in fields or None in scenarios or not isinstance(detail.get("runs"), Mapping | list):
+        if agent is None or None in scenarios or not isinstance(detail.get("runs"), Mapping | list):
             return Judged(
                 "doubt",
-                f"result {listed_id} could be this batch but its detail lacks agent, runs or scenarios",
+                f"result {listed_id} could be this batch but its detail lacks a readable agent, "
+                "runs or scenario ids",
             )
         return Judged("match" if known == planned else "other")
 
