@@ -424,3 +424,21 @@ def test_a_failure_on_the_last_pass_is_undecided_not_looked_at_again() -> None:
     lookup.step(0.0)
     lookup.failed(APIConnectionError("connection refused"), 1.0)
     assert lookup.step(1.0) == Undecided("the lookup failed: connection refused")
+
+
+def test_a_busy_list_is_undecided_past_the_entry_cap() -> None:
+    def busy(request: dict[str, Any]) -> Answer:
+        number = int(request["url"].rsplit("=", 1)[1]) if "page=" in request["url"] else 1
+        entries = [entry(100_000 - number * 1000 - n, total_runs_count=1) for n in range(1000)]
+        return page(entries, f"{BASE}{LIST}?page={number + 1}")
+
+    outcome, sent, _ = drive(busy)
+    assert isinstance(outcome, Undecided) and "more than 2000 results were listed" in outcome.reason
+    assert len(sent) == 3
+
+
+def test_a_page_without_results_and_a_skew_of_hours_are_undecided() -> None:
+    outcome, sent, _ = drive(lambda request: {"count": 1})
+    assert isinstance(outcome, Undecided) and "without a 'results' list" in outcome.reason and len(sent) == 1
+    outcome, _, _ = drive(listing(entry(50)), date=SENT + timedelta(hours=5))
+    assert isinstance(outcome, Undecided) and "5 hours ahead of ours" in outcome.reason

@@ -1,6 +1,6 @@
 """Exactly once: an uncertain run request is looked up instead of failing the job. The decisions
-are pure (first half); every branch then runs with real requests against the emulator, each
-fault yielding exactly one POST."""
+are tested pure in test_lookup.py and against a lying stand-in in test_lookup_server.py; here every
+branch runs with real requests against the emulator, each fault yielding exactly one POST."""
 
 from __future__ import annotations
 
