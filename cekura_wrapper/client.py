@@ -26,23 +26,14 @@ from ._errors import (
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
+    parse_http_date,
 )
 from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
+from ._lookup import LOOKUP_PAGE_SIZE, Lookup, Pause, Send
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
 from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
 from ._reach import unreachable_agent_urls
-from ._reconcile import (
-    DEFAULT_SETTLE_WINDOW,
-    MAX_SCANNED,
-    Landed,
-    LookupIncomplete,
-    NotLanded,
-    Outcome,
-    Search,
-    SentRequest,
-    Undecided,
-    parse_time,
-)
+from ._reconcile import DEFAULT_SETTLE_WINDOW, Landed, NotLanded, Outcome, SentRequest
 from ._results import Result, Submission
 from ._retry import Kind
 from ._settings import Settings, resolve_api_key
@@ -84,6 +75,10 @@ def _check_progress(on_progress: object, *, can_await: bool) -> None:
 def _attach(exc: BaseException, outcome: SuiteResult) -> None:
     """Hang the suite's outcome so far on the interrupt that stopped it (``exc.suite_result``)."""
     exc.suite_result = outcome  # type: ignore[attr-defined]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
@@ -133,17 +128,26 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         #: How long an uncertain submission is looked for before concluding it was not created.
         self._reconcile_window = require_seconds(reconcile_window, "reconcile_window", zero_ok=True)
         self._clock: Callable[[], float] = time.monotonic
+        #: Our wall clock (UTC): when a run request was sent, when a list answer arrived.
+        self._now: Callable[[], datetime] = _utc_now
         self._sender: SenderT = self._new_sender(http_client)
 
     def _new_sender(self, http_client: HttpClientT | None) -> SenderT:
         raise NotImplementedError
 
     def _set_time(
-        self, *, clock: Callable[[], float] | None = None, sleep: Callable[[float], Any] | None = None
+        self,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        wall: Callable[[], datetime] | None = None,
     ) -> Self:
-        """For tests: read time from ``clock`` and wait with ``sleep`` (a fake that only records)."""
+        """For tests: read time from ``clock`` (and the date from ``wall``) and wait with ``sleep``
+        (a fake that only records)."""
         if clock is not None:
             self._clock = clock
+        if wall is not None:
+            self._now = wall
         if sleep is not None:
             self._sender.sleep = sleep
         return self
@@ -160,28 +164,45 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             f"max_retries={settings.max_retries})"
         )
 
-    def _sent(
-        self, plan: RunPlan, sent_at: datetime, started: float, exc: SubmissionUncertainError
-    ) -> SentRequest:
+    def _sent(self, plan: RunPlan, sent_at: datetime, exc: SubmissionUncertainError) -> SentRequest:
         """What is known of an uncertain request; the error carries the plan and time too."""
         exc.plan, exc.sent_at = plan, sent_at
-        cause = exc.__cause__
-        server_date = cause.server_date if isinstance(cause, APIError) else None
-        return SentRequest(plan, sent_at, server_date, elapsed=max(0.0, self._clock() - started))
+        return SentRequest(plan, sent_at)
 
-    def _settled(
-        self, outcome: Outcome, sent: SentRequest, details: dict[int, Result], exc: SubmissionUncertainError
-    ) -> Submission:
+    def _lookup(self, sent: SentRequest) -> Lookup:
+        """The decisions of a lookup of ``sent`` starting now (see ``_lookup``)."""
+        return Lookup(
+            sent,
+            first=list_results_request(agent=sent.plan.agent, page_size=LOOKUP_PAGE_SIZE),
+            detail=result_request,
+            base_url=self._settings.base_url,
+            started=self._clock(),
+            window=self._reconcile_window,
+            request_timeout=self._settings.timeout,
+        )
+
+    def _answer(self, lookup: Lookup, step: Send, response: httpx.Response) -> None:
+        """Hand a 2xx answer of the lookup to its decisions, with its ``Date`` and arrival time."""
+        received_at = self._now()
+        try:
+            payload = decode_object(response, name=request_name(step.request), secret=self._api_key)
+        except CekuraError as exc:
+            lookup.failed(exc, self._clock())
+            return
+        server_date = parse_http_date(response.headers.get("date"))
+        lookup.answered(payload, server_date=server_date, received_at=received_at, now=self._clock())
+
+    def _settled(self, outcome: Outcome, sent: SentRequest, exc: SubmissionUncertainError) -> Submission:
         """The reconciled submission, or the error that says what the lookup found."""
         if isinstance(outcome, Landed):
-            detail = details[outcome.result_id]
+            detail = Result.from_payload(outcome.detail)
             logger.warning(
                 "the run request failed after it was sent (%s); looked it up: it did land as result %d",
                 exc.reason,
                 outcome.result_id,
             )
             return Submission(
-                result_id=detail.id,
+                result_id=outcome.result_id,
                 status=detail.status,
                 run_count=detail.total_runs,
                 raw=detail.raw,
@@ -333,43 +354,40 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
 
     def _submit(self, plan: RunPlan, *, reconcile: bool = True) -> Submission:
         kwargs = run_request(plan)
-        sent_at, started = datetime.now(UTC), self._clock()
+        sent_at = self._now()
         try:
             response = self._sender.send(kwargs, Kind.SUBMIT)
             return read_submission(
                 response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
             )
         except SubmissionUncertainError as exc:
-            sent = self._sent(plan, sent_at, started, exc)
+            sent = self._sent(plan, sent_at, exc)
             if not reconcile:
                 raise
             return self._look_up(sent, exc)
 
-    def find_submission(
-        self, plan: RunPlan, *, sent_at: datetime, server_date: datetime | None = None
-    ) -> Submission:
+    def find_submission(self, plan: RunPlan, *, sent_at: datetime) -> Submission:
         """Look up the batch a run request of ``plan`` sent at ``sent_at`` created (for callers that
         caught ``SubmissionUncertainError``, which carries both): the ``Submission`` when exactly one
         result matches, ``SubmissionNotCreatedError`` when none does within the settle window,
-        ``SubmissionUncertainError`` (with ``candidates``) otherwise. Nothing is sent but reads."""
+        ``SubmissionUncertainError`` (with ``candidates``) otherwise. Nothing is sent but reads; it
+        ends within ``reconcile_window`` plus one request ``timeout``."""
         exc = SubmissionUncertainError("looked up on request")
-        return self._look_up(SentRequest(plan, sent_at, server_date), exc)
+        return self._look_up(SentRequest(plan, sent_at), exc)
 
     def _look_up(self, sent: SentRequest, exc: SubmissionUncertainError) -> Submission:
-        search = Search(started=self._clock(), window=self._reconcile_window)
-        while True:
-            details: dict[int, Result] = {}
+        lookup = self._lookup(sent)
+        while isinstance(step := lookup.step(self._clock()), Send | Pause):
+            if isinstance(step, Pause):
+                self._sender.sleep(step.seconds)
+                continue
             try:
-                for result_id in sent.candidates(self.list_results(agent=sent.plan.agent)):
-                    details[result_id] = self.get_result(result_id)
-            except (CekuraError, LookupIncomplete) as failed:
-                outcome: Outcome | None = Undecided(f"the lookup failed: {failed}")
+                response = self._sender.send(step.request, Kind.READ, max_retries=0, timeout=step.timeout)
+            except CekuraError as failed:
+                lookup.failed(failed, self._clock())
             else:
-                confirmed = [result_id for result_id, detail in details.items() if sent.confirms(detail)]
-                outcome = search.decide(confirmed, self._clock())
-            if outcome is not None:
-                return self._settled(outcome, sent, details, exc)
-            self._sender.sleep(search.delay(self._clock()))
+                self._answer(lookup, step, response)
+        return self._settled(step, sent, exc)
 
     def get_result(self, result_id: int) -> Result:
         """Read a result once (transient failures are retried)."""
@@ -573,51 +591,38 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
 
     async def _submit(self, plan: RunPlan, *, reconcile: bool = True) -> Submission:
         kwargs = run_request(plan)
-        sent_at, started = datetime.now(UTC), self._clock()
+        sent_at = self._now()
         try:
             response = await self._sender.send(kwargs, Kind.SUBMIT)
             return read_submission(
                 response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
             )
         except SubmissionUncertainError as exc:
-            sent = self._sent(plan, sent_at, started, exc)
+            sent = self._sent(plan, sent_at, exc)
             if not reconcile:
                 raise
             return await self._look_up(sent, exc)
 
-    async def find_submission(
-        self, plan: RunPlan, *, sent_at: datetime, server_date: datetime | None = None
-    ) -> Submission:
+    async def find_submission(self, plan: RunPlan, *, sent_at: datetime) -> Submission:
         """See ``CekuraClient.find_submission``."""
         exc = SubmissionUncertainError("looked up on request")
-        return await self._look_up(SentRequest(plan, sent_at, server_date), exc)
+        return await self._look_up(SentRequest(plan, sent_at), exc)
 
     async def _look_up(self, sent: SentRequest, exc: SubmissionUncertainError) -> Submission:
-        search = Search(started=self._clock(), window=self._reconcile_window)
-        while True:
-            details: dict[int, Result] = {}
+        lookup = self._lookup(sent)
+        while isinstance(step := lookup.step(self._clock()), Send | Pause):
+            if isinstance(step, Pause):
+                await self._sender.sleep(step.seconds)
+                continue
             try:
-                listed = [summary async for summary in self._listed(sent)]
-                for result_id in sent.candidates(listed):
-                    details[result_id] = await self.get_result(result_id)
-            except (CekuraError, LookupIncomplete) as failed:
-                outcome: Outcome | None = Undecided(f"the lookup failed: {failed}")
+                response = await self._sender.send(
+                    step.request, Kind.READ, max_retries=0, timeout=step.timeout
+                )
+            except CekuraError as failed:
+                lookup.failed(failed, self._clock())
             else:
-                confirmed = [result_id for result_id, detail in details.items() if sent.confirms(detail)]
-                outcome = search.decide(confirmed, self._clock())
-            if outcome is not None:
-                return self._settled(outcome, sent, details, exc)
-            await self._sender.sleep(search.delay(self._clock()))
-
-    async def _listed(self, sent: SentRequest) -> AsyncIterator[Result]:
-        """The listed results down to the first older than the request (or past the scan limit)."""
-        scanned = 0
-        async for summary in self.list_results(agent=sent.plan.agent):
-            yield summary
-            scanned += 1
-            created = parse_time(summary.raw.get("created_at"))
-            if (created is not None and created < sent.earliest) or scanned > MAX_SCANNED:
-                return
+                self._answer(lookup, step, response)
+        return self._settled(step, sent, exc)
 
     async def run_suite(
         self,
