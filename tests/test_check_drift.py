@@ -21,7 +21,7 @@ from cekura_wrapper.spec import compare_operation
 from cekura_wrapper.spec import drift as check_drift
 from cekura_wrapper.spec.compare import diff_specs
 from cekura_wrapper.spec.load import default_base, display_source
-from cekura_wrapper.spec.model import Change, Severity
+from cekura_wrapper.spec.model import DEFAULT_LIMITS, EXIT_CODE_MEANINGS, Change, Severity
 from cekura_wrapper.spec.naming import OPERATION_NAMES
 from cekura_wrapper.spec.report import exit_code, format_text
 
@@ -860,3 +860,41 @@ def test_cekura_ws_drift_compares_with_the_spec_the_client_ships(tmp_path: Path)
     }
     assert older.exit_code == 1 and "operationId" in older.stdout
     assert unreadable.exit_code == 3 and unreadable.stderr.startswith("cekura-ws drift: error: ")
+
+
+def exit_code_lines(help_text: str) -> list[str]:
+    """The lines of the one "Exit codes:" list in ``help_text``."""
+    assert help_text.count("Exit codes:") == 1, help_text
+    block = help_text.split("Exit codes:", 1)[1].strip().splitlines()
+    return [" ".join(line.split()) for line in block if line.strip()[:1].isdigit()]
+
+
+def test_drift_help_lists_its_own_exit_codes_once_in_both_entry_points() -> None:
+    from cli_helpers import invoke
+
+    expected = [f"{int(code)} {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items()]
+    ours = invoke(["drift", "--help"])
+    script = subprocess.run(
+        [sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, check=True
+    )
+
+    assert ours.exit_code == 0
+    assert exit_code_lines(ours.stdout) == expected
+    assert exit_code_lines(script.stdout) == expected
+    assert "evaluation failed" not in ours.stdout  # the other commands' meanings of 1 to 4
+    limits = (
+        f"{DEFAULT_LIMITS.max_bytes >> 20} MiB",
+        f"{DEFAULT_LIMITS.max_depth} levels",
+        f"{DEFAULT_LIMITS.fetch_seconds:g} s",
+    )
+    assert all(limit in " ".join(script.stdout.split()) for limit in limits), script.stdout
+
+
+def test_cekura_ws_drift_usage_errors_exit_3_like_the_script() -> None:
+    from cli_helpers import invoke
+
+    missing = invoke(["drift"])
+    bad_format = invoke(["drift", "--upstream", "x.json", "--format", "xml"])
+
+    assert missing.exit_code == 3 and "--upstream" in missing.stderr
+    assert bad_format.exit_code == 3 and "xml" in bad_format.stderr

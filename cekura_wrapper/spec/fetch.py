@@ -9,10 +9,11 @@ part of the URL is removed from the reasons the network stack gives.
 from __future__ import annotations
 
 import urllib.parse
+from typing import Any
 
 import httpx
 
-from .._exchange import BodyTooLarge, DeadlineExceeded, exchange_sync
+from .._exchange import BodyTooLarge, exchange_sync
 from .._validation import display_url, is_loopback_host, mask_urls
 from .model import DEFAULT_LIMITS, DriftInputError, SpecLimits
 
@@ -22,29 +23,12 @@ _ACCEPT = "application/json, application/yaml"
 def fetch_text(url: str, limits: SpecLimits = DEFAULT_LIMITS) -> str:
     """The body of ``url`` as text; ``DriftInputError`` (one line, no secret) for anything else."""
     shown = display_url(url)
-    try:
-        parsed = urllib.parse.urlsplit(url)
-        host = parsed.hostname
-        _port = parsed.port  # raises ValueError on a port that is not a number
-    except ValueError as exc:
-        raise DriftInputError(f"invalid URL {shown}: {_scrub(str(exc), url)}") from exc
-    loopback = is_loopback_host(host)
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
-        raise DriftInputError(f"only file paths and https:// URLs are supported, not {shown!r}")
-    auth, request_url = None, url
-    if (
-        "@" in parsed.netloc
-    ):  # sent as a header, never as part of the URL; httpx drops it on a redirect elsewhere
-        auth = httpx.BasicAuth(
-            urllib.parse.unquote(parsed.username or ""), urllib.parse.unquote(parsed.password or "")
-        )
-        request_url = urllib.parse.urlunsplit(parsed._replace(netloc=parsed.netloc.rpartition("@")[2]))
-    request = {"method": "GET", "url": request_url, "headers": {"Accept": _ACCEPT}, "auth": auth}
+    request, loopback = _request(url, shown)
     # No proxy from the environment for a loopback URL (as for the client's loopback API).
     http = httpx.Client(timeout=limits.fetch_seconds, follow_redirects=True, trust_env=not loopback)
     try:
         response = exchange_sync(http, request, limits.fetch_seconds, max_body=limits.max_bytes)
-    except DeadlineExceeded as exc:
+    except httpx.TimeoutException as exc:  # the whole deadline (DeadlineExceeded) or one read's
         # Not closed: the exchange's worker may still be in its last read; it ends on its own.
         raise DriftInputError(
             f"cannot fetch {shown}: too slow: no complete response within {limits.fetch_seconds:g} s"
@@ -56,8 +40,7 @@ def fetch_text(url: str, limits: SpecLimits = DEFAULT_LIMITS) -> str:
         ) from exc
     except (httpx.HTTPError, OSError, ValueError) as exc:
         http.close()
-        reason = str(exc) or type(exc).__name__
-        raise DriftInputError(f"cannot fetch {shown}: {_scrub(reason, url)}") from exc
+        raise DriftInputError(f"cannot fetch {shown}: {_scrub(str(exc) or type(exc).__name__, url)}") from exc
     http.close()
     if response.status_code >= 400:
         raise DriftInputError(
@@ -67,6 +50,26 @@ def fetch_text(url: str, limits: SpecLimits = DEFAULT_LIMITS) -> str:
         return response.content.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DriftInputError(f"cannot fetch {shown}: {exc}") from exc
+
+
+def _request(url: str, shown: str) -> tuple[dict[str, Any], bool]:
+    """The GET for ``url`` (a ``user:password@`` in it becomes basic auth, which httpx does not
+    carry along on a redirect to another host) and whether it goes to a loopback host."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        host = parsed.hostname
+        _port = parsed.port  # raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise DriftInputError(f"invalid URL {shown}: {_scrub(str(exc), url)}") from exc
+    loopback = is_loopback_host(host)
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback):
+        raise DriftInputError(f"only file paths and https:// URLs are supported, not {shown!r}")
+    auth = None
+    if "@" in parsed.netloc:
+        user, password = (urllib.parse.unquote(part or "") for part in (parsed.username, parsed.password))
+        auth = httpx.BasicAuth(user, password)
+        url = urllib.parse.urlunsplit(parsed._replace(netloc=parsed.netloc.rpartition("@")[2]))
+    return {"method": "GET", "url": url, "headers": {"Accept": _ACCEPT}, "auth": auth}, loopback
 
 
 def _scrub(message: str, url: str) -> str:

@@ -9,6 +9,7 @@ or too slow.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 from .._validation import display_url
 from .fetch import fetch_text
 from .model import DEFAULT_LIMITS, DriftInputError, SpecLimits
+
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 def default_base() -> Path:
@@ -72,6 +75,8 @@ def parse_document(
     except RecursionError:
         raise too_deep from None
     except ValueError as json_error:
+        if _flow_nesting_exceeds(text, max_depth):  # before YAML: its scanner is slow on deep brackets
+            raise too_deep from None
         try:
             document = _parse_yaml(text, source, yaml_loader)
         except RecursionError:
@@ -121,6 +126,21 @@ def _parse_yaml(text: str, source: str, yaml_loader: Callable[[str], Any] | None
     except Exception as exc:  # ruamel raises many types; all mean "not readable"
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DriftInputError(f"{source} is not valid JSON or YAML: {first_line}") from exc
+
+
+def _flow_nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether ``[``/``{`` brackets in ``text`` open more than ``limit`` levels deep (linear; brackets
+    inside quoted strings count too, which only matters for a string with ``limit`` unclosed ones).
+
+    YAML's scanner does work for every open bracket at every token, so deep flow nesting makes
+    parsing quadratic: this refuses it before the parser sees it.
+    """
+    depth = 0
+    for bracket in _BRACKETS.finditer(text):
+        depth = depth + 1 if bracket.group() in "[{" else max(depth - 1, 0)
+        if depth > limit:
+            return True
+    return False
 
 
 def nesting_exceeds(document: Any, limit: int) -> bool:
