@@ -8,6 +8,7 @@ import gzip
 import http.server
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -53,6 +54,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/gzip":
             body = gzip.compress(b" " * 200_000)
             self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if self.path == "/latin-1":
+            body = "openapi: 3.1.0 # caf\xe9".encode("latin-1")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -159,6 +166,29 @@ def test_a_spec_within_the_limits_is_fetched_and_compared(
         within_hang_bound(lambda: check_drift.check(f"{url}/spec", base=str(base_file), limits=limits)) == 0
     )
     assert "no drift in 1 operation(s)" in capsys.readouterr().err
+
+
+def test_a_body_that_is_not_utf_8_is_unreadable(
+    base_file: Path, server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert within_hang_bound(lambda: check_drift.check(f"{server}/latin-1", base=str(base_file))) == 3
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"check_drift: error: cannot fetch {server}/latin-1: 'utf-8' codec can't decode")
+
+
+def test_a_closed_port_is_unreadable_and_its_secrets_stay_hidden(
+    base_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on once released
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://ci-bot:s3cret-pw@127.0.0.1:{port}/openapi.json?token=t0ken-abc"
+    assert within_hang_bound(lambda: check_drift.check(url, base=str(base_file))) == 3
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith(
+        f"check_drift: error: cannot fetch http://***@127.0.0.1:{port}/openapi.json?token=***: "
+    )
+    assert not [secret for secret in ("ci-bot", "s3cret-pw", "t0ken-abc") if secret in line]
 
 
 # --------------------------------------------------------------------------- files
