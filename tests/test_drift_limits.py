@@ -191,6 +191,22 @@ def test_a_closed_port_is_unreadable_and_its_secrets_stay_hidden(
     assert not [secret for secret in ("ci-bot", "s3cret-pw", "t0ken-abc") if secret in line]
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://ci-bot:s3cret-pw@h.example:port/x?token=t0ken-abc", "Port could not be cast"),
+        ("https://ci-bot:s3cret-pw@[::1/x?token=t0ken-abc", "details withheld: the URL cannot be parsed"),
+    ],
+)
+def test_a_malformed_url_is_unreadable_and_its_secrets_stay_hidden(
+    url: str, reason: str, base_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert check_drift.check(url, base=str(base_file)) == 3
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith("check_drift: error: invalid URL https://***") and reason in line, line
+    assert not [secret for secret in ("ci-bot", "s3cret-pw", "t0ken-abc") if secret in line]
+
+
 # --------------------------------------------------------------------------- files
 
 

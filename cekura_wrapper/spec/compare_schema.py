@@ -113,7 +113,7 @@ class SchemaComparison:
         key = (id(before), id(after))
         if key in self._in_progress:  # recursive schema: this pair is being compared already
             return
-        if len(self._in_progress) >= self._max_depth:  # a chain of $refs can nest without end
+        if len(self._in_progress) >= self._max_depth:  # $refs can nest deeper than the document
             raise DriftInputError(
                 f"{self.label}: schemas nest more than {self._max_depth} levels deep at {location}"
             )
