@@ -212,7 +212,9 @@ def test_the_drift_check_covers_both_new_operations() -> None:
     import copy
     from pathlib import Path
 
-    from cekura_wrapper.spec.drift import Severity, diff_specs, load_spec
+    from cekura_wrapper.spec.compare import diff_specs
+    from cekura_wrapper.spec.load import load_spec
+    from cekura_wrapper.spec.model import Severity
     from cekura_wrapper.spec.naming import OPERATION_NAMES
 
     ours = load_spec(str(Path(__file__).resolve().parents[1] / "openapi.yaml"))

@@ -11,6 +11,7 @@ import click
 from cekura_wrapper import DISTRIBUTION
 from cekura_wrapper._plan import MAX_RUNS
 from cekura_wrapper._reach import unreachable_agent_urls
+from cekura_wrapper.spec.model import EXIT_CODE_MEANINGS, DriftExitCode
 
 from . import dev
 from .agent_urls import AgentUrls
@@ -767,14 +768,27 @@ def _preflight_or_stop(output: Output, urls: Sequence[str], *, timeout: float, s
         )
 
 
+class _DriftCommand(click.Command):
+    """Usage errors exit 3, as the drift check's own list says (2 means breaking drift there)."""
+
+    def parse_args(self, context: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(context, args)
+        except click.UsageError as exc:
+            exc.exit_code = int(DriftExitCode.BAD_INPUT)
+            raise
+
+
 @main.command(
+    cls=_DriftCommand,
     context_settings={"ignore_unknown_options": False},
     epilog=command_epilog(
         [
             "cekura-ws drift --upstream https://api.cekura.ai/openapi.json",
             "cekura-ws drift --upstream newer.yaml --operation GET:/test_framework/v1/results/{id}/ --format json",
         ],
-        (0, 1, 2, 3, 4),
+        tuple(EXIT_CODE_MEANINGS),
+        meanings=EXIT_CODE_MEANINGS,
     ),
 )
 @click.option("--upstream", required=True, metavar="URL_OR_PATH", help="Cekura's newer spec (JSON or YAML).")
@@ -794,18 +808,20 @@ def drift(
     upstream: str, base: str | None, operations: tuple[str, ...], output_format: str, verbose: bool
 ) -> None:
     """Say how a newer Cekura spec differs from the one this client was generated from, for the
-    operations it calls: breaking, warning or info, each with why.
-
-    Exit codes are the drift check's: 0 no change, 1 only info/warning, 2 something breaking,
-    3 a spec could not be read, 4 a bug in the check.
+    operations it calls: breaking, warning or info, each with why. Its exit codes are its own
+    (below), not the other commands'.
     """
-    from cekura_wrapper.spec.drift import run as run_drift
+    from cekura_wrapper.spec.drift import check
 
-    argv = ["--upstream", upstream, "--format", output_format]
-    argv += ["--base", base] if base is not None else []
-    argv += [item for operation in operations for item in ("--operation", operation)]
-    argv += ["--verbose"] if verbose else []
-    raise click.exceptions.Exit(run_drift(argv))
+    code = check(
+        upstream,
+        base=base,
+        operations=operations,
+        output_format=output_format,
+        verbose=verbose,
+        prog="cekura-ws drift",
+    )
+    raise click.exceptions.Exit(int(code))
 
 
 for _command in (compare, dev.emulator, dev.agent, dev.demo):
