@@ -65,6 +65,12 @@ class RequestBudget:
             self._taken.insert(index, slot)
             return max(at, slot / self.rate) - now
 
+    def held_for(self) -> float:
+        """Seconds left of the latest hold (0 when none): a poll due now waits them out."""
+        with self._lock:
+            left = self._held_until - self._clock()
+            return left if left > _EPSILON else 0.0
+
     def hold(self, seconds: float) -> None:
         """No poll of any wait goes out in the next ``seconds`` (a server asked the client to wait)."""
         with self._lock:

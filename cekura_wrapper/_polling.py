@@ -113,13 +113,17 @@ class WaitState:
         """Seconds to sleep before the first poll: none, unless the client's budget is spent."""
         return self._granted(0.0, None)
 
-    def before_poll(self) -> None:
-        """Raise ``PollTimeoutError`` at the deadline when no poll was granted before it."""
+    def before_poll(self) -> float:
+        """Just before a poll: seconds still to wait (a hold that came while this wait slept; its
+        slot is taken anew), else 0. ``PollTimeoutError`` at the deadline when no poll was
+        granted before it."""
         if self._no_slot:
             now = self._clock()
             raise PollTimeoutError(
                 self.result_id, self.timeout, self.last_result, elapsed=now - self._start
             ) from self._no_slot_cause
+        held = self._budget.held_for()
+        return self._granted(held, None) if held > 0 else 0.0
 
     def _next(self, result: Result | None, retry_after: float | None, cause: BaseException | None) -> float:
         now = self._clock()
@@ -145,10 +149,12 @@ class WaitState:
 def wait_sync(fetch: Callable[[], Poll], state: WaitState, sleep: Callable[[float], object]) -> Result:
     """Poll with ``fetch`` until ``state`` says stop; ``fetch`` returns (result, Retry-After)."""
     delay = state.first()
-    if delay > 0:
-        sleep(delay)
     while True:
-        state.before_poll()
+        if delay > 0:
+            sleep(delay)
+        delay = state.before_poll()
+        if delay > 0:
+            continue
         try:
             result, retry_after = fetch()
         except _POLL_FAILURES as exc:
@@ -165,7 +171,6 @@ def wait_sync(fetch: Callable[[], Poll], state: WaitState, sleep: Callable[[floa
             if next_delay is None:
                 return result
             delay = next_delay
-        sleep(delay)
 
 
 async def wait_async(
@@ -173,10 +178,12 @@ async def wait_async(
 ) -> Result:
     """The async twin of ``wait_sync``: same decisions, awaited I/O."""
     delay = state.first()
-    if delay > 0:
-        await sleep(delay)
     while True:
-        state.before_poll()
+        if delay > 0:
+            await sleep(delay)
+        delay = state.before_poll()
+        if delay > 0:
+            continue
         try:
             result, retry_after = await fetch()
         except _POLL_FAILURES as exc:
@@ -189,4 +196,3 @@ async def wait_async(
             if next_delay is None:
                 return result
             delay = next_delay
-        await sleep(delay)

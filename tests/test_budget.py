@@ -1,0 +1,184 @@
+"""The request budget every wait of one client shares: the pure object, 500 simulated waits on the
+real wait loop, and the real clients on a virtual clock (no real sleeping; counts, not wall time)."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import math
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+
+from benchmarks.fanout_sim import fan_out
+from cekura_wrapper import AsyncCekuraClient, CekuraClient, PollTimeoutError, ValidationError
+from cekura_wrapper._budget import DEFAULT_REQUEST_BUDGET, RequestBudget
+
+BASE = "https://api.cekura.ai"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_under_budget_every_poll_goes_when_its_schedule_asks() -> None:
+    clock = Clock()
+    budget = RequestBudget(10.0, clock=clock)
+    for wanted in (0.0, 5.0, 2.5, 0.33, 7.07):
+        assert budget.reserve(wanted) == pytest.approx(wanted)
+        clock.now += 0.5
+
+
+def test_over_budget_polls_take_the_next_free_slots_in_the_order_asked() -> None:
+    clock = Clock()
+    budget = RequestBudget(4.0, clock=clock)
+    granted = [budget.reserve(5.0) for _ in range(9)]
+    assert granted == pytest.approx([5.0, 5.25, 5.5, 5.75, 6.0, 6.25, 6.5, 6.75, 7.0])
+    assert budget.reserve(1.0) == pytest.approx(1.0)  # a free slot earlier is still free
+
+
+@pytest.mark.parametrize("rate", [0.5, 3.0, 10.0])
+def test_any_window_holds_at_most_its_share_of_the_budget(rate: float) -> None:
+    clock = Clock()
+    budget = RequestBudget(rate, clock=clock)
+    times = []
+    for step in range(400):  # many waits asking at scattered moments, often the same ones
+        clock.now = step * 0.137
+        times.append(clock.now + budget.reserve((step * 7919 % 50) / 10))
+    times.sort()
+    for window in (1.0, 10.0):
+        most = max(sum(1 for t in times if start <= t < start + window) for start in times)
+        assert most <= window * rate + 2
+
+
+def test_a_hold_stretches_every_poll_and_none_means_no_limit_but_holds() -> None:
+    clock = Clock()
+    for rate in (10.0, None):
+        budget = RequestBudget(rate, clock=clock)
+        assert budget.reserve(0.0) == 0.0
+        budget.hold(30.0)
+        assert budget.reserve(5.0) >= 30.0
+        assert budget.reserve(45.0) == pytest.approx(45.0)
+    unlimited = RequestBudget(None, clock=clock)
+    assert [unlimited.reserve(1.0) for _ in range(100)] == [1.0] * 100
+
+
+@pytest.mark.parametrize("bad", [0, -1.0, math.inf, math.nan, True, "10"])
+def test_bad_budgets_are_refused_naming_the_parameter(bad: object) -> None:
+    with pytest.raises(ValidationError, match="request_budget must be a positive number"):
+        CekuraClient("key", base_url=BASE, request_budget=bad)  # type: ignore[arg-type]
+
+
+def test_500_waits_on_one_client_stay_within_the_request_budget() -> None:
+    # The real wait_async loop, WaitState, schedule and budget, on a virtual clock.
+    budgeted = fan_out(500, DEFAULT_REQUEST_BUDGET, duration=120.0)
+    free = fan_out(500, None, duration=120.0)
+    assert free.most_in_window(10.0) > 5 * DEFAULT_REQUEST_BUDGET * 10  # the schedule alone would not
+    for window in (1.0, 10.0, 60.0):
+        assert budgeted.most_in_window(window) <= window * DEFAULT_REQUEST_BUDGET + 2
+    assert len(budgeted.delays) == 500  # every wait ended, later for it ...
+    assert free.median_delay < budgeted.median_delay < 60.0  # ... but fairly: no wait starves
+    assert max(budgeted.delays) < 120.0
+
+
+class VirtualTime:
+    """A clock and an async sleep for many tasks on a real event loop: time jumps to the earliest
+    sleeper's wake-up once every task is asleep."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + seconds, next(self._order), future))
+        await future
+
+    async def run(self, waits: list[Awaitable[object]]) -> list[object]:
+        tasks = [asyncio.ensure_future(wait) for wait in waits]
+        while not all(task.done() for task in tasks):
+            await asyncio.sleep(0)
+            if self._sleepers and len(self._sleepers) == sum(not task.done() for task in tasks):
+                wake, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, wake)
+                future.set_result(None)
+        return [task.result() if task.exception() is None else task.exception() for task in tasks]
+
+
+def results_server(
+    ends: dict[int, float], clock: Callable[[], float], log: list[tuple[float, int]], throttle: set[int]
+) -> httpx.MockTransport:
+    """Result ``i`` completes at ``ends[i]``; the first poll of each result in ``throttle`` gets a 429."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        result_id = int(request.url.path.rstrip("/").rsplit("/", 1)[1])
+        log.append((clock(), result_id))
+        if result_id in throttle:
+            throttle.discard(result_id)
+            return httpx.Response(429, headers={"Retry-After": "30"}, json={"detail": "slow down"})
+        status = "completed" if clock() >= ends[result_id] else "running"
+        return httpx.Response(200, json={"id": result_id, "status": status})
+
+    return httpx.MockTransport(answer)
+
+
+async def test_the_async_clients_waits_share_its_budget() -> None:
+    time = VirtualTime()
+    ends = {i: 20.0 + i % 40 for i in range(1, 201)}
+    log: list[tuple[float, int]] = []
+    http = httpx.AsyncClient(transport=results_server(ends, time.clock, log, set()))
+    client = AsyncCekuraClient("key", base_url=BASE, http_client=http, request_budget=5.0)
+    client._set_time(clock=time.clock, sleep=time.sleep)
+    results = await time.run([client.wait_for_result(i, timeout=600) for i in ends])
+    assert all(getattr(result, "status", None) == "completed" for result in results)
+    times = sorted(t for t, _ in log)
+    for window in (1.0, 10.0):
+        assert max(sum(1 for t in times if s <= t < s + window) for s in times) <= window * 5.0 + 2
+    await http.aclose()
+
+
+async def test_a_429_to_one_wait_holds_every_wait_of_the_client() -> None:
+    time = VirtualTime()
+    ends = {1: 100.0, 2: 100.0, 3: 100.0}
+    log: list[tuple[float, int]] = []
+    http = httpx.AsyncClient(transport=results_server(ends, time.clock, log, throttle={2}))
+    client = AsyncCekuraClient("key", base_url=BASE, http_client=http)._set_time(
+        clock=time.clock, sleep=time.sleep
+    )
+    await time.run([client.wait_for_result(i, timeout=600) for i in ends])
+    (told,) = [t for t, rid in log if rid == 2][:1]
+    assert not [t for t, _ in log if told < t < told + 30.0]  # nobody polled during the hold
+    assert {rid for t, rid in log if t >= told + 30.0} == {1, 2, 3}
+    await http.aclose()
+
+
+def test_the_sync_clients_waits_share_its_budget_and_a_hold_past_the_deadline_ends_the_wait() -> None:
+    clock, sleeps = Clock(), []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.now += seconds
+
+    log: list[tuple[float, int]] = []
+    ends = {1: 0.0, 2: 0.0, 3: 1000.0}
+    http = httpx.Client(transport=results_server(ends, clock, log, throttle={3}))
+    client = CekuraClient("key", base_url=BASE, http_client=http, request_budget=0.5)
+    client._set_time(clock=clock, sleep=sleep)
+    assert client.wait_for_result(1).status == "completed"
+    assert client.wait_for_result(2).status == "completed"  # its first poll waits for a free slot
+    assert sleeps == [2.0]
+    with pytest.raises(PollTimeoutError) as caught:
+        client.wait_for_result(3, timeout=10)  # told to wait 30 s, past its deadline: no more polls
+    assert [rid for _, rid in log] == [1, 2, 3]
+    assert caught.value.__cause__ is not None
+    http.close()
