@@ -1,17 +1,19 @@
 """The request-rate budget every wait of one client shares (a pure decision object; the clock is injected).
 
-Time is cut into slots of ``1 / rate`` seconds and each poll takes one: the slot holding the
-moment its schedule asked for, at that moment, when it is free; else the start of the next free
-one. While the waits ask for fewer than ``rate`` polls per second every poll goes out when asked
-(a schedule's promise holds); when hundreds of waits share a client, each takes the next free
-slot in the order it asked, so every wait's intervals stretch alike and any window of ``L``
-seconds holds at most ``L * rate + 2`` polls.
+Time is cut into slots of about a second holding ``rate`` polls each (one poll per ``1 / rate``
+seconds below one a second), and each poll takes a place in one: in the slot holding the moment its
+schedule asked for, at that moment, when the slot has room; else at the start of the next slot
+with room. While the waits ask for no more than ``rate`` polls in a slot every poll goes out when
+asked (a schedule's promise holds, also for waits started together whose polls coincide); when
+hundreds of waits share a client, each takes the next place in the order it asked, so every
+wait's intervals stretch alike and any window of ``L`` seconds holds at most
+``L * rate + 2 * capacity`` polls (a token bucket of ``capacity``, ``rate`` polls a second, holds at
+most ``L * rate + capacity``).
 A server's ``Retry-After`` (or a 429) ``hold``s every wait of the client, not only the one told.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import threading
 from collections.abc import Callable
@@ -23,6 +25,8 @@ from ._validation import describe
 #: Polls per second all waits of one client may make together, unless the client says otherwise.
 DEFAULT_REQUEST_BUDGET: Final = 10.0
 _EPSILON: Final = 1e-9
+#: Past slots are forgotten once this many are recorded (or twice as many as were left last time).
+_PRUNE_AT: Final = 1024
 
 
 def check_budget(rate: object) -> float | None:
@@ -42,7 +46,11 @@ class RequestBudget:
     def __init__(self, rate: float | None, *, clock: Callable[[], float]) -> None:
         self.rate = check_budget(rate)
         self._clock = clock
-        self._taken: list[int] = []  # slot numbers granted and not yet past, sorted
+        #: Polls one slot holds, and its length in seconds.
+        self.capacity = 0 if self.rate is None else max(1, math.floor(self.rate))
+        self._slot_length = 0.0 if self.rate is None else self.capacity / self.rate
+        self._taken: dict[int, int] = {}  # slot number: polls granted in it
+        self._prune_at = _PRUNE_AT
         self._held_until = -math.inf
         self._lock = threading.Lock()
 
@@ -56,14 +64,15 @@ class RequestBudget:
             at = max(now + max(wanted, 0.0), self._held_until)
             if self.rate is None:
                 return at - now
-            slot = math.floor(at * self.rate + _EPSILON)
-            past = bisect.bisect_left(self._taken, math.floor(now * self.rate) - 1)
-            del self._taken[:past]
-            index = bisect.bisect_left(self._taken, slot)
-            while index < len(self._taken) and self._taken[index] == slot:
-                slot, index = slot + 1, index + 1
-            self._taken.insert(index, slot)
-            return max(at, slot / self.rate) - now
+            slot = math.floor(at / self._slot_length + _EPSILON)
+            if len(self._taken) > self._prune_at:  # forget the slots that are past
+                current = math.floor(now / self._slot_length) - 1
+                self._taken = {number: count for number, count in self._taken.items() if number >= current}
+                self._prune_at = max(_PRUNE_AT, 2 * len(self._taken))
+            while self._taken.get(slot, 0) >= self.capacity:
+                slot += 1
+            self._taken[slot] = self._taken.get(slot, 0) + 1
+            return max(at, slot * self._slot_length) - now
 
     def held_for(self) -> float:
         """Seconds left of the latest hold (0 when none): a poll due now waits them out."""
