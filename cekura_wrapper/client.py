@@ -245,6 +245,8 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             clock=self._clock,
             poll_interval=self._settings.poll_interval,
             max_poll_interval=self._settings.max_poll_interval,
+            poll=self._poll_mode,
+            budget=self._budget,
         )
 
     def _end_calls_kwargs(self, result_id: int) -> dict[str, object]:

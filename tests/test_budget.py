@@ -193,3 +193,27 @@ def test_under_budget_waits_started_together_poll_exactly_as_without_a_budget() 
     budgeted, free = fan_out(10, DEFAULT_REQUEST_BUDGET, duration=300.0), fan_out(10, None, duration=300.0)
     assert sorted(budgeted.request_times) == sorted(free.request_times)
     assert sorted(budgeted.delays) == sorted(free.delays)
+
+
+def test_a_suites_groups_share_the_clients_budget_and_its_holds() -> None:
+    from cekura_wrapper import Submission, plan_run
+    from cekura_wrapper._errors import RateLimitError
+    from cekura_wrapper._suite import SuiteRunState
+
+    clock = Clock()
+    budget = RequestBudget(1.0, clock=clock)
+    budget.reserve(0.0)  # another wait of the client took this second's poll
+    plans = [plan_run([(101, "wss://a.example.com/")], frequency=1) for _ in range(2)]
+    state = SuiteRunState(
+        ["a", "b"], plans, concurrency=None, timeout=600, clock=clock,
+        poll_interval=1.0, max_poll_interval=5.0, budget=budget,
+    )  # fmt: skip
+    for index in state.to_start():
+        state.submitted(index, Submission(index + 1, "pending", 1, {}))
+    assert state.due() == [] and state.sleep_time() == pytest.approx(1.0)  # the next free second
+    clock.now = 1.0
+    assert state.due() == [0]
+    state.missed(0, RateLimitError("slow down", status_code=429, body="", retry_after=30.0))
+    clock.now = 2.0  # group b's poll was granted this second, but the client is held
+    assert state.due() == []
+    assert state.sleep_time() >= 29.0
