@@ -115,9 +115,10 @@ class _Progress:
         return pace
 
     def expected_left(self, elapsed: float) -> float | None:
-        """Seconds the pace predicts until every run is done (0 while scoring), ``None`` if unknown."""
-        if self.latest is None:
-            return None
+        """Seconds the pace predicts until every run is done (0 while scoring), ``None`` if unknown.
+
+        Only after a poll with counts (``latest`` set)."""
+        assert self.latest is not None
         done, total, scoring = self.latest
         if scoring:
             return 0.0
@@ -125,9 +126,8 @@ class _Progress:
         return None if pace is None else (total - done) * pace
 
     def in_endgame(self) -> bool:
-        """At most 5 % of the runs (at least one) are left."""
-        if self.latest is None:
-            return False
+        """At most 5 % of the runs (at least one) are left (only after a poll with counts)."""
+        assert self.latest is not None
         done, total, _ = self.latest
         return total - done <= max(1, math.ceil(total * _ENDGAME_SHARE))
 

@@ -217,3 +217,39 @@ def test_a_suites_groups_share_the_clients_budget_and_its_holds() -> None:
     clock.now = 2.0  # group b's poll was granted this second, but the client is held
     assert state.due() == []
     assert state.sleep_time() >= 29.0
+
+
+def test_past_slots_are_forgotten_and_the_budget_still_holds() -> None:
+    clock = Clock()
+    budget = RequestBudget(10.0, clock=clock)
+    for step in range(5000):  # an hour and a half of polls: the record of slots stays small
+        clock.now = step * 1.1
+        assert [budget.reserve(0.0) for _ in range(10)] == [0.0] * 10
+    assert len(budget._taken) <= 2048
+    assert budget.reserve(0.0) == pytest.approx(1.0 - clock.now % 1.0)  # this second is full
+
+
+def test_a_hold_that_comes_while_a_sync_wait_sleeps_delays_its_next_poll() -> None:
+    from cekura_wrapper import Result
+    from cekura_wrapper._polling import PollSchedule, WaitState, wait_sync
+
+    clock = Clock()
+    budget = RequestBudget(None, clock=clock)
+    polled: list[float] = []
+    sleeps: list[float] = []
+
+    def fetch() -> tuple[Result, float | None]:
+        polled.append(clock.now)
+        status = "completed" if clock.now >= 12 else "running"
+        return Result.from_payload({"id": 1, "status": status}), None
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.now += seconds
+        if len(sleeps) == 1:
+            budget.hold(20.0)  # another wait of the client was told to slow down meanwhile
+
+    state = WaitState(1, timeout=100, schedule=PollSchedule(), clock=clock, on_progress=None, budget=budget)
+    assert wait_sync(fetch, state, sleep).status == "completed"
+    assert polled == [0.0, 25.0]  # not at 5 s (held until 25 s) ...
+    assert sleeps == [5.0, 20.0]  # ... and the poll after the hold went at once

@@ -309,3 +309,10 @@ def test_counts_that_go_back_never_break_the_schedule(counts: list[int], kind: t
         delay = schedule.next_delay(result, t)
         assert 1.0 <= delay <= 20.0
         t += delay
+
+
+def test_economy_lets_a_retry_after_win_too() -> None:
+    schedule = EconomySchedule(1.0, 5.0)
+    running = batch(1000, 10)(100)
+    assert schedule.next_delay(running, 100, retry_after=42.0) == 42.0
+    assert schedule.next_delay(None, 150, retry_after=0.0) == 1.0
