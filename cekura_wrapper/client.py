@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 import httpx
 
 from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
+from ._budget import DEFAULT_REQUEST_BUDGET, RequestBudget
 from ._compare import Comparison, check_compare_input
 from ._compare import compare as compare_results
 from ._decoding import decode_object, read_result, read_submission
@@ -31,11 +32,12 @@ from ._errors import (
 from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
 from ._lookup import LOOKUP_PAGE_SIZE, Lookup, Pause, Send
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
-from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
+from ._polling import Poll, WaitState, wait_async, wait_sync
 from ._reach import unreachable_agent_urls
 from ._reconcile import DEFAULT_SETTLE_WINDOW, Landed, NotLanded, Outcome, SentRequest
 from ._results import Result, Submission
 from ._retry import Kind
+from ._schedule import GRID, PollMode, check_mode, new_schedule
 from ._settings import Settings, resolve_api_key
 from ._stats import DEFAULT_ALPHA
 from ._suite import STOP_REQUEST_TIMEOUT, GroupOutcome, SuiteGroup, SuiteResult, SuiteRunState, check_suite
@@ -102,11 +104,13 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         max_retries: int = 2,
         retry_backoff: float = 0.5,
         poll_interval: float = 1.0,
-        max_poll_interval: float = 20.0,
+        max_poll_interval: float = GRID,
         http_client: HttpClientT | None = None,
         allow_private_agent_urls: bool = False,
         reconcile_window: float = DEFAULT_SETTLE_WINDOW,
         http2: bool = False,
+        poll: PollMode = "latency",
+        request_budget: float | None = DEFAULT_REQUEST_BUDGET,
     ) -> None:
         self._settings = Settings.build(
             base_url=base_url,
@@ -127,9 +131,13 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         self._allow_private_agent_urls = bool(allow_private_agent_urls)
         #: How long an uncertain submission is looked for before concluding it was not created.
         self._reconcile_window = require_seconds(reconcile_window, "reconcile_window", zero_ok=True)
+        #: How waits poll ("latency": never later than a poller every max_poll_interval).
+        self._poll_mode = check_mode(poll)
         self._clock: Callable[[], float] = time.monotonic
         #: Our wall clock (UTC): when a run request was sent, when a list answer arrived.
         self._now: Callable[[], datetime] = _utc_now
+        #: Polls per second shared by every wait of this client; reads the clock ``_set_time`` sets.
+        self._budget = RequestBudget(request_budget, clock=lambda: self._clock())
         self._sender: SenderT = self._new_sender(http_client)
 
     def _new_sender(self, http_client: HttpClientT | None) -> SenderT:
@@ -261,6 +269,8 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             clock=self._clock,
             poll_interval=self._settings.poll_interval,
             max_poll_interval=self._settings.max_poll_interval,
+            poll=self._poll_mode,
+            budget=self._budget,
         )
 
     def _end_calls_kwargs(self, result_id: int) -> dict[str, object]:
@@ -300,12 +310,18 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         if problem:
             raise ValidationError(problem)
         _check_progress(on_progress, can_await=self._can_await)
-        schedule = PollSchedule(
+        schedule = new_schedule(
+            self._poll_mode,
             self._settings.poll_interval if poll_interval is None else poll_interval,
             self._settings.max_poll_interval if max_poll_interval is None else max_poll_interval,
         )
         return WaitState(
-            result_id, timeout=timeout, schedule=schedule, clock=self._clock, on_progress=on_progress
+            result_id,
+            timeout=timeout,
+            schedule=schedule,
+            clock=self._clock,
+            on_progress=on_progress,
+            budget=self._budget,
         )
 
 
@@ -314,8 +330,13 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
 
     ``api_key`` defaults to ``$CEKURA_API_KEY`` and ``base_url`` to ``$CEKURA_BASE_URL``, then
     ``https://api.cekura.ai``. ``timeout`` bounds each HTTP request; ``max_retries`` and
-    ``retry_backoff`` shape retries of safe requests; ``poll_interval`` and
-    ``max_poll_interval`` bound the wait between polls. ``http_client`` (an ``httpx.Client``; an
+    ``retry_backoff`` shape retries of safe requests. A wait polls on every multiple of
+    ``max_poll_interval`` (5 s), so it is never later than a plain poller at that interval, and
+    adds a poll between two marks where the end is likely (never closer than ``poll_interval``,
+    at most 1.25x the requests); ``poll="economy"`` polls less at a cost in delay
+    (docs/benchmarks.md). ``request_budget`` (10 polls per second; ``None`` for none) is shared by
+    every wait of the client: beyond it, their intervals stretch alike, and a server's
+    ``Retry-After`` or 429 holds them all. ``http_client`` (an ``httpx.Client``; an
     ``httpx.AsyncClient`` for ``AsyncCekuraClient``) replaces the client's own connection pool,
     for proxies, custom TLS or a mock transport: the client sets the URL, the key header and the
     time limit on each request, and leaves closing a passed-in ``http_client`` to its owner.

@@ -148,7 +148,7 @@ def wait_options(function: F) -> F:
                 type=click.FloatRange(min=0, min_open=True),
                 default=None,
                 metavar="SECONDS",
-                help="Longest wait between polls [default: 20; 0.5 against a loopback API].",
+                help="Longest wait between polls [default: 5; 0.5 against a loopback API]: a poll on every multiple of it.",
             ),
             click.option(
                 "--junit",
@@ -198,7 +198,7 @@ class RateType(click.ParamType[float]):
 def poll_timing(
     base_url: str | None, poll_interval: float | None, max_poll_interval: float | None
 ) -> tuple[float, float]:
-    """``--poll-interval`` and ``--max-poll-interval``: 1 s and 20 s by default, 0.05 s and 0.5 s
+    """``--poll-interval`` and ``--max-poll-interval``: 1 s and 5 s by default, 0.05 s and 0.5 s
     against a loopback API (the emulator ends a batch in well under a second; real Cekura is
     never on loopback). May raise ``ValidationError`` for a bad base URL."""
     from cekura_wrapper._settings import resolve_base_url
@@ -206,7 +206,7 @@ def poll_timing(
 
     fast = is_loopback_host(urlsplit(resolve_base_url(base_url)).hostname)
     shortest = poll_interval if poll_interval is not None else (0.05 if fast else 1.0)
-    longest = max_poll_interval if max_poll_interval is not None else (0.5 if fast else 20.0)
+    longest = max_poll_interval if max_poll_interval is not None else (0.5 if fast else 5.0)
     return shortest, max(shortest, longest)
 
 
