@@ -25,8 +25,8 @@ if TYPE_CHECKING:
         Fault,
         FaultQueue,
         Latency,
-        ServerError,
         ServerErrorAfterCreate,
+        ServerErrorFault,
         Throttle,
     )
     from cekura_wrapper.testing.scenarios import (
@@ -47,7 +47,7 @@ _MODULES = {
         "Fault",
         "FaultQueue",
         "Latency",
-        "ServerError",
+        "ServerErrorFault",
         "ServerErrorAfterCreate",
         "Throttle",
     ),
@@ -73,8 +73,8 @@ __all__ = [
     "RecordedRequest",
     "Scenario",
     "ScenarioRegistry",
-    "ServerError",
     "ServerErrorAfterCreate",
+    "ServerErrorFault",
     "SimulatedCaller",
     "Throttle",
     "Turn",
