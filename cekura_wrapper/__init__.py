@@ -99,6 +99,12 @@ def _version() -> str:
         return "0+unknown"
 
 
+def __dir__() -> list[str]:
+    """What completion offers: every public name, the lazy ones included (they are not module
+    attributes until first used), and ``__version__``; not ``typing``'s helpers."""
+    return sorted([*__all__, "__version__"])
+
+
 def __getattr__(name: str) -> Any:
     if name == "__version__":
         return _version()

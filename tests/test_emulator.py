@@ -22,8 +22,8 @@ from cekura_wrapper.testing import (
     Latency,
     Scenario,
     ScenarioRegistry,
-    ServerError,
     ServerErrorAfterCreate,
+    ServerErrorFault,
     Throttle,
     Turn,
 )
@@ -349,7 +349,7 @@ def test_throttle_answers_429_with_retry_after_once(api: Api) -> None:
 
 def test_server_errors_hit_only_the_endpoint_they_were_queued_for(api: Api) -> None:
     created = api.run(one(UNREACHABLE)).json()
-    api.emulator.faults.queue(ServerError(503), on="get", times=2)
+    api.emulator.faults.queue(ServerErrorFault(503), on="get", times=2)
     assert api.run(one(UNREACHABLE)).status_code == 201
     assert [api.result(created["id"]).status_code for _ in range(3)] == [503, 503, 200]
 

@@ -26,8 +26,8 @@ from cekura_wrapper.testing import (
     AgentThread,
     CekuraEmulator,
     DropAfterCreate,
-    ServerError,
     ServerErrorAfterCreate,
+    ServerErrorFault,
 )
 from cekura_wrapper.testing.demo import closed_loopback_url
 
@@ -83,7 +83,7 @@ def test_the_reconciled_submission_says_so(fresh: CekuraEmulator) -> None:
 
 
 def test_a_batch_that_was_not_created_is_reported_safe_to_resubmit(fresh: CekuraEmulator) -> None:
-    fresh.faults.queue(ServerError(502), on="post")  # fails before creating anything
+    fresh.faults.queue(ServerErrorFault(502), on="post")  # fails before creating anything
     started = time.monotonic()
     with client(fresh, reconcile_window=1.0) as cekura, pytest.raises(SubmissionNotCreatedError) as caught:
         cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
@@ -114,7 +114,7 @@ def test_two_identical_batches_in_the_window_are_ambiguous(fresh: CekuraEmulator
 
 def test_a_failed_lookup_leaves_the_submission_uncertain(fresh: CekuraEmulator) -> None:
     fresh.faults.queue(ServerErrorAfterCreate(502), on="post")
-    fresh.faults.queue(ServerError(500), on="get", times=10)  # the list answers 500 too
+    fresh.faults.queue(ServerErrorFault(500), on="get", times=10)  # the list answers 500 too
     with client(fresh, max_retries=0) as cekura, pytest.raises(SubmissionUncertainError) as caught:
         cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
     assert caught.value.lookup is not None and caught.value.lookup.startswith("the lookup failed")
@@ -140,7 +140,7 @@ def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator) -> None
             submission = await cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
             assert submission.reconciled
             with pytest.raises(SubmissionNotCreatedError):
-                fresh.faults.queue(ServerError(502), on="post")
+                fresh.faults.queue(ServerErrorFault(502), on="post")
                 await cekura.run_scenarios([(102, closed_loopback_url())], frequency=1)
             return submission.result_id
 
@@ -153,7 +153,7 @@ def test_cekura_ws_run_says_what_happened(fresh: CekuraEmulator, agent: AgentThr
     args = ["run", "--scenario", f"101={agent.url}", "--frequency", "1", "--lookup-window", "0.5"]
     fresh.faults.queue(DropAfterCreate(), on="post")
     landed = invoke([*args, "--wait", "--poll-interval", "0.02"], emulator=fresh)
-    fresh.faults.queue(ServerError(502), on="post")
+    fresh.faults.queue(ServerErrorFault(502), on="post")
     not_created = invoke([*args[:2], f"102={agent.url}", *args[3:], "--json"], emulator=fresh)
 
     assert landed.exit_code == 0, landed.output

@@ -33,7 +33,7 @@ from .compare import compare
 from .documents import error_document, plan_document, preflight_document, submission_document
 from .exit_codes import EXIT_CODES_HELP, ExitCode, command_epilog
 from .github_errors import report_error
-from .inputs import Batch, InputError, Problem, SuiteInput, has_groups, load_batch, load_suite, load_urls
+from .inputs import Batch, InputError, InputProblem, SuiteInput, has_groups, load_batch, load_suite, load_urls
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
@@ -718,13 +718,13 @@ def _run_suite(
             )
 
 
-def _report_path_problems(*, junit: Path | None, summary: Path | None) -> list[Problem]:
+def _report_path_problems(*, junit: Path | None, summary: Path | None) -> list[InputProblem]:
     """Checked before anything is submitted or waited for, so a finished batch is never left without its report."""
     problems = []
     for flag, path in (("--junit", junit), ("--summary", summary)):
         problem = junit_path_problem(path) if path is not None else None
         if problem:
-            problems.append(Problem(flag, problem))
+            problems.append(InputProblem(flag, problem))
     return problems
 
 
@@ -737,7 +737,9 @@ def _refuse_unreachable(output: Output, batch: Batch, base_url: str, *, allowed:
             f"Cekura ({base_url}) runs its conversations from its cloud: these agent URLs are out of its "
             "reach. Use a public URL (e.g. a tunnel), or --allow-private-urls for peered or VPN setups."
         )
-        fail_input(output, InputError([Problem(batch.where(p.loc) or "input", p.message) for p in problems]))
+        fail_input(
+            output, InputError([InputProblem(batch.where(p.loc) or "input", p.message) for p in problems])
+        )
 
 
 def _run_preflight(

@@ -31,7 +31,7 @@ from cekura_wrapper._results import Submission
 from .documents import error_document
 from .exit_codes import ExitCode
 from .github_errors import report_error
-from .inputs import Batch, InputError, Problem
+from .inputs import Batch, InputError, InputProblem
 from .render import Output
 from .verdict import parse_rate
 
@@ -274,12 +274,12 @@ def fail_input(output: Output, error: InputError) -> NoReturn:
     raise click.exceptions.Exit(int(ExitCode.INVALID_INPUT))
 
 
-def _located(problem: LocatedProblem, batch: Batch | None, *, shown: Loc, fallback: str) -> Problem:
+def _located(problem: LocatedProblem, batch: Batch | None, *, shown: Loc, fallback: str) -> InputProblem:
     """A library or Cekura problem at the user's own place for it: the batch file's line, the
     ``--scenario #N`` or ``--frequency`` flag; else ``shown`` as a location (``scenarios[2]``) or
     ``fallback``."""
     where = batch.where(problem.loc) if batch is not None else None
-    return Problem(where or render_loc(shown) or fallback, problem.message)
+    return InputProblem(where or render_loc(shown) or fallback, problem.message)
 
 
 @contextlib.contextmanager

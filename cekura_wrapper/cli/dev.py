@@ -19,6 +19,17 @@ from .exit_codes import ExitCode
 AGENT_KIND_NAMES = ("helpful", "slow", "closes-mid-conversation", "invalid-json", "flaky")
 
 
+def _require_testing_extra(command: str) -> None:
+    """Exit 2 with the install command when the testing extra is missing (the kit is an extra)."""
+    from cekura_wrapper.testing.extra import MissingExtraError, require_testing_extra
+
+    try:
+        require_testing_extra()
+    except MissingExtraError as exc:
+        click.echo(f"cekura-ws {command}: {exc}", err=True)
+        raise click.exceptions.Exit(int(ExitCode.INVALID_INPUT)) from None
+
+
 def _listening(text: str) -> None:
     click.echo(text)
     # Flushed at once, so a script reading our stdout learns the port before we block.
@@ -70,6 +81,7 @@ def emulator(
     eval "$(cekura-ws emulator)" cannot work: run it in one terminal and paste the lines into
     another, or start it in the background with --env-file and source that file.
     """
+    _require_testing_extra("emulator")
     from cekura_wrapper.testing.caller import CallSettings
     from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
 
@@ -145,6 +157,7 @@ def agent(
     reply_delay: float,
 ) -> None:
     """Serve a websocket test agent that speaks Cekura's protocol, until Ctrl-C."""
+    _require_testing_extra("agent")
     secret = secret if secret is not None else old_secret
     from cekura_wrapper.testing.agents import AgentKind, AgentServer
 
@@ -173,6 +186,7 @@ def agent(
 @click.pass_context
 def demo(context: click.Context) -> None:
     """The whole job offline: emulator, helpful/flaky/unreachable agents, one bulk run, live progress."""
+    _require_testing_extra("demo")
     from cekura_wrapper.testing import demo as demo_module
 
     code = demo_module.main()

@@ -66,7 +66,7 @@ UNRESOLVED: Final = _Unresolved()
 
 
 @attrs.frozen
-class Problem:
+class InputProblem:
     """One thing wrong with the input, and where it is."""
 
     where: str
@@ -79,7 +79,7 @@ class Problem:
 class InputError(Exception):
     """The input has problems; ``problems`` lists every one of them."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
         count = len(problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input")
         self.problems = list(problems)
@@ -132,10 +132,10 @@ class _Collector:
     """Problems found so far, plus the environment for ``${VAR}``."""
 
     environ: Mapping[str, str]
-    problems: list[Problem] = attrs.field(factory=list)
+    problems: list[InputProblem] = attrs.field(factory=list)
 
     def add(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message))
+        self.problems.append(InputProblem(where, message))
 
     def expand(self, value: object, where: str) -> object:
         """``value`` with ``${VAR}`` and ``${VAR:-default}`` replaced.
@@ -326,7 +326,7 @@ def _collect(
     return content, targets
 
 
-def _file_order(problem: Problem) -> tuple[int, int]:
+def _file_order(problem: InputProblem) -> tuple[int, int]:
     """File problems first, by line; then the flags, in the order given (the sort is stable)."""
     _name, separator, line = problem.where.rpartition(":")
     if separator and line.isdigit():

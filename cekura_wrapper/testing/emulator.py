@@ -50,8 +50,8 @@ from cekura_wrapper.testing.faults import (
     DropAfterCreate,
     FaultQueue,
     Latency,
-    ServerError,
     ServerErrorAfterCreate,
+    ServerErrorFault,
     Throttle,
 )
 from cekura_wrapper.testing.results import (
@@ -216,7 +216,7 @@ class EmulatorApp:
         elif isinstance(fault, Throttle):
             headers = {} if fault.retry_after is None else {"retry-after": str(fault.retry_after)}
             return await _send_json(send, 429, {"detail": "Request was throttled."}, **headers)
-        elif isinstance(fault, ServerError):
+        elif isinstance(fault, ServerErrorFault):
             return await _send_json(send, fault.status, {"detail": "Injected server error."})
         if not self._authorised(scope):
             return await _send_json(send, 401, {"detail": "Invalid or missing API key."})
