@@ -151,7 +151,7 @@ def plan(
     with reported_errors(output):
         resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
-    output.line(plan_summary(checked))
+    output.lines(plan_summary(checked))
     _refuse_unreachable(output, checked, resolved, allowed=allow_private_urls)
     output.document(plan_document(checked.plan()))
 

@@ -348,7 +348,11 @@ class _EchoHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            click.echo(self.format(record), err=True)
+            from cekura_wrapper._display import guarded_line
+
+            from .outside import outside
+
+            click.echo(guarded_line(outside(self.format(record), limit=4000)), err=True)
         except Exception:  # pragma: no cover - logging must never break the command
             self.handleError(record)
 
