@@ -138,7 +138,9 @@ def test_outputs_summary_and_annotations_are_bounded_escaped_and_masked() -> Non
         "pass_rate": f"{1 / (MAX_RUN_ROWS + 31):.4f}",
     }
     assert markdown.startswith("## Cekura websocket runs: ❌ FAILED\n")
-    assert f"| agent hung up at wss\\://agent.example/chat?token=\\*\\*\\* | {MAX_RUN_ROWS + 30} |" in markdown
+    assert (
+        f"| agent hung up at wss\\://agent.example/chat?token=\\*\\*\\* | {MAX_RUN_ROWS + 30} |" in markdown
+    )
     assert "*30 more runs that did not pass are left out.*" in markdown
     assert "s3cr3t" not in markdown and all("s3cr3t" not in line for line in lines)
     assert len(lines) == 21 and lines[-1].endswith("110 more runs did not pass; see the job summary")
