@@ -68,7 +68,9 @@ def _escape_property(text: str) -> str:
 def annotation(title: str, message: str) -> str:
     """One ``::error`` workflow command, escaped so a message cannot start a command of its own."""
     message = outside(message, limit=MAX_ANNOTATION)  # masked whole: a cut could split user:password from '@'
-    return f"::error title={_escape_property(outside(title))}::{_escape_data(message)}"
+    # ``##[`` would start a (legacy) command of its own anywhere in the line.
+    line = f"::error title={_escape_property(outside(title))}::{_escape_data(message)}"
+    return line[:2] + line[2:].replace("##[", "# #[")
 
 
 def run_annotations(results: Sequence[Result], urls: AgentUrls = NO_PLAN) -> list[str]:
