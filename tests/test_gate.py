@@ -220,7 +220,7 @@ def test_a_report_that_cannot_be_written_keeps_the_verdict(
         ("172.32.0.1", False),
         ("8.8.8.8", False),
         ("agent.example.com", False),
-        ("[2001:db8::1]", False),
+        ("[2001:db8::1]", True),  # documentation: not global
         ("local.example.com", False),
     ],
 )

@@ -22,7 +22,9 @@ from cekura_wrapper import CekuraClient, ServerError
 
 KEY = "sk-live/abc123-OUTSIDE"
 SECRET = "ws-secret-OUTSIDE-42"
-FORGED = "x\n::error title=FORGED::forged\n::stop-commands::tok\n::add-mask::hide\r::warning::w ##[error]legacy"
+FORGED = (
+    "x\n::error title=FORGED::forged\n::stop-commands::tok\n::add-mask::hide\r::warning::w ##[error]legacy"
+)
 END_PATH = "/test_framework/v1/results/4242/end_calls/"
 #: The key in every encoding a server might echo it in.
 ENCODED_KEYS = (
@@ -39,7 +41,9 @@ def server() -> Iterator[FaultServer]:
         yield running
 
 
-def cli(server: FaultServer, *args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    server: FaultServer, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``cekura-ws ARGS`` in a subprocess on a GitHub Actions runner, against ``server``."""
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("GITHUB_", "CEKURA_"))
@@ -111,14 +115,20 @@ def test_finding_1_no_outside_line_starts_a_workflow_command(server: FaultServer
     for done in outputs:
         commands = command_lines(done.stdout) + command_lines(done.stderr)
         # watch prints its own annotation for the failed run (escaped); nothing else is a command.
-        assert all(line.startswith("::error title=Cekura run 9000 did not pass::") for line in commands), commands
+        assert all(line.startswith("::error title=Cekura run 9000 did not pass::") for line in commands), (
+            commands
+        )
         assert all("##[" not in line for line in commands)
     printed = "".join(done.stdout + done.stderr for done in outputs)
     assert "::stop-commands::" in printed  # shown, as text, never at the start of a line
-    assert "is still x\\n::error title=forged::forged\\n::stop-commands" in outputs[1].stderr  # statuses are lower-cased
+    assert (
+        "is still x\\n::error title=forged::forged\\n::stop-commands" in outputs[1].stderr
+    )  # statuses are lower-cased
 
 
-def test_finding_2_rich_markup_in_statuses_and_group_names_is_text(server: FaultServer, tmp_path: Path) -> None:
+def test_finding_2_rich_markup_in_statuses_and_group_names_is_text(
+    server: FaultServer, tmp_path: Path
+) -> None:
     suite = tmp_path / "suite.yaml"
     suite.write_text(
         "groups:\n"
@@ -169,7 +179,10 @@ def test_finding_4_the_key_in_an_error_body_is_removed_in_every_encoding(
     body = ('{"error": "bad key ' + encoded + '"}').encode()
     server.default("GET", result_path(4242), Reply(500, body=body))
 
-    with CekuraClient(KEY, base_url=server.url, max_retries=0) as client, pytest.raises(ServerError) as caught:
+    with (
+        CekuraClient(KEY, base_url=server.url, max_retries=0) as client,
+        pytest.raises(ServerError) as caught,
+    ):
         client.get_result(4242)
     for shown in (str(caught.value), caught.value.body):
         assert all(form not in shown for form in ENCODED_KEYS) and "[redacted]" in shown
