@@ -58,9 +58,12 @@ def fake_python3(folder: Path) -> Path:
     return script
 
 
-def run_action(inputs: Mapping[str, str], tmp_path: Path) -> tuple[int, dict[str, str], str, str, Path]:
+def run_action(
+    inputs: Mapping[str, str], tmp_path: Path, caller_env: Mapping[str, str] | None = None
+) -> tuple[int, dict[str, str], str, str, Path]:
     """Every step in order (stopping at the first failure, as the runner does); returns the exit code,
-    the action's outputs, stdout, the step summary and ``RUNNER_TEMP``."""
+    the action's outputs, stdout, the step summary and ``RUNNER_TEMP``. ``caller_env`` is the ``env:``
+    of the workflow step that uses the action (its steps see it)."""
     action = load_action()
     declared = action["inputs"]
     context = {f"inputs.{name}": str(spec.get("default", "")) for name, spec in declared.items()}
@@ -86,6 +89,7 @@ def run_action(inputs: Mapping[str, str], tmp_path: Path) -> tuple[int, dict[str
             "GITHUB_OUTPUT": str(outputs),
             "GITHUB_STEP_SUMMARY": str(summary),
             "RUNNER_TEMP": str(runner_temp),
+            **(caller_env or {}),
             **{key: evaluate(str(value), context) for key, value in step.get("env", {}).items()},
         }
         script = tmp_path / f"step-{number}.sh"
@@ -116,7 +120,7 @@ def test_the_action_declares_what_the_issue_promises() -> None:
     assert action["inputs"]["api-key"]["required"] is True
     assert set(action["inputs"]) == {
         "api-key", "batch-file", "scenarios", "frequency", "agent", "fail-under", "timeout",
-        "preflight", "junit", "base-url", "websocket-secret",
+        "preflight", "junit", "base-url", "websocket-secret", "allow-env",
     }  # fmt: skip
     assert set(action["outputs"]) == {"passed", "result_ids", "total_runs", "passed_runs", "pass_rate"}
 
@@ -165,7 +169,7 @@ def test_a_failing_batch_fails_the_step_with_annotations_and_a_summary(
     assert (outputs["passed"], outputs["total_runs"], outputs["passed_runs"]) == ("false", "2", "1")
     assert "## Cekura websocket runs: ❌ FAILED" in summary and "102" in summary
     assert [line for line in stdout.splitlines() if line.startswith("::error ")]
-    assert "s3cr3t" not in stdout + summary and "token=***" in summary
+    assert "s3cr3t" not in stdout + summary and "token=\\*\\*\\*" in summary  # Markdown-escaped
     assert (relaxed, relaxed_outputs["passed"]) == (0, "true")
 
 
@@ -173,3 +177,24 @@ def test_a_failing_batch_fails_the_step_with_annotations_and_a_summary(
 def again(tmp_path: Path) -> Path:
     (tmp_path / "again").mkdir()
     return tmp_path / "again"
+
+
+def test_allow_env_lets_the_batch_file_read_only_the_variables_listed(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch.yaml"
+    batch.write_text("frequency: 1\nscenarios:\n  - {scenario: 101, websocket_url: '${AGENT_URL}'}\n")
+    inputs = {
+        "api-key": cekura_emulator.api_key,
+        "base-url": cekura_emulator.base_url,
+        "batch-file": str(batch),
+    }
+    caller_env = {"AGENT_URL": cekura_agent("helpful").url}
+
+    (tmp_path / "refused").mkdir()
+    (tmp_path / "allowed").mkdir()
+    refused = run_action(inputs, tmp_path / "refused", caller_env)
+    allowed = run_action({**inputs, "allow-env": "OTHER, AGENT_URL\n"}, tmp_path / "allowed", caller_env)
+
+    assert refused[0] == 2 and allowed[0] == 0, allowed[2]
+    assert allowed[1]["passed"] == "true"
