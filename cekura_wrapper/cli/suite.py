@@ -101,7 +101,9 @@ class _LiveProgress:
             TimeElapsedColumn(),
             console=console,
         )
-        self._tasks = {name: self._progress.add_task("pending", total=None, group=name) for name in names}
+        self._tasks = {
+            name: self._progress.add_task("pending", total=None, group=outside(name)) for name in names
+        }
         self._progress.start()
         self._running = True
 
