@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from array import array
 from collections.abc import Iterable
 from typing import Final
 
@@ -19,13 +20,12 @@ from ._validation import mask_urls
 
 #: Characters of shown text at most, unless a caller asks for fewer.
 MAX_SHOWN: Final = 2000
-#: Outside text longer than this is cut before it is decoded and searched (keeps every step cheap).
-MAX_SCANNED: Final = 1 << 20
 REDACTED: Final = "[redacted]"
 #: Decoding layers tried (a key JSON-escaped inside a percent-encoded URL inside JSON...).
 _LAYERS: Final = 3
 _HEX: Final = frozenset("0123456789abcdefABCDEF")
 _JSON_ESCAPES: Final = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ESCAPE_START: Final = re.compile(r"[\\\\%&]")
 _ENTITY: Final = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
 _NAMED_CONTROLS: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: ANSI colour codes a console may put before a line (a runner may read past them).
@@ -35,34 +35,24 @@ _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
 COMMAND_GUARD: Final = "> "
 
 
-def _decode_percent_run(text: str, start: int) -> tuple[list[str], list[tuple[int, int]], int]:
-    """Characters of the ``%XX%XX...`` run at ``start`` decoded as UTF-8, with the span of each."""
-    spans: list[tuple[int, int]] = []
-    chars: list[str] = []
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
-    position, char_start = start, start
-    while _is_percent(text, position):
-        byte = bytes([int(text[position + 1 : position + 3], 16)])
-        try:
-            out = decoder.decode(byte)
-        except UnicodeDecodeError:
-            # Not UTF-8: keep the escapes of this character as they were written.
-            for index in range(char_start, position + 3):
-                chars.append(text[index])
-                spans.append((index, index + 1))
-            decoder.reset()
-            position += 3
-            char_start = position
-            continue
-        position += 3
-        if out:
-            chars.append(out)
-            spans.append((char_start, position))
-            char_start = position
-    for index in range(char_start, position):  # an unfinished multi-byte sequence stays as written
-        chars.append(text[index])
-        spans.append((index, index + 1))
-    return chars, spans, position
+class _Layer:
+    """Decoded text built character by character, with the span of the source each character came from."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.starts = array("q")
+        self.ends = array("q")
+
+    def add(self, text: str, start: int, end: int) -> None:
+        self.parts.append(text)
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def copy(self, source: str, start: int, end: int) -> None:
+        """``source[start:end]`` as it is, one character per source character."""
+        self.parts.append(source[start:end])
+        self.starts.extend(range(start, end))
+        self.ends.extend(range(start + 1, end + 1))
 
 
 def _is_percent(text: str, position: int) -> bool:
@@ -74,54 +64,71 @@ def _is_percent(text: str, position: int) -> bool:
     )
 
 
-def _decode_layer(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """``text`` with one layer of escapes decoded, and the span of ``text`` each character came from."""
-    chars: list[str] = []
-    spans: list[tuple[int, int]] = []
-    position = 0
-    length = len(text)
-    while position < length:
-        character = text[position]
-        if character == "\\" and position + 1 < length:
-            following = text[position + 1]
-            if (
-                following == "u"
-                and position + 6 <= length
-                and all(c in _HEX for c in text[position + 2 : position + 6])
-            ):
-                code = int(text[position + 2 : position + 6], 16)
-                end = position + 6
-                low = text[end + 2 : end + 6] if text.startswith("\\u", end) else ""
-                if 0xD800 <= code < 0xDC00 and len(low) == 4 and all(c in _HEX for c in low):
-                    low_code = int(low, 16)
-                    if 0xDC00 <= low_code < 0xE000:
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low_code - 0xDC00)
-                        end += 6
-                chars.append(chr(code))
-                spans.append((position, end))
-                position = end
-                continue
-            if following in _JSON_ESCAPES:
-                chars.append(_JSON_ESCAPES[following])
-                spans.append((position, position + 2))
-                position += 2
-                continue
-        elif character == "%" and _is_percent(text, position):
-            decoded, decoded_spans, position = _decode_percent_run(text, position)
-            chars += decoded
-            spans += decoded_spans
+def _decode_percent_run(text: str, start: int, layer: _Layer) -> int:
+    """Decode the ``%XX%XX...`` run at ``start`` as UTF-8 into ``layer``; where the run ends."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    position, char_start = start, start
+    while _is_percent(text, position):
+        byte = bytes([int(text[position + 1 : position + 3], 16)])
+        position += 3
+        try:
+            out = decoder.decode(byte)
+        except UnicodeDecodeError:  # not UTF-8: this character's escapes stay as they were written
+            layer.copy(text, char_start, position)
+            decoder.reset()
+            char_start = position
             continue
-        elif character == "&" and (entity := _ENTITY.match(text, position)) is not None:
-            code = int(entity[1], 16) if entity[1] else int(entity[2])
-            if code <= 0x10FFFF:
-                chars.append(chr(code))
-                spans.append((position, entity.end()))
-                position = entity.end()
-                continue
-        chars.append(character)
-        spans.append((position, position + 1))
-        position += 1
-    return "".join(chars), spans
+        if out:
+            layer.add(out, char_start, position)
+            char_start = position
+    layer.copy(text, char_start, position)  # an unfinished multi-byte sequence stays as written
+    return position
+
+
+def _decode_escape(text: str, position: int, layer: _Layer) -> int:
+    """Decode the backslash escape or entity at ``position`` into ``layer``; where it ends
+    (``position`` itself when nothing there decodes)."""
+    character, length = text[position], len(text)
+    if character == "\\" and position + 1 < length:
+        following = text[position + 1]
+        digits = text[position + 2 : position + 6]
+        if following == "u" and len(digits) == 4 and all(c in _HEX for c in digits):
+            code, end = int(digits, 16), position + 6
+            low = text[end + 2 : end + 6] if text.startswith("\\u", end) else ""
+            if 0xD800 <= code < 0xDC00 and len(low) == 4 and all(c in _HEX for c in low):
+                low_code = int(low, 16)
+                if 0xDC00 <= low_code < 0xE000:
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low_code - 0xDC00)
+                    end += 6
+            layer.add(chr(code), position, end)
+            return end
+        if following in _JSON_ESCAPES:
+            layer.add(_JSON_ESCAPES[following], position, position + 2)
+            return position + 2
+    elif character == "%" and _is_percent(text, position):
+        return _decode_percent_run(text, position, layer)
+    elif character == "&" and (entity := _ENTITY.match(text, position)) is not None:
+        code = int(entity[1], 16) if entity[1] else int(entity[2])
+        if code <= 0x10FFFF:
+            layer.add(chr(code), position, entity.end())
+            return entity.end()
+    return position
+
+
+def _decode_layer(text: str) -> _Layer:
+    """``text`` with one layer of escapes decoded (JSON ``\\/``, ``\\uXXXX`` and the rest,
+    percent-encoding, numeric entities); plain stretches are copied whole."""
+    layer = _Layer()
+    position = 0
+    while (found := _ESCAPE_START.search(text, position)) is not None:
+        layer.copy(text, position, found.start())
+        end = _decode_escape(text, found.start(), layer)
+        if end == found.start():
+            layer.copy(text, end, end + 1)
+            end += 1
+        position = end
+    layer.copy(text, position, len(text))
+    return layer
 
 
 def _secret_spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int]]:
@@ -131,22 +138,21 @@ def _secret_spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int]]:
         return []
     found: list[tuple[int, int]] = []
     layer = text
-    # origin[i]: the span of ``text`` that character i of ``layer`` came from.
-    origin = [(index, index + 1) for index in range(len(text))]
+    # starts[i], ends[i]: the span of ``text`` that character i of ``layer`` came from.
+    starts, ends = array("q", range(len(text))), array("q", range(1, len(text) + 1))
     for depth in range(_LAYERS + 1):
         for secret in wanted:
             start = layer.find(secret)
             while start >= 0:
                 end = start + len(secret)
-                found.append((origin[start][0], origin[end - 1][1]))
+                found.append((starts[start], ends[end - 1]))
                 start = layer.find(secret, end)
-        if depth == _LAYERS:
+        if depth == _LAYERS or _ESCAPE_START.search(layer) is None:
             break
-        decoded, spans = _decode_layer(layer)
-        if decoded == layer:
-            break
-        origin = [(origin[begin][0], origin[end - 1][1]) for begin, end in spans]
-        layer = decoded
+        decoded = _decode_layer(layer)
+        starts = array("q", (starts[index] for index in decoded.starts))
+        ends = array("q", (ends[index - 1] for index in decoded.ends))
+        layer = "".join(decoded.parts)
     return found
 
 
@@ -196,14 +202,20 @@ def bounded(text: str, limit: int = MAX_SHOWN) -> str:
 def scrubbed(text: str, secrets: Iterable[str] = (), *, limit: int = MAX_SHOWN) -> str:
     """``text`` bounded, without secrets, keeping its line breaks: for data a caller may parse
     (an exception's ``body``)."""
-    return bounded(without_secrets(text[:MAX_SCANNED], secrets), limit)
+    return bounded(without_secrets(text[: _scanned(limit, secrets)], secrets), limit)
 
 
 def shown(text: object, secrets: Iterable[str] = (), *, limit: int = MAX_SHOWN) -> str:
     """Outside text as one safe line: secrets removed, URLs masked, controls visible, bounded."""
     raw = text if isinstance(text, str) else str(text)
-    masked = mask_urls(without_secrets(raw[:MAX_SCANNED], secrets))
-    return bounded(visible(masked[: limit * 8]), limit)
+    masked = mask_urls(without_secrets(raw[: _scanned(limit, secrets)], secrets))
+    return bounded(visible(masked[: limit + 1]), limit)
+
+
+def _scanned(limit: int, secrets: Iterable[str]) -> int:
+    """Characters of outside text worth reading to show ``limit`` of them: any secret starting
+    within the limit ends within this, however encoded (at most 6 characters a character, twice)."""
+    return limit + 1 + 64 * max((len(secret) for secret in secrets), default=0)
 
 
 #: Characters that start Markdown structure inline (emphasis, code, links, images, HTML, entities,
