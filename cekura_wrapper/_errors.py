@@ -207,7 +207,9 @@ class PollTimeoutError(CekuraError, TimeoutError):
     def __init__(
         self, result_id: int, timeout: float, result: Result | None, *, elapsed: float | None = None
     ) -> None:
-        status = result.status if result is not None else "unknown (no poll succeeded)"
+        from ._display import shown  # imported here: _display imports this module's users
+
+        status = shown(result.status, limit=64) if result is not None else "unknown (no poll succeeded)"
         waited = timeout if elapsed is None else elapsed
         super().__init__(
             f"result {result_id} was still {status} after {waited:.1f} s of waiting (timeout {timeout:g} s); "

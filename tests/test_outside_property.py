@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from cekura_wrapper import Result
+from cekura_wrapper import PollTimeoutError, Result
 from cekura_wrapper._display import guarded_lines, shown, visible, without_secrets
 from cekura_wrapper._errors import error_from_response
 from cekura_wrapper._validation import mask_urls
@@ -181,6 +181,9 @@ def test_exception_messages_and_bodies_never_hold_the_key(text: str) -> None:
             assert "\n" not in str(error) and "\r" not in str(error)
             if status == 400:
                 assert all(keyless(problem.message) for problem in error.problems)  # type: ignore[attr-defined]
+    running = Result.from_payload({"id": 7, "status": text, "runs": {}})
+    timed_out = str(PollTimeoutError(7, 1.0, running))
+    assert "\n" not in timed_out and "\r" not in timed_out
 
 
 @SETTINGS
