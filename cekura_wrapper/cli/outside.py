@@ -5,6 +5,7 @@ markup) in tables, and behind a stream guard so no line printed starts a CI work
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -12,6 +13,8 @@ import click
 from rich.text import Text
 
 from cekura_wrapper._display import MAX_SHOWN, guarded_lines, shown
+
+_LINE_BREAK = re.compile(r"[\r\n]")
 
 #: Environment variables and command parameters that hold secrets, removed from everything shown.
 SECRET_VARIABLES = ("CEKURA_API_KEY", "CEKURA_WEBSOCKET_SECRET")
@@ -59,7 +62,8 @@ class GuardedStream:
 
     def _emit(self, text: str) -> None:
         if self._mid_line:  # the start of this line was written (and checked) already
-            head, _, _ = text.partition("\n")
+            found = _LINE_BREAK.search(text)
+            head = text if found is None else text[: found.start()]
             self._stream().write(head.replace("##[", "# #["))
             text = text[len(head) :]
         self._stream().write(guarded_lines(text))
