@@ -50,13 +50,13 @@ def test_input_problems_never_echo_a_query_value(tmp_path: Path) -> None:
     yaml_batch = tmp_path / "batch.yaml"
     yaml_batch.write_text(
         "frequency: 1\nscenarios:\n"
-        "  - wss://a.example.com/ws?token=${AGENT_TOKEN}\n"  # an entry that is only a URL
-        "  - {scenario: 102, websocket_url: 'wss://a.example.com:99999/ws?token=${AGENT_TOKEN}'}\n"
-        "  - {scenario: 103, 'wss://b.example.com/ws?token=${AGENT_TOKEN}': 1}\n"
+        "  - wss://a.example.com/ws?token=${CEKURA_VAR_AGENT_QUERY}\n"  # an entry that is only a URL
+        "  - {scenario: 102, websocket_url: 'wss://a.example.com:99999/ws?token=${CEKURA_VAR_AGENT_QUERY}'}\n"
+        "  - {scenario: 103, 'wss://b.example.com/ws?token=${CEKURA_VAR_AGENT_QUERY}': 1}\n"
     )
     csv_batch = tmp_path / "batch.csv"
     csv_batch.write_text("101,wss://a.example.com/ws?token=s3cret\n")  # no header row
-    env = {"AGENT_TOKEN": "s3cret"}
+    env = {"CEKURA_VAR_AGENT_QUERY": "s3cret"}
 
     results = [
         invoke(["plan", "--batch", str(yaml_batch)], env=env),

@@ -96,6 +96,9 @@ def invocation(environ: Mapping[str, str]) -> Invocation:
         line = line.strip()
         if line and not line.startswith("#"):
             args += ["--scenario", line]
+    # Names ${VAR} may read: separated by spaces, commas or lines.
+    for variable in value("allow-env").replace(",", " ").split():
+        args += ["--allow-env", variable]
     for name in SWITCHES:
         switch = _switch(name, value(name).strip(), problems)
         if switch:

@@ -17,6 +17,7 @@ from . import dev
 from .agent_urls import AgentUrls
 from .common import (
     allow_private_option,
+    allowed_env,
     api_options,
     batch_options,
     configure_logging,
@@ -160,7 +161,7 @@ def plan(
     with reported_errors(output):
         resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
-    output.line(plan_summary(checked))
+    output.lines(plan_summary(checked))
     _refuse_unreachable(output, checked, resolved, allowed=allow_private_urls)
     output.document(plan_document(checked.plan()))
 
@@ -593,12 +594,12 @@ def preflight(
     try:
         if has_groups(batch):
             assert batch is not None
-            suite = load_suite(batch)
+            suite = load_suite(batch, allow_env=allowed_env())
             grouped = [url for _name, group in suite.groups for url in group.urls]
-            extra = load_urls(urls, None, scenarios) if urls or scenarios else []
+            extra = load_urls(urls, None, scenarios, allow_env=allowed_env()) if urls or scenarios else []
             targets = list(dict.fromkeys([*extra, *grouped]))
         else:
-            targets = load_urls(urls, batch, scenarios)
+            targets = load_urls(urls, batch, scenarios, allow_env=allowed_env())
     except InputError as exc:
         fail_input(output, exc)
     results = _run_preflight(
@@ -631,7 +632,9 @@ def _load(
     """The checked batch; its problems and unwritable report paths are reported together (exit 2)."""
     path_problems = _report_path_problems(junit=junit, summary=summary)
     try:
-        loaded = load_batch(batch, scenarios, frequency=frequency, agent=agent, max_runs=max_runs)
+        loaded = load_batch(
+            batch, scenarios, frequency=frequency, agent=agent, max_runs=max_runs, allow_env=allowed_env()
+        )
     except InputError as exc:
         fail_input(output, InputError([*exc.problems, *path_problems]))
     if path_problems:
@@ -663,7 +666,7 @@ def _load_suite(
             f"{', '.join(flags)} cannot be combined with a batch file with groups (set them per group)",
         )
     try:
-        return load_suite(batch, concurrency=concurrency, max_runs=max_runs)
+        return load_suite(batch, concurrency=concurrency, max_runs=max_runs, allow_env=allowed_env())
     except InputError as exc:
         fail_input(output, exc)
 

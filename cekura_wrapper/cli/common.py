@@ -70,12 +70,22 @@ def batch_options(*, frequency: bool) -> Callable[[F], F]:
                 help="Runs per scenario, 1-100 (required here or in the batch file; overrides the file).",
             )(function)
         function = click.option(
+            "--allow-env",
+            multiple=True,
+            metavar="NAME",
+            expose_value=False,
+            callback=_remember_allowed_env,
+            help="Let ${NAME} in the batch file and --scenario read this environment variable; repeatable. "
+            "CEKURA_VAR_* names need no flag; the API key, the websocket secret and *_KEY, *_TOKEN, "
+            "*_SECRET, *_PASSWORD names are never read.",
+        )(function)
+        function = click.option(
             "--scenario",
             "scenarios",
             multiple=True,
             metavar="ID=URL",
             help="A scenario id and the agent websocket URL to run it against; repeatable, "
-            "added to the batch file's scenarios. ${VAR} is expanded.",
+            "added to the batch file's scenarios. ${VAR} is expanded (see --allow-env).",
         )(function)
         return click.option(
             "--batch",
@@ -85,6 +95,29 @@ def batch_options(*, frequency: bool) -> Callable[[F], F]:
         )(function)
 
     return decorate
+
+
+_ALLOWED_ENV = "cekura_ws.allow_env"
+
+
+def _remember_allowed_env(context: click.Context, param: click.Parameter, names: tuple[str, ...]) -> None:
+    from .inputs import is_valid_variable_name
+
+    for name in names:
+        if not is_valid_variable_name(name):
+            raise click.BadParameter(
+                f"{name!r} is not a variable name (letters, digits and _, not starting with a digit)",
+                context,
+                param,
+            )
+    context.meta[_ALLOWED_ENV] = frozenset(names)
+
+
+def allowed_env() -> frozenset[str]:
+    """The ``--allow-env`` names of the running command (none outside one)."""
+    context = click.get_current_context(silent=True)
+    found = context.meta.get(_ALLOWED_ENV, frozenset()) if context is not None else frozenset()
+    return frozenset(found)
 
 
 def api_options(function: F) -> F:
@@ -380,7 +413,11 @@ class _EchoHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            click.echo(self.format(record), err=True)
+            from cekura_wrapper._display import guarded_line
+
+            from .outside import outside
+
+            click.echo(guarded_line(outside(self.format(record), limit=4000)), err=True)
         except Exception:  # pragma: no cover - logging must never break the command
             self.handleError(record)
 

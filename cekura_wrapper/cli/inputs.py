@@ -4,7 +4,10 @@ Every problem is collected with where it is (``batch.yaml:7``, ``--scenario #2``
 at once, before any request. ``${VAR}`` and ``${VAR:-default}`` in any string value are replaced
 from the environment, so one file serves every environment; a default may itself hold references
 (``${A:-${B:-x}}``), and is expanded only when it is used. A variable's value is taken as written
-(a ``${...}`` inside it is not expanded again). Batch file shapes::
+(a ``${...}`` inside it is not expanded again). Only variables the workflow allows are read: names
+given with ``--allow-env NAME`` or starting with ``CEKURA_VAR_``; the API key, the websocket secret
+and names that look like secrets never are, so a file changed in a pull request cannot send them to
+a host of its choosing. Batch file shapes::
 
     # YAML or JSON: a mapping (frequency and agent optional) or just the list of scenarios
     frequency: 2
@@ -25,7 +28,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -43,6 +46,12 @@ _SUITE_KEYS: Final = frozenset({"groups", "concurrency"})
 _GROUP_KEYS: Final = frozenset({"name", "scenarios", "frequency", "agent"})
 _CSV_COLUMNS: Final = frozenset({"scenario", "websocket_url", "frequency", "agent"})
 _SYNTAX: Final = "write ${VAR} or ${VAR:-default}"
+#: Variables with this prefix may be read by ``${VAR}`` without ``--allow-env``.
+ALLOWED_PREFIX: Final = "CEKURA_VAR_"
+#: Never read by ``${VAR}``, even when allowed: the secrets cekura-ws itself holds...
+NEVER_EXPANDED: Final = frozenset({"CEKURA_API_KEY", "CEKURA_WEBSOCKET_SECRET"})
+#: ...and any name that looks like a secret.
+_SECRET_WORDS: Final = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 _MALFORMED: Final = -1
 FORMATS: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 #: Limits on a batch file, so any file is read in bounded time and memory.
@@ -127,12 +136,42 @@ class Batch:
         return self.run_plan
 
 
+def is_valid_variable_name(name: str) -> bool:
+    """``NAME`` as ``${NAME}`` may write it (letters, digits and ``_``, not starting with a digit)."""
+    return _NAME.fullmatch(name) is not None
+
+
+def looks_secret(name: str) -> bool:
+    """The API key, the websocket secret, and ``*_KEY``, ``*_TOKEN``, ``*_SECRET``, ``*_PASSWORD``."""
+    upper = name.upper()
+    return upper in NEVER_EXPANDED or any(
+        upper == word or upper.endswith("_" + word) for word in _SECRET_WORDS
+    )
+
+
+def variable_refusal(name: str, allowed: Collection[str]) -> str | None:
+    """Why ``${name}`` may not be read (a sentence naming the flag), or ``None`` when it may."""
+    if looks_secret(name):
+        return (
+            f"${{{name}}} is never expanded: {name} looks like a secret (the API key, the websocket secret, "
+            "or a name ending in _KEY, _TOKEN, _SECRET or _PASSWORD), which a batch file must not send "
+            "to an agent URL; put such values in the workflow instead"
+        )
+    if name in allowed or name.startswith(ALLOWED_PREFIX):
+        return None
+    return (
+        f"${{{name}}} is not allowed: pass --allow-env {name} to read it from the environment, "
+        f"or name the variable {ALLOWED_PREFIX}{name}"
+    )
+
+
 @attrs.define
 class _Collector:
-    """Problems found so far, plus the environment for ``${VAR}``."""
+    """Problems found so far, plus the environment for ``${VAR}`` and the names it may read."""
 
     environ: Mapping[str, str]
     problems: list[InputProblem] = attrs.field(factory=list)
+    allowed: frozenset[str] = frozenset()
 
     def add(self, where: str, message: str) -> None:
         self.problems.append(InputProblem(where, message))
@@ -171,6 +210,10 @@ class _Collector:
                 )
                 return "", _MALFORMED
             name, after = name_match[0], name_match.end()
+            refusal = variable_refusal(name, self.allowed)
+            if refusal is not None:
+                self.add(where, refusal)
+                return "", _MALFORMED
             if text.startswith("}", after):
                 parts.append(self._lookup(name, where) if use else "")
                 position = after + 1
@@ -230,9 +273,11 @@ def load_batch(
     need_frequency: bool = True,
     max_runs: int = MAX_RUNS,
     environ: Mapping[str, str] | None = None,
+    allow_env: Collection[str] = (),
 ) -> Batch:
-    """Read and check everything, or raise ``InputError`` listing every problem."""
-    collector = _Collector(os.environ if environ is None else environ)
+    """Read and check everything, or raise ``InputError`` listing every problem. ``${VAR}`` reads
+    only ``allow_env`` and ``CEKURA_VAR_*`` names (see ``variable_refusal``)."""
+    collector = _Collector(os.environ if environ is None else environ, allowed=frozenset(allow_env))
     content, targets = _collect(batch, scenarios, collector)
     if not targets and not collector.problems:
         collector.add(str(batch or "input"), "no scenarios: pass --batch FILE or --scenario ID=URL")
@@ -296,9 +341,10 @@ def load_urls(
     scenarios: Sequence[str] = (),
     *,
     environ: Mapping[str, str] | None = None,
+    allow_env: Collection[str] = (),
 ) -> list[str]:
     """The distinct agent URLs of positional ``urls`` plus a batch, or ``InputError``."""
-    collector = _Collector(os.environ if environ is None else environ)
+    collector = _Collector(os.environ if environ is None else environ, allowed=frozenset(allow_env))
     _content, targets = _collect(batch, scenarios, collector)
     found = [located.target.websocket_url for located in targets]
     for number, url in enumerate(urls, start=1):
@@ -650,10 +696,11 @@ def load_suite(
     concurrency: int | None = None,
     max_runs: int = MAX_RUNS,
     environ: Mapping[str, str] | None = None,
+    allow_env: Collection[str] = (),
 ) -> SuiteInput:
     """Read a suite file and check every group, or raise ``InputError`` listing every problem of
     every group (each at its file and line)."""
-    collector = _Collector(os.environ if environ is None else environ)
+    collector = _Collector(os.environ if environ is None else environ, allowed=frozenset(allow_env))
     name = str(path)
     node = None
     try:
