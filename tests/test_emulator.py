@@ -112,12 +112,10 @@ def test_creates_len_scenarios_times_frequency_runs(api: Api, helpful: AgentThre
     assert len({run["id"] for run in runs}) == 6
     assert {run["scenario_name"] for run in runs} == {"Opening hours"}
     final = api.final(created.json()["id"])
-    by_url = {
-        url: [r for r in final["runs"].values() if r["websocket_url"] == url]
-        for url in (helpful.url, UNREACHABLE)
-    }
-    assert [r["success"] for r in by_url[helpful.url]] == [True] * 3
-    assert [r["success"] for r in by_url[UNREACHABLE]] == [False] * 3
+    # Runs are created target by target; like Cekura's, they do not say which URL they dialled.
+    in_order = sorted(final["runs"].values(), key=lambda run: run["id"])
+    assert not any("websocket_url" in run for run in in_order)
+    assert [r["success"] for r in in_order] == [True] * 3 + [False] * 3
     assert final["success_rate"] == 50.0
     assert final["status"] == "completed"
 

@@ -306,6 +306,7 @@ def run(
     with client, sigterm_as_interrupt():
         _refuse_unreachable(output, checked, client.base_url, allowed=allow_private_urls)
         if check_first:
+            _note_skipped(output, checked.on_agent_url)
             _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
         output.note(f"Submitting {plural(run_plan.run_count, 'run')} to {client.base_url}")
         try:
@@ -581,21 +582,27 @@ def preflight(
     whether the agent greeted first, and the round trip of one message. Exits 1 when any fails.
     """
     output = Output(json_mode=json_mode)
+    skipped: list[str] = []
     try:
         if has_groups(batch):
             assert batch is not None
             suite = load_suite(batch)
             grouped = [url for _name, group in suite.groups for url in group.urls]
-            extra = load_urls(urls, None, scenarios) if urls or scenarios else []
+            extra = load_urls(urls, None, scenarios, skipped=skipped) if urls or scenarios else []
             targets = list(dict.fromkeys([*extra, *grouped]))
+            skipped += [f"group {name}" for name, group in suite.groups for _ in range(group.on_agent_url)]
         else:
-            targets = load_urls(urls, batch, scenarios)
+            targets = load_urls(urls, batch, scenarios, skipped=skipped)
     except InputError as exc:
         fail_input(output, exc)
+    _note_skipped(output, len(skipped))
+    if not targets:
+        output.document({**preflight_document([]), "skipped_without_url": len(skipped)})
+        return
     results = _run_preflight(
         output, targets, timeout=timeout, secret=websocket_secret, greeting_wait=greeting_wait
     )
-    output.document(preflight_document(results))
+    output.document({**preflight_document(results), "skipped_without_url": len(skipped)})
     failed = [result for result in results if not result.ok]
     if failed:
         output.note(f"{len(failed)} of {len(results)} agent URLs failed the pre-flight check.", style="red")
@@ -694,6 +701,7 @@ def _run_suite(
             _refuse_unreachable(output, batch, client.base_url, allowed=allow_private_urls)
         if preflight is not None:
             urls = list(dict.fromkeys(url for _name, batch in suite.groups for url in batch.urls))
+            _note_skipped(output, sum(batch.on_agent_url for _name, batch in suite.groups))
             _preflight_or_stop(output, urls, timeout=preflight[0], secret=preflight[1])
         total = sum(batch.plan().run_count for _, batch in suite.groups)
         output.note(f"Running {len(suite.groups)} groups ({total} runs) on {client.base_url}")
@@ -746,7 +754,18 @@ def _run_preflight(
     return results
 
 
+def _note_skipped(output: Output, count: int) -> None:
+    """Pre-flight cannot check a target that gives no URL: Cekura dials the agent's own."""
+    if count:
+        output.note(
+            f"Pre-flight skips {count} scenario entr{'ies' if count != 1 else 'y'} without a websocket URL: "
+            "Cekura dials the agent's websocket URL, which only Cekura knows."
+        )
+
+
 def _preflight_or_stop(output: Output, urls: Sequence[str], *, timeout: float, secret: str | None) -> None:
+    if not urls:
+        return
     results = _run_preflight(output, urls, timeout=timeout, secret=secret)
     failed = [result for result in results if not result.ok]
     if failed:

@@ -115,8 +115,13 @@ class Batch:
 
     @property
     def urls(self) -> list[str]:
-        """The distinct websocket URLs, in first-seen order."""
-        return list(dict.fromkeys(located.target.websocket_url for located in self.targets))
+        """The distinct websocket URLs, in first-seen order (targets on the agent's URL have none)."""
+        return list(dict.fromkeys(url for located in self.targets if (url := located.target.websocket_url)))
+
+    @property
+    def on_agent_url(self) -> int:
+        """Targets that give no URL: Cekura dials the agent's own, which pre-flight cannot know."""
+        return sum(located.target.websocket_url is None for located in self.targets)
 
     def plan(self) -> RunPlan:
         """The run plan, built by the library's ``plan_run`` so the body is exactly what it sends.
@@ -296,18 +301,22 @@ def load_urls(
     scenarios: Sequence[str] = (),
     *,
     environ: Mapping[str, str] | None = None,
+    skipped: list[str] | None = None,
 ) -> list[str]:
-    """The distinct agent URLs of positional ``urls`` plus a batch, or ``InputError``."""
+    """The distinct agent URLs of positional ``urls`` plus a batch, or ``InputError``. Targets
+    that give no URL (the agent's own) are left out; where each was is added to ``skipped``."""
     collector = _Collector(os.environ if environ is None else environ)
     _content, targets = _collect(batch, scenarios, collector)
-    found = [located.target.websocket_url for located in targets]
+    found = [url for located in targets if (url := located.target.websocket_url)]
+    if skipped is not None:
+        skipped.extend(located.where for located in targets if located.target.websocket_url is None)
     for number, url in enumerate(urls, start=1):
         problem = check_websocket_url(url)
         if problem:
             collector.add(f"URL #{number}", problem)
         else:
             found.append(url.strip())
-    if not found and not collector.problems:
+    if not found and not collector.problems and not targets:
         collector.add("input", "no agent URLs: pass URLs, --batch FILE or --scenario ID=URL")
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
@@ -372,18 +381,24 @@ def _as_int(value: object) -> object:
 
 def _target(item: _Item, collector: _Collector) -> Located | None:
     unknown = sorted(str(key) for key in item.values if key not in _ITEM_KEYS)
-    missing = [key for key in _ITEM_KEYS if key not in item.values]
+    missing = "scenario" not in item.values
     if unknown:
         collector.add(
             item.where_of(unknown[0]),
             f"unknown key {', '.join(map(quote, unknown))} (expected keys: scenario, websocket_url)",
         )
     if missing:
-        collector.add(item.where, f"missing {' and '.join(missing)}")
+        collector.add(item.where, "missing scenario")
     if unknown or missing:
         return None
     scenario = _as_int(collector.expand(item.values["scenario"], item.where_of("scenario")))
-    url = collector.expand(item.values["websocket_url"], item.where_of("websocket_url"))
+    # No websocket_url (or an empty one: a blank CSV cell, `websocket_url:` in YAML): the agent's URL.
+    raw_url = item.values.get("websocket_url")
+    url = (
+        None
+        if raw_url is None or raw_url == ""
+        else collector.expand(raw_url, item.where_of("websocket_url"))
+    )
     return _checked(
         scenario, url, item.where_of("scenario"), item.where_of("websocket_url"), item.where, collector
     )
@@ -398,22 +413,31 @@ def _checked(
         problem = check_positive_id(scenario, "scenario id")
         if problem:
             collector.add(scenario_where, problem)
-    if url is not UNRESOLVED:
+    if url is not UNRESOLVED and url is not None:
         problem = check_websocket_url(url)
         if problem:
             collector.add(url_where, problem)
     if scenario is UNRESOLVED or url is UNRESOLVED or len(collector.problems) > before:
         return None
-    assert isinstance(scenario, int) and isinstance(url, str)
-    return Located(ScenarioTarget(scenario=scenario, websocket_url=url.strip()), where)
+    assert isinstance(scenario, int) and (url is None or isinstance(url, str))
+    return Located(
+        ScenarioTarget(scenario=scenario, websocket_url=None if url is None else url.strip()), where
+    )
 
 
 def _scenario_flag(raw: str, where: str, collector: _Collector) -> Located | None:
     scenario, separator, url = raw.partition("=")
+    if not separator and scenario.strip().isdigit():
+        # A bare id: the scenario runs against the agent's websocket URL (needs --agent).
+        return _checked(_as_int(scenario.strip()), None, where, where, where, collector)
     # "://" before the first '=': the ID is missing and '=' split the URL's query (whose value must
     # not be echoed on its own as a "URL").
     if not separator or not scenario.strip() or not url.strip() or "://" in scenario:
-        collector.add(where, f"expected ID=URL (e.g. 101=wss://agent.example.com/chat), got {quote(raw)}")
+        collector.add(
+            where,
+            f"expected ID=URL (e.g. 101=wss://agent.example.com/chat) or a bare ID (the agent's "
+            f"websocket URL), got {quote(raw)}",
+        )
         return None
     expanded = collector.expand(url.strip(), where)
     return _checked(_as_int(scenario.strip()), expanded, where, where, where, collector)
@@ -466,7 +490,7 @@ def _read_csv_rows(text: str, name: str, collector: _Collector) -> _FileContent:
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     header = [column.strip() for column in next(reader, [])]
     unknown = [column for column in header if column not in _CSV_COLUMNS]
-    missing = [column for column in _ITEM_KEYS if column not in header]
+    missing = [column for column in ("scenario",) if column not in header]
     if unknown:
         collector.add(f"{name}:1", f"unknown column {', '.join(map(quote, unknown))}")
     if missing:

@@ -17,6 +17,7 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cekura_wrapper._plan import AGENT_URL
 from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result
 from cekura_wrapper._validation import display_url, mask_urls
@@ -81,7 +82,8 @@ def plan_table(batch: Batch) -> Table:
     table.add_column("websocket URL", overflow="fold")
     table.add_column("from", overflow="fold")
     for number, located in enumerate(batch.targets, start=1):
-        url = display_url(located.target.websocket_url)
+        url = located.target.websocket_url
+        url = AGENT_URL if url is None else display_url(url)
         table.add_row(str(number), str(located.target.scenario), url, located.where)
     return table
 
