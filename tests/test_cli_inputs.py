@@ -44,7 +44,7 @@ def test_a_batch_file_with_several_errors_reports_each_with_its_line_and_sends_n
     assert problems_of(result.stderr) == [
         f"{batch}:1: frequency must be in 1..100, got 0",
         f"{batch}:2: agent must be a positive int, got -3",
-        f"{batch}:3: unknown key 'colour' (expected: agent, frequency, scenarios)",
+        f"{batch}:3: unknown key 'colour' (expected: agent, frequency, mock_tool_names, scenarios)",
         f"{batch}:7: scenario id must be a positive int, got 'abc' (text)",
         f"{batch}:8: websocket URL 'http://agent/chat' has scheme 'http'; use ws:// or wss://",
         f"{batch}:9: unknown key 'websocket_uri' (expected keys: scenario, websocket_url)",

@@ -126,6 +126,8 @@ def plan(
     frequency: int | None,
     agent: int | None,
     max_runs: int,
+    mock_tools: str | None,
+    no_mock_tools: bool,
     base_url: str | None,
     concurrency: int | None,
     allow_private_urls: bool,
@@ -142,12 +144,13 @@ def plan(
     from cekura_wrapper._settings import resolve_base_url
 
     output = Output(json_mode=json_mode)
+    tools = _mock_tools(output, mock_tools, no_mock_tools, batch)
     if has_groups(batch):
         from .suite import plan_suite
 
         plan_suite(output, _load_suite(output, batch, scenarios, frequency, agent, concurrency, max_runs))
         return
-    checked = _load(output, batch, scenarios, frequency, agent, max_runs=max_runs)
+    checked = _load(output, batch, scenarios, frequency, agent, max_runs=max_runs, mock_tool_names=tools)
     with reported_errors(output):
         resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
@@ -219,6 +222,8 @@ def run(
     frequency: int | None,
     agent: int | None,
     max_runs: int,
+    mock_tools: str | None,
+    no_mock_tools: bool,
     api_key: str | None,
     base_url: str | None,
     max_retries: int,
@@ -256,6 +261,7 @@ def run(
     from .follow import follow
 
     output = Output(json_mode=json_mode)
+    tools = _mock_tools(output, mock_tools, no_mock_tools, batch)
     waiting_only = (("--junit", junit), ("--fail-under", fail_under), ("--summary", summary))
     flags = [flag for flag, value in waiting_only if value is not None]
     if not wait and flags:
@@ -289,7 +295,15 @@ def run(
             fail_under=fail_under,
         )
     checked = _load(
-        output, batch, scenarios, frequency, agent, junit=junit, summary=summary, max_runs=max_runs
+        output,
+        batch,
+        scenarios,
+        frequency,
+        agent,
+        junit=junit,
+        summary=summary,
+        max_runs=max_runs,
+        mock_tool_names=tools,
     )
     run_plan = checked.plan()
     with reported_errors(output):
@@ -312,7 +326,10 @@ def run(
         try:
             with reported_errors(output, batch=checked):
                 submission = client.run_scenarios(
-                    run_plan.scenarios, frequency=run_plan.frequency, agent=run_plan.agent
+                    run_plan.scenarios,
+                    frequency=run_plan.frequency,
+                    agent=run_plan.agent,
+                    mock_tool_names=run_plan.mock_tool_names,
                 )
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated)
@@ -625,16 +642,43 @@ def _load(
     junit: Path | None = None,
     summary: Path | None = None,
     max_runs: int = MAX_RUNS,
+    mock_tool_names: object = None,
 ) -> Batch:
     """The checked batch; its problems and unwritable report paths are reported together (exit 2)."""
     path_problems = _report_path_problems(junit=junit, summary=summary)
     try:
-        loaded = load_batch(batch, scenarios, frequency=frequency, agent=agent, max_runs=max_runs)
+        loaded = load_batch(
+            batch,
+            scenarios,
+            frequency=frequency,
+            agent=agent,
+            max_runs=max_runs,
+            mock_tool_names=mock_tool_names,
+        )
     except InputError as exc:
         fail_input(output, InputError([*exc.problems, *path_problems]))
     if path_problems:
         fail_input(output, InputError(path_problems))
     return loaded
+
+
+def _mock_tools(output: Output, mock_tools: str | None, no_mock_tools: bool, batch: Path | None) -> object:
+    """The flags' choice of mock tools (``NOT_GIVEN``: the batch file decides), or exit 2."""
+    from .mock_tools import NOT_GIVEN, from_flags
+
+    try:
+        chosen = from_flags(mock_tools, no_mock_tools)
+    except InputError as exc:
+        fail_input(output, exc)
+    if chosen is not NOT_GIVEN and has_groups(batch):
+        fail(
+            output,
+            ExitCode.INVALID_INPUT,
+            "usage",
+            "--mock-tools/--no-mock-tools cannot be combined with a batch file with groups "
+            "(set mock_tool_names per group)",
+        )
+    return chosen
 
 
 def _load_suite(

@@ -32,6 +32,7 @@ def plan_document(plan: RunPlan) -> dict[str, Any]:
         "scenario_count": len(plan.scenarios),
         "frequency": plan.frequency,
         "agent": plan.agent,
+        "mock_tool_names": None if plan.mock_tool_names is None else list(plan.mock_tool_names),
         "run_count": plan.run_count,
         "request": {"method": method, "path": path, "body": shown_body(plan)},
         "urls_masked": True,

@@ -33,14 +33,15 @@ import attrs
 import yaml
 
 from cekura_wrapper._errors import Loc, ValidationError
+from cekura_wrapper._mock_tools import check_mock_tool_names
 from cekura_wrapper._plan import MAX_RUNS, RunPlan, ScenarioTarget, plan_run
 from cekura_wrapper._validation import MAX_ID, check_frequency, check_positive_id, check_websocket_url, quote
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ITEM_KEYS: Final = ("scenario", "websocket_url")
-_TOP_KEYS: Final = frozenset({"scenarios", "frequency", "agent"})
+_TOP_KEYS: Final = frozenset({"scenarios", "frequency", "agent", "mock_tool_names"})
 _SUITE_KEYS: Final = frozenset({"groups", "concurrency"})
-_GROUP_KEYS: Final = frozenset({"name", "scenarios", "frequency", "agent"})
+_GROUP_KEYS: Final = frozenset({"name", "scenarios", "frequency", "agent", "mock_tool_names"})
 _CSV_COLUMNS: Final = frozenset({"scenario", "websocket_url", "frequency", "agent"})
 _SYNTAX: Final = "write ${VAR} or ${VAR:-default}"
 _MALFORMED: Final = -1
@@ -222,6 +223,7 @@ class _FileContent:
     items: list[_Item] = attrs.field(factory=list)
     frequency: tuple[object, str] | None = None
     agent: tuple[object, str] | None = None
+    mock_tool_names: tuple[object, str] | None = None
     #: The file could not be read or parsed, so a missing frequency is not worth reporting too.
     unreadable: bool = False
 
@@ -235,8 +237,12 @@ def load_batch(
     need_frequency: bool = True,
     max_runs: int = MAX_RUNS,
     environ: Mapping[str, str] | None = None,
+    mock_tool_names: object = None,
 ) -> Batch:
-    """Read and check everything, or raise ``InputError`` listing every problem."""
+    """Read and check everything, or raise ``InputError`` listing every problem.
+
+    ``mock_tool_names``: what the flags chose (a tuple), or anything else (``NOT_GIVEN``) to let
+    the file decide."""
     collector = _Collector(os.environ if environ is None else environ)
     content, targets = _collect(batch, scenarios, collector)
     if not targets and not collector.problems:
@@ -250,9 +256,10 @@ def load_batch(
         collector.add(
             "--frequency", "frequency is required: pass --frequency N or set frequency in the batch file"
         )
+    tools = _mock_tools(mock_tool_names, content.mock_tool_names, collector, origins)
     run_plan = None
     if not collector.problems and final_frequency is not None:
-        run_plan = _plan(targets, final_frequency, final_agent, collector, origins, max_runs)
+        run_plan = _plan(targets, final_frequency, final_agent, collector, origins, max_runs, tools)
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
     return Batch(
@@ -262,6 +269,29 @@ def load_batch(
         run_plan=run_plan,
         origins=origins,
     )
+
+
+def _mock_tools(
+    flag: object, from_file: tuple[object, str] | None, collector: _Collector, origins: dict[str, str]
+) -> tuple[str, ...] | None:
+    """The flags' choice, else the file's ``mock_tool_names`` (checked at its line), else None."""
+    if isinstance(flag, tuple):
+        origins["mock_tool_names"] = "--mock-tools"
+        return flag
+    if from_file is None or from_file[0] is None:
+        return None
+    value, where = from_file
+    origins["mock_tool_names"] = where
+    if isinstance(value, list):
+        value = [collector.expand(name, where) for name in value]
+        if UNRESOLVED in value:
+            return None
+    problems = check_mock_tool_names(value)
+    for problem in problems:
+        collector.add(where, problem.message)
+    if problems or not isinstance(value, list):
+        return None
+    return tuple(dict.fromkeys(str(name).strip() for name in value))
 
 
 def _place(loc: Loc, targets: Sequence[Located], origins: Mapping[str, str]) -> str | None:
@@ -279,11 +309,16 @@ def _plan(
     collector: _Collector,
     origins: Mapping[str, str],
     max_runs: int,
+    mock_tool_names: tuple[str, ...] | None = None,
 ) -> RunPlan | None:
     """The library's plan; anything it still rejects becomes a problem at the scenario's file and line."""
     try:
         return plan_run(
-            [located.target for located in targets], frequency=frequency, agent=agent, max_runs=max_runs
+            [located.target for located in targets],
+            frequency=frequency,
+            agent=agent,
+            max_runs=max_runs,
+            mock_tool_names=mock_tool_names,
         )
     except ValidationError as exc:
         for problem in exc.problems:
@@ -568,7 +603,7 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
             where = _where(name, value_node)
             if key == "scenarios":
                 _read_items(value_node, name, collector, content)
-            elif key in ("frequency", "agent"):
+            elif key in ("frequency", "agent", "mock_tool_names"):
                 _file_setting(content, str(key), _construct(value_node), where, collector)
             else:
                 collector.add(
@@ -741,7 +776,7 @@ def _read_groups(node: yaml.Node, name: str, collector: _Collector, max_runs: in
             value_where = _where(name, value_node)
             if key == "scenarios":
                 _read_items(value_node, name, collector, content)
-            elif key in ("frequency", "agent"):
+            elif key in ("frequency", "agent", "mock_tool_names"):
                 _file_setting(content, str(key), _construct(value_node), value_where, collector)
             elif key == "name":
                 group_name = collector.expand(_construct(value_node), value_where)
@@ -768,9 +803,10 @@ def _read_groups(node: yaml.Node, name: str, collector: _Collector, max_runs: in
         )
         if content.frequency is None:
             collector.add(where, f"group {quote(group_name)} needs a frequency")
+        tools = _mock_tools(None, content.mock_tool_names, collector, origins)
         run_plan = None
         if targets and frequency is not None and len(targets) == len(content.items):
-            run_plan = _plan(targets, frequency, agent, collector, origins, max_runs)
+            run_plan = _plan(targets, frequency, agent, collector, origins, max_runs, tools)
         groups.append(
             (group_name, Batch(tuple(targets), frequency, agent, run_plan=run_plan, origins=origins))
         )

@@ -25,6 +25,7 @@ from cekura_wrapper._validation import display_url, mask_urls
 from .agent_urls import NO_PLAN, AgentUrls
 from .documents import run_endpoint, shown_body
 from .inputs import Batch
+from .mock_tools import describe as describe_mock_tools
 from .verdict import pass_rate, percent
 
 #: Width of tables when the output is not a terminal and ``COLUMNS`` is unset (CI logs are wide).
@@ -94,6 +95,7 @@ def plan_summary(batch: Batch) -> str:
     return (
         f"{len(plan.scenarios)} scenario{'s' if len(plan.scenarios) != 1 else ''} x frequency "
         f"{plan.frequency} = {plan.run_count} run{'s' if plan.run_count != 1 else ''}{agent}\n"
+        f"{describe_mock_tools(plan.mock_tool_names)}\n"
         f"{' '.join(run_endpoint(plan))}\n{json.dumps(shown_body(plan), indent=2)}"
     )
 
