@@ -23,6 +23,7 @@ from ._errors import (
     UnreadableResponseError,
     ValidationError,
 )
+from ._insights import AiSummary, FailedReasons, FailureIssue, NextStep
 from ._listing import ListingError
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
@@ -44,13 +45,17 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AiSummary",
     "AsyncCekuraClient",
     "AuthenticationError",
     "BadRequestError",
     "CekuraClient",
     "CekuraError",
+    "FailedReasons",
+    "FailureIssue",
     "GroupOutcome",
     "ListingError",
+    "NextStep",
     "NotFoundError",
     "PermissionDeniedError",
     "PollTimeoutError",
