@@ -190,6 +190,12 @@ def test_suite_groups_carry_their_own_and_refuse_the_flags(tmp_path: Path) -> No
     shown = invoke(["plan", "--batch", str(suite), "--json"])
     assert shown.exit_code == 0, shown.output
     assert [group["mock_tool_names"] for group in json.loads(shown.stdout)["groups"]] == [None, []]
+    table = invoke(["plan", "--batch", str(suite), "--concurrency", "1"]).stdout.replace("\n", " ")
+    assert "agent's" in table and "none" in table
+    # What the budget guarantees, and what it does not (calls within one result).
+    assert "a group starts only when its slots fit in what the concurrency has left" in " ".join(table.split())
+    assert "Cekura's own organisation limit" in " ".join(table.split())
+    assert "peak calls in flight" not in table
     refused = invoke(["plan", "--batch", str(suite), "--no-mock-tools"])
     assert refused.exit_code == 2 and "set mock_tool_names per group" in refused.stderr
 
