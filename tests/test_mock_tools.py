@@ -193,7 +193,9 @@ def test_suite_groups_carry_their_own_and_refuse_the_flags(tmp_path: Path) -> No
     table = invoke(["plan", "--batch", str(suite), "--concurrency", "1"]).stdout.replace("\n", " ")
     assert "agent's" in table and "none" in table
     # What the budget guarantees, and what it does not (calls within one result).
-    assert "a group starts only when its slots fit in what the concurrency has left" in " ".join(table.split())
+    assert "a group starts only when its slots fit in what the concurrency has left" in " ".join(
+        table.split()
+    )
     assert "Cekura's own organisation limit" in " ".join(table.split())
     assert "peak calls in flight" not in table
     refused = invoke(["plan", "--batch", str(suite), "--no-mock-tools"])
