@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
+import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -21,11 +24,19 @@ class BadRequest(Exception):
         self.body = body
 
 
+#: The request media types the spec offers for the run request, as DRF's parsers read them.
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 async def read_json(scope: Scope, receive: Receive) -> Any:
-    content_type = ""
+    """The request body: JSON, or a form (urlencoded or multipart) read as DRF reads one, a flat
+    mapping of text fields (nested ``scenarios`` cannot be written that way, so validation then
+    answers 400, as Cekura does). Any other media type is a 415."""
+    content_type = full_type = ""
     for name, value in scope["headers"]:
         if name.lower() == b"content-type":
-            content_type = value.decode("latin-1").split(";")[0].strip().lower()
+            full_type = value.decode("latin-1")
+            content_type = full_type.split(";")[0].strip().lower()
     chunks: list[bytes] = []
     size = 0
     more = True
@@ -40,6 +51,8 @@ async def read_json(scope: Scope, receive: Receive) -> Any:
         chunks.append(chunk)
         more = message.get("more_body", False)
     raw = b"".join(chunks)
+    if content_type in FORM_TYPES:
+        return _form_fields(raw, full_type)
     if content_type and content_type != "application/json":
         raise BadRequest(415, {"detail": f'Unsupported media type "{content_type}" in request.'})
     if not raw.strip():
@@ -67,3 +80,20 @@ async def send_json(send: Send, status: int, body: Any, **headers: str) -> int:
     await send(start(status, len(payload), headers))
     await send({"type": "http.response.body", "body": payload})
     return status
+
+
+def _form_fields(raw: bytes, content_type: str) -> dict[str, str]:
+    """A form body's fields, the last value of each (like a Django ``QueryDict`` read by key)."""
+    if content_type.lower().startswith("multipart/"):
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + raw
+        )
+        fields: dict[str, str] = {}
+        for part in message.iter_parts() if message.is_multipart() else ():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            if isinstance(name, str) and isinstance(payload, bytes):
+                fields[name] = payload.decode("utf-8", "replace")
+        return fields
+    parsed = urllib.parse.parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+    return {key: values[-1] for key, values in parsed.items()}
