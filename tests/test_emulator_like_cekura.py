@@ -65,6 +65,7 @@ def test_the_list_pages_like_drf(http: httpx.Client) -> None:
         answer = http.get(LIST_PATH, params={"page": page})
         assert (answer.status_code, answer.json()) == (404, {"detail": "Invalid page."})
     assert http.get(LIST_PATH, params={"agent_id": "abc"}).json() == {"agent_id": ["Enter a number."]}
+    assert http.get(LIST_PATH, params={"agent_id": "9" * 30}).json()["count"] == 0  # out of range: no match
     assert http.get(LIST_PATH, params={"search": "run 3"}).json()["count"] == 1
 
 

@@ -21,6 +21,8 @@ DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 #: Digits a number filter may have (Cekura's ids are 64-bit).
 _MAX_DIGITS = 19
+#: What a filter on an id no record can have compares against.
+_NO_ID = -1
 
 
 def page_size(raw: str | None) -> int:
@@ -38,10 +40,11 @@ def _number(query: Mapping[str, list[str]], name: str, errors: dict[str, list[st
         return None
     text = query[name][-1].strip()
     body = text[1:] if text[:1] in "+-" else text
-    if not body.isdigit() or len(body) > _MAX_DIGITS:
+    if not body.isdigit():
         errors[name] = ["Enter a number."]
         return None
-    return int(text)
+    # Out of any id's range: Django answers an empty page (its lookups treat it as matching nothing).
+    return int(text) if len(body) <= _MAX_DIGITS else _NO_ID
 
 
 def list_results(
