@@ -55,5 +55,5 @@ def test_only_undeclared_401_and_404_are_excused(emulator: CekuraEmulator) -> No
     report = conformance.run(REPO_ROOT / "openapi.yaml", emulator.base_url, "not-the-key", max_examples=2)
     assert report.cases > 0
     assert report.failures["status_code_conformance"] == 0
-    assert report.excused[401] == report.cases
+    assert set(report.excused) == {401} and report.excused[401] > 0
     assert {401, 404} == conformance.DOCUMENTED_EXCLUSIONS
