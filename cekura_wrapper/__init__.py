@@ -24,6 +24,7 @@ from ._errors import (
     UnreadableResponseError,
     ValidationError,
 )
+from ._insights import AiSummary, FailedReasons, FailureIssue, NextStep
 from ._listing import ListingError
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
@@ -47,6 +48,7 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AiSummary",
     "AsyncCekuraClient",
     "AuthenticationError",
     "BadRequestError",
@@ -55,8 +57,11 @@ __all__ = [
     "Change",
     "Comparison",
     "ComparisonRow",
+    "FailedReasons",
+    "FailureIssue",
     "GroupOutcome",
     "ListingError",
+    "NextStep",
     "NotFoundError",
     "PermissionDeniedError",
     "PollTimeoutError",

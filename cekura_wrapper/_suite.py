@@ -46,12 +46,14 @@ STOP_REQUEST_TIMEOUT: Final = 3.0
 @attrs.frozen
 class SuiteGroup:
     """One group of a suite: it becomes one Cekura result. ``scenarios`` takes every form
-    ``run_scenarios`` takes; ``name`` is unique within the suite."""
+    ``run_scenarios`` takes; ``name`` is unique within the suite; ``mock_tool_names`` as in
+    ``run_scenarios`` (``None``: every tool configured on the agent is mocked)."""
 
     name: str
     scenarios: ScenariosInput
     frequency: int
     agent: int | None = None
+    mock_tool_names: Sequence[str] | None = None
 
 
 @attrs.frozen

@@ -8,7 +8,7 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -238,9 +238,18 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
                 problems,
             )
 
-    def _plan(self, scenarios: ScenariosInput, frequency: int, agent: int | None, max_runs: int) -> RunPlan:
+    def _plan(
+        self,
+        scenarios: ScenariosInput,
+        frequency: int,
+        agent: int | None,
+        max_runs: int,
+        mock_tool_names: Sequence[str] | None = None,
+    ) -> RunPlan:
         """The checked plan of a run request (nothing is sent when it raises)."""
-        plan = plan_run(scenarios, frequency=frequency, agent=agent, max_runs=max_runs)
+        plan = plan_run(
+            scenarios, frequency=frequency, agent=agent, max_runs=max_runs, mock_tool_names=mock_tool_names
+        )
         self.check_agent_urls(plan)
         return plan
 
@@ -258,7 +267,9 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         plans = check_suite(
             groups,
             concurrency,
-            lambda group: self._plan(group.scenarios, group.frequency, group.agent, MAX_RUNS),
+            lambda group: self._plan(
+                group.scenarios, group.frequency, group.agent, MAX_RUNS, group.mock_tool_names
+            ),
         )
         assert isinstance(groups, list | tuple)
         return SuiteRunState(
@@ -360,18 +371,21 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         agent: int | None = None,
         max_runs: int = MAX_RUNS,
         reconcile: bool = True,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> Submission:
         """Start a batch: every scenario against its websocket URL, ``frequency`` times each.
 
         Everything is validated first (``ValidationError``, nothing sent; at most ``max_runs``
         conversations, 10,000 by default, so a typo cannot start millions). The request is retried
-        only when it cannot have reached Cekura. When it failed after it may have reached Cekura,
+        only when it cannot have reached Cekura. ``mock_tool_names``: ``None`` (the default, the
+        field is left out) mocks every tool configured on the agent, ``[]`` none, names only those. When it failed after it may have reached Cekura,
         the batch is looked up (``reconcile``, see ``find_submission``): found once, its
         ``Submission`` is returned with ``reconciled=True``; not created within the settle window,
         ``SubmissionNotCreatedError``; otherwise (or with ``reconcile=False``)
         ``SubmissionUncertainError``. It is never resent.
         """
-        return self._submit(self._plan(scenarios, frequency, agent, max_runs), reconcile=reconcile)
+        plan = self._plan(scenarios, frequency, agent, max_runs, mock_tool_names)
+        return self._submit(plan, reconcile=reconcile)
 
     def _submit(self, plan: RunPlan, *, reconcile: bool = True) -> Submission:
         kwargs = run_request(plan)
@@ -465,10 +479,13 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         agent: int | None = None,
         timeout: float = 3600.0,
         on_progress: ProgressCallback | None = None,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> Result:
         """``run_scenarios`` then ``wait_for_result``."""
         _check_progress(on_progress, can_await=False)  # before the batch starts, not after
-        submission = self.run_scenarios(scenarios, frequency=frequency, agent=agent)
+        submission = self.run_scenarios(
+            scenarios, frequency=frequency, agent=agent, mock_tool_names=mock_tool_names
+        )
         return self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
 
     def run_suite(
@@ -606,9 +623,11 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         agent: int | None = None,
         max_runs: int = MAX_RUNS,
         reconcile: bool = True,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> Submission:
         """See ``CekuraClient.run_scenarios``."""
-        return await self._submit(self._plan(scenarios, frequency, agent, max_runs), reconcile=reconcile)
+        plan = self._plan(scenarios, frequency, agent, max_runs, mock_tool_names)
+        return await self._submit(plan, reconcile=reconcile)
 
     async def _submit(self, plan: RunPlan, *, reconcile: bool = True) -> Submission:
         kwargs = run_request(plan)
@@ -769,10 +788,13 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         agent: int | None = None,
         timeout: float = 3600.0,
         on_progress: ProgressCallback | None = None,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> Result:
         """See ``CekuraClient.run_and_wait``."""
         _check_progress(on_progress, can_await=True)
-        submission = await self.run_scenarios(scenarios, frequency=frequency, agent=agent)
+        submission = await self.run_scenarios(
+            scenarios, frequency=frequency, agent=agent, mock_tool_names=mock_tool_names
+        )
         return await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
 
     async def end_calls(

@@ -799,7 +799,7 @@ def test_history_of_the_results_operation() -> None:
         ("warning", RESULT, "responses.200.agent.required", False, True),
         ("warning", RESULT, "responses.200.status.enum", None, "scaling_up"),
         ("info", RESULT, "operationId", upstream_fixture.OLD_RESULT_ID, "results-v1-retrieve"),
-        ("info", RESULT, "security", None, "oauth2"),
+        ("info", RESULT, "security", None, upstream_fixture.NEW_SCHEME),
     ]
 
 
@@ -855,9 +855,8 @@ def test_cekura_ws_drift_compares_with_the_spec_the_client_ships(tmp_path: Path)
 
     assert same.exit_code == 0, same.output
     assert newer.exit_code == 1, newer.output
-    assert {change["location"] for change in json.loads(newer.stdout)["changes"]} >= {
-        "requestBody.mock_tool_names"
-    }
+    # the shipped spec already has the fixture's new fields (mock_tool_names since the 2026 sync)
+    assert {change["location"] for change in json.loads(newer.stdout)["changes"]} == {"security"}
     assert older.exit_code == 1 and "operationId" in older.stdout
     assert unreadable.exit_code == 3 and unreadable.stderr.startswith("cekura-ws drift: error: ")
 

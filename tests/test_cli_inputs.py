@@ -54,18 +54,18 @@ def test_a_batch_file_with_several_errors_reports_each_with_its_line_and_sends_n
     assert problems_of(result.stderr) == [
         f"{batch}:1: frequency must be in 1..100, got 0",
         f"{batch}:2: agent must be a positive int, got -3",
-        f"{batch}:3: unknown key 'colour' (expected: agent, frequency, scenarios)",
+        f"{batch}:3: unknown key 'colour' (expected: agent, frequency, mock_tool_names, scenarios)",
         f"{batch}:7: scenario id must be a positive int, got 'abc' (text)",
         f"{batch}:8: websocket URL 'http://agent/chat' has scheme 'http'; use ws:// or wss://",
         f"{batch}:9: unknown key 'websocket_uri' (expected keys: scenario, websocket_url)",
-        f"{batch}:9: missing websocket_url",
         f"{batch}:10: expected a {{scenario, websocket_url}} entry, got 'just a string'",
         f"{batch}:12: environment variable CEKURA_VAR_TEST_UNSET is not set (write ${{CEKURA_VAR_TEST_UNSET:-default}} for a default)",
-        "--scenario #1: expected ID=URL (e.g. 101=wss://agent.example.com/chat), got 'junk'",
+        "--scenario #1: expected ID=URL (e.g. 101=wss://agent.example.com/chat) or a bare ID "
+        "(the agent's websocket URL), got 'junk'",
     ]
-    assert "10 problems in the input; nothing was sent." in result.stderr
+    assert "9 problems in the input; nothing was sent." in result.stderr
     document = json.loads(result.stdout)
-    assert (document["error"], len(document["problems"])) == ("invalid_input", 10)
+    assert (document["error"], len(document["problems"])) == ("invalid_input", 9)
     assert document["problems"][0] == {"where": f"{batch}:1", "message": "frequency must be in 1..100, got 0"}
     assert cekura_emulator.requests == []
 

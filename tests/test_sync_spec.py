@@ -633,17 +633,18 @@ def test_results_operation_from_the_newest_upstream_matches_ours(tmp_path: Path)
 
 
 def test_run_operation_from_the_newest_upstream_adds_only_what_the_notes_say(tmp_path: Path) -> None:
-    """The seed predates mock_tool_names; everything else in the request body is unchanged."""
-    _, newest = upstream_fixture.write(tmp_path)
-    target = tmp_path / "extracted.json"
+    """The older upstream lacks mock_tool_names (ours has it since the 2026-08-21 sync)."""
+    oldest, newest = upstream_fixture.write(tmp_path)
+    target, older_target = tmp_path / "extracted.json", tmp_path / "extracted-older.json"
     path = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
     assert run("--from", str(newest), "--operation", f"POST:{path}", "--into", str(target)) == 0
+    assert run("--from", str(oldest), "--operation", f"POST:{path}", "--into", str(older_target)) == 0
     extracted = json.loads(target.read_text(encoding="utf-8"))["components"]["schemas"]
+    older = json.loads(older_target.read_text(encoding="utf-8"))["components"]["schemas"]
     ours = YAML(typ="safe", pure=True).load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    ours_body = ours["components"]["schemas"]["RunScenariosWithWebsockets"]
-    assert set(extracted["RunScenariosWithWebsockets"]["properties"]) - set(ours_body["properties"]) == {
-        "mock_tool_names"
-    }
+    ours_fields = set(ours["components"]["schemas"]["RunScenariosWithWebsockets"]["properties"])
+    assert set(extracted["RunScenariosWithWebsockets"]["properties"]) == ours_fields
+    assert ours_fields - set(older["RunScenariosWithWebsockets"]["properties"]) == {"mock_tool_names"}
     assert extracted["ScenarioWithWebsocket"] == ours["components"]["schemas"]["ScenarioWithWebsocket"]
 
 
@@ -679,7 +680,7 @@ def test_keep_descriptions_adopts_the_newest_results_operation_in_our_words(
     assert upstream_op["description"] not in text and upstream_op["summary"] not in text
     assert "Success" not in text, "upstream's example payload stays out"
     # What did come in new is named on stderr.
-    assert "components.securitySchemes.oauth2" in capsys.readouterr().err
+    assert f"components.securitySchemes.{upstream_fixture.NEW_SCHEME}" in capsys.readouterr().err
 
 
 def test_both_operations_from_the_older_upstream_round_trip_through_our_spec(tmp_path: Path) -> None:

@@ -136,6 +136,8 @@ def plan(
     frequency: int | None,
     agent: int | None,
     max_runs: int,
+    mock_tools: str | None,
+    no_mock_tools: bool,
     base_url: str | None,
     concurrency: int | None,
     allow_private_urls: bool,
@@ -152,12 +154,13 @@ def plan(
     from cekura_wrapper._settings import resolve_base_url
 
     output = Output(json_mode=json_mode)
+    tools = _mock_tools(output, mock_tools, no_mock_tools, batch)
     if has_groups(batch):
         from .suite import plan_suite
 
         plan_suite(output, _load_suite(output, batch, scenarios, frequency, agent, concurrency, max_runs))
         return
-    checked = _load(output, batch, scenarios, frequency, agent, max_runs=max_runs)
+    checked = _load(output, batch, scenarios, frequency, agent, max_runs=max_runs, mock_tool_names=tools)
     with reported_errors(output):
         resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
@@ -229,6 +232,8 @@ def run(
     frequency: int | None,
     agent: int | None,
     max_runs: int,
+    mock_tools: str | None,
+    no_mock_tools: bool,
     api_key: str | None,
     base_url: str | None,
     max_retries: int,
@@ -266,6 +271,7 @@ def run(
     from .follow import follow
 
     output = Output(json_mode=json_mode)
+    tools = _mock_tools(output, mock_tools, no_mock_tools, batch)
     waiting_only = (("--junit", junit), ("--fail-under", fail_under), ("--summary", summary))
     flags = [flag for flag, value in waiting_only if value is not None]
     if not wait and flags:
@@ -299,7 +305,15 @@ def run(
             fail_under=fail_under,
         )
     checked = _load(
-        output, batch, scenarios, frequency, agent, junit=junit, summary=summary, max_runs=max_runs
+        output,
+        batch,
+        scenarios,
+        frequency,
+        agent,
+        junit=junit,
+        summary=summary,
+        max_runs=max_runs,
+        mock_tool_names=tools,
     )
     run_plan = checked.plan()
     with reported_errors(output):
@@ -316,12 +330,16 @@ def run(
     with client, sigterm_as_interrupt():
         _refuse_unreachable(output, checked, client.base_url, allowed=allow_private_urls)
         if check_first:
+            _note_skipped(output, checked.on_agent_url)
             _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
         output.note(f"Submitting {plural(run_plan.run_count, 'run')} to {client.base_url}")
         try:
             with reported_errors(output, batch=checked):
                 submission = client.run_scenarios(
-                    run_plan.scenarios, frequency=run_plan.frequency, agent=run_plan.agent
+                    run_plan.scenarios,
+                    frequency=run_plan.frequency,
+                    agent=run_plan.agent,
+                    mock_tool_names=run_plan.mock_tool_names,
                 )
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated)
@@ -591,21 +609,31 @@ def preflight(
     whether the agent greeted first, and the round trip of one message. Exits 1 when any fails.
     """
     output = Output(json_mode=json_mode)
+    skipped: list[str] = []
     try:
         if has_groups(batch):
             assert batch is not None
             suite = load_suite(batch, allow_env=allowed_env())
             grouped = [url for _name, group in suite.groups for url in group.urls]
-            extra = load_urls(urls, None, scenarios, allow_env=allowed_env()) if urls or scenarios else []
+            extra = (
+                load_urls(urls, None, scenarios, skipped=skipped, allow_env=allowed_env())
+                if urls or scenarios
+                else []
+            )
             targets = list(dict.fromkeys([*extra, *grouped]))
+            skipped += [f"group {name}" for name, group in suite.groups for _ in range(group.on_agent_url)]
         else:
-            targets = load_urls(urls, batch, scenarios, allow_env=allowed_env())
+            targets = load_urls(urls, batch, scenarios, skipped=skipped, allow_env=allowed_env())
     except InputError as exc:
         fail_input(output, exc)
+    _note_skipped(output, len(skipped))
+    if not targets:
+        output.document({**preflight_document([]), "skipped_without_url": len(skipped)})
+        return
     results = _run_preflight(
         output, targets, timeout=timeout, secret=websocket_secret, greeting_wait=greeting_wait
     )
-    output.document(preflight_document(results))
+    output.document({**preflight_document(results), "skipped_without_url": len(skipped)})
     failed = [result for result in results if not result.ok]
     if failed:
         output.note(f"{len(failed)} of {len(results)} agent URLs failed the pre-flight check.", style="red")
@@ -628,18 +656,44 @@ def _load(
     junit: Path | None = None,
     summary: Path | None = None,
     max_runs: int = MAX_RUNS,
+    mock_tool_names: object = None,
 ) -> Batch:
     """The checked batch; its problems and unwritable report paths are reported together (exit 2)."""
     path_problems = _report_path_problems(junit=junit, summary=summary)
     try:
         loaded = load_batch(
-            batch, scenarios, frequency=frequency, agent=agent, max_runs=max_runs, allow_env=allowed_env()
+            batch,
+            scenarios,
+            frequency=frequency,
+            agent=agent,
+            max_runs=max_runs,
+            mock_tool_names=mock_tool_names,
+            allow_env=allowed_env(),
         )
     except InputError as exc:
         fail_input(output, InputError([*exc.problems, *path_problems]))
     if path_problems:
         fail_input(output, InputError(path_problems))
     return loaded
+
+
+def _mock_tools(output: Output, mock_tools: str | None, no_mock_tools: bool, batch: Path | None) -> object:
+    """The flags' choice of mock tools (``NOT_GIVEN``: the batch file decides), or exit 2."""
+    from .mock_tools import NOT_GIVEN, from_flags
+
+    try:
+        chosen = from_flags(mock_tools, no_mock_tools)
+    except InputError as exc:
+        fail_input(output, exc)
+    if chosen is not NOT_GIVEN and has_groups(batch):
+        fail(
+            output,
+            ExitCode.INVALID_INPUT,
+            "usage",
+            "--mock-tools/--no-mock-tools cannot be combined with a batch file with groups "
+            "(set mock_tool_names per group)",
+        )
+    return chosen
 
 
 def _load_suite(
@@ -706,6 +760,7 @@ def _run_suite(
             _refuse_unreachable(output, batch, client.base_url, allowed=allow_private_urls)
         if preflight is not None:
             urls = list(dict.fromkeys(url for _name, batch in suite.groups for url in batch.urls))
+            _note_skipped(output, sum(batch.on_agent_url for _name, batch in suite.groups))
             _preflight_or_stop(output, urls, timeout=preflight[0], secret=preflight[1])
         total = sum(batch.plan().run_count for _, batch in suite.groups)
         output.note(f"Running {len(suite.groups)} groups ({total} runs) on {client.base_url}")
@@ -760,7 +815,18 @@ def _run_preflight(
     return results
 
 
+def _note_skipped(output: Output, count: int) -> None:
+    """Pre-flight cannot check a target that gives no URL: Cekura dials the agent's own."""
+    if count:
+        output.note(
+            f"Pre-flight skips {count} scenario entr{'ies' if count != 1 else 'y'} without a websocket URL: "
+            "Cekura dials the agent's websocket URL, which only Cekura knows."
+        )
+
+
 def _preflight_or_stop(output: Output, urls: Sequence[str], *, timeout: float, secret: str | None) -> None:
+    if not urls:
+        return
     results = _run_preflight(output, urls, timeout=timeout, secret=secret)
     failed = [result for result in results if not result.ok]
     if failed:

@@ -53,6 +53,17 @@ def batch_options(*, frequency: bool) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         if frequency:
             function = click.option(
+                "--no-mock-tools",
+                is_flag=True,
+                help="Mock none of the agent's tools: every tool calls its real endpoint (sends mock_tool_names []).",
+            )(function)
+            function = click.option(
+                "--mock-tools",
+                metavar="NAME[,NAME...]",
+                help="Mock only these of the agent's tools (MCP servers by name) [default: every tool "
+                "configured on the agent, or the batch file's mock_tool_names].",
+            )(function)
+            function = click.option(
                 "--max-runs",
                 type=click.IntRange(min=1),
                 default=MAX_RUNS,

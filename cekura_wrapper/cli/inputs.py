@@ -36,14 +36,15 @@ import attrs
 import yaml
 
 from cekura_wrapper._errors import Loc, ValidationError
+from cekura_wrapper._mock_tools import check_mock_tool_names
 from cekura_wrapper._plan import MAX_RUNS, RunPlan, ScenarioTarget, plan_run
 from cekura_wrapper._validation import MAX_ID, check_frequency, check_positive_id, check_websocket_url, quote
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ITEM_KEYS: Final = ("scenario", "websocket_url")
-_TOP_KEYS: Final = frozenset({"scenarios", "frequency", "agent"})
+_TOP_KEYS: Final = frozenset({"scenarios", "frequency", "agent", "mock_tool_names"})
 _SUITE_KEYS: Final = frozenset({"groups", "concurrency"})
-_GROUP_KEYS: Final = frozenset({"name", "scenarios", "frequency", "agent"})
+_GROUP_KEYS: Final = frozenset({"name", "scenarios", "frequency", "agent", "mock_tool_names"})
 _CSV_COLUMNS: Final = frozenset({"scenario", "websocket_url", "frequency", "agent"})
 _SYNTAX: Final = "write ${VAR} or ${VAR:-default}"
 #: Variables with this prefix may be read by ``${VAR}`` without ``--allow-env``.
@@ -124,8 +125,13 @@ class Batch:
 
     @property
     def urls(self) -> list[str]:
-        """The distinct websocket URLs, in first-seen order."""
-        return list(dict.fromkeys(located.target.websocket_url for located in self.targets))
+        """The distinct websocket URLs, in first-seen order (targets on the agent's URL have none)."""
+        return list(dict.fromkeys(url for located in self.targets if (url := located.target.websocket_url)))
+
+    @property
+    def on_agent_url(self) -> int:
+        """Targets that give no URL: Cekura dials the agent's own, which pre-flight cannot know."""
+        return sum(located.target.websocket_url is None for located in self.targets)
 
     def plan(self) -> RunPlan:
         """The run plan, built by the library's ``plan_run`` so the body is exactly what it sends.
@@ -260,6 +266,7 @@ class _FileContent:
     items: list[_Item] = attrs.field(factory=list)
     frequency: tuple[object, str] | None = None
     agent: tuple[object, str] | None = None
+    mock_tool_names: tuple[object, str] | None = None
     #: The file could not be read or parsed, so a missing frequency is not worth reporting too.
     unreadable: bool = False
 
@@ -274,9 +281,13 @@ def load_batch(
     max_runs: int = MAX_RUNS,
     environ: Mapping[str, str] | None = None,
     allow_env: Collection[str] = (),
+    mock_tool_names: object = None,
 ) -> Batch:
     """Read and check everything, or raise ``InputError`` listing every problem. ``${VAR}`` reads
-    only ``allow_env`` and ``CEKURA_VAR_*`` names (see ``variable_refusal``)."""
+    only ``allow_env`` and ``CEKURA_VAR_*`` names (see ``variable_refusal``).
+
+    ``mock_tool_names``: what the flags chose (a tuple), or anything else (``NOT_GIVEN``) to let
+    the file decide."""
     collector = _Collector(os.environ if environ is None else environ, allowed=frozenset(allow_env))
     content, targets = _collect(batch, scenarios, collector)
     if not targets and not collector.problems:
@@ -290,9 +301,10 @@ def load_batch(
         collector.add(
             "--frequency", "frequency is required: pass --frequency N or set frequency in the batch file"
         )
+    tools = _mock_tools(mock_tool_names, content.mock_tool_names, collector, origins)
     run_plan = None
     if not collector.problems and final_frequency is not None:
-        run_plan = _plan(targets, final_frequency, final_agent, collector, origins, max_runs)
+        run_plan = _plan(targets, final_frequency, final_agent, collector, origins, max_runs, tools)
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
     return Batch(
@@ -302,6 +314,29 @@ def load_batch(
         run_plan=run_plan,
         origins=origins,
     )
+
+
+def _mock_tools(
+    flag: object, from_file: tuple[object, str] | None, collector: _Collector, origins: dict[str, str]
+) -> tuple[str, ...] | None:
+    """The flags' choice, else the file's ``mock_tool_names`` (checked at its line), else None."""
+    if isinstance(flag, tuple):
+        origins["mock_tool_names"] = "--mock-tools"
+        return flag
+    if from_file is None or from_file[0] is None:
+        return None
+    value, where = from_file
+    origins["mock_tool_names"] = where
+    if isinstance(value, list):
+        value = [collector.expand(name, where) for name in value]
+        if UNRESOLVED in value:
+            return None
+    problems = check_mock_tool_names(value)
+    for problem in problems:
+        collector.add(where, problem.message)
+    if problems or not isinstance(value, list):
+        return None
+    return tuple(dict.fromkeys(str(name).strip() for name in value))
 
 
 def _place(loc: Loc, targets: Sequence[Located], origins: Mapping[str, str]) -> str | None:
@@ -319,11 +354,16 @@ def _plan(
     collector: _Collector,
     origins: Mapping[str, str],
     max_runs: int,
+    mock_tool_names: tuple[str, ...] | None = None,
 ) -> RunPlan | None:
     """The library's plan; anything it still rejects becomes a problem at the scenario's file and line."""
     try:
         return plan_run(
-            [located.target for located in targets], frequency=frequency, agent=agent, max_runs=max_runs
+            [located.target for located in targets],
+            frequency=frequency,
+            agent=agent,
+            max_runs=max_runs,
+            mock_tool_names=mock_tool_names,
         )
     except ValidationError as exc:
         for problem in exc.problems:
@@ -342,18 +382,23 @@ def load_urls(
     *,
     environ: Mapping[str, str] | None = None,
     allow_env: Collection[str] = (),
+    skipped: list[str] | None = None,
 ) -> list[str]:
-    """The distinct agent URLs of positional ``urls`` plus a batch, or ``InputError``."""
+    """The distinct agent URLs of positional ``urls`` plus a batch, or ``InputError``. Targets
+    that give no URL (the agent's own) are left out; where each was is added to ``skipped``.
+    ``${VAR}`` reads only ``allow_env`` and ``CEKURA_VAR_*`` names."""
     collector = _Collector(os.environ if environ is None else environ, allowed=frozenset(allow_env))
     _content, targets = _collect(batch, scenarios, collector)
-    found = [located.target.websocket_url for located in targets]
+    found = [url for located in targets if (url := located.target.websocket_url)]
+    if skipped is not None:
+        skipped.extend(located.where for located in targets if located.target.websocket_url is None)
     for number, url in enumerate(urls, start=1):
         problem = check_websocket_url(url)
         if problem:
             collector.add(f"URL #{number}", problem)
         else:
             found.append(url.strip())
-    if not found and not collector.problems:
+    if not found and not collector.problems and not targets:
         collector.add("input", "no agent URLs: pass URLs, --batch FILE or --scenario ID=URL")
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
@@ -418,18 +463,24 @@ def _as_int(value: object) -> object:
 
 def _target(item: _Item, collector: _Collector) -> Located | None:
     unknown = sorted(str(key) for key in item.values if key not in _ITEM_KEYS)
-    missing = [key for key in _ITEM_KEYS if key not in item.values]
+    missing = "scenario" not in item.values
     if unknown:
         collector.add(
             item.where_of(unknown[0]),
             f"unknown key {', '.join(map(quote, unknown))} (expected keys: scenario, websocket_url)",
         )
     if missing:
-        collector.add(item.where, f"missing {' and '.join(missing)}")
+        collector.add(item.where, "missing scenario")
     if unknown or missing:
         return None
     scenario = _as_int(collector.expand(item.values["scenario"], item.where_of("scenario")))
-    url = collector.expand(item.values["websocket_url"], item.where_of("websocket_url"))
+    # No websocket_url (or an empty one: a blank CSV cell, `websocket_url:` in YAML): the agent's URL.
+    raw_url = item.values.get("websocket_url")
+    url = (
+        None
+        if raw_url is None or raw_url == ""
+        else collector.expand(raw_url, item.where_of("websocket_url"))
+    )
     return _checked(
         scenario, url, item.where_of("scenario"), item.where_of("websocket_url"), item.where, collector
     )
@@ -444,22 +495,31 @@ def _checked(
         problem = check_positive_id(scenario, "scenario id")
         if problem:
             collector.add(scenario_where, problem)
-    if url is not UNRESOLVED:
+    if url is not UNRESOLVED and url is not None:
         problem = check_websocket_url(url)
         if problem:
             collector.add(url_where, problem)
     if scenario is UNRESOLVED or url is UNRESOLVED or len(collector.problems) > before:
         return None
-    assert isinstance(scenario, int) and isinstance(url, str)
-    return Located(ScenarioTarget(scenario=scenario, websocket_url=url.strip()), where)
+    assert isinstance(scenario, int) and (url is None or isinstance(url, str))
+    return Located(
+        ScenarioTarget(scenario=scenario, websocket_url=None if url is None else url.strip()), where
+    )
 
 
 def _scenario_flag(raw: str, where: str, collector: _Collector) -> Located | None:
     scenario, separator, url = raw.partition("=")
+    if not separator and scenario.strip().isdigit():
+        # A bare id: the scenario runs against the agent's websocket URL (needs --agent).
+        return _checked(_as_int(scenario.strip()), None, where, where, where, collector)
     # "://" before the first '=': the ID is missing and '=' split the URL's query (whose value must
     # not be echoed on its own as a "URL").
     if not separator or not scenario.strip() or not url.strip() or "://" in scenario:
-        collector.add(where, f"expected ID=URL (e.g. 101=wss://agent.example.com/chat), got {quote(raw)}")
+        collector.add(
+            where,
+            f"expected ID=URL (e.g. 101=wss://agent.example.com/chat) or a bare ID (the agent's "
+            f"websocket URL), got {quote(raw)}",
+        )
         return None
     expanded = collector.expand(url.strip(), where)
     return _checked(_as_int(scenario.strip()), expanded, where, where, where, collector)
@@ -512,7 +572,7 @@ def _read_csv_rows(text: str, name: str, collector: _Collector) -> _FileContent:
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     header = [column.strip() for column in next(reader, [])]
     unknown = [column for column in header if column not in _CSV_COLUMNS]
-    missing = [column for column in _ITEM_KEYS if column not in header]
+    missing = [column for column in ("scenario",) if column not in header]
     if unknown:
         collector.add(f"{name}:1", f"unknown column {', '.join(map(quote, unknown))}")
     if missing:
@@ -590,7 +650,7 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
             where = _where(name, value_node)
             if key == "scenarios":
                 _read_items(value_node, name, collector, content)
-            elif key in ("frequency", "agent"):
+            elif key in ("frequency", "agent", "mock_tool_names"):
                 _file_setting(content, str(key), _construct(value_node), where, collector)
             else:
                 collector.add(
@@ -764,7 +824,7 @@ def _read_groups(node: yaml.Node, name: str, collector: _Collector, max_runs: in
             value_where = _where(name, value_node)
             if key == "scenarios":
                 _read_items(value_node, name, collector, content)
-            elif key in ("frequency", "agent"):
+            elif key in ("frequency", "agent", "mock_tool_names"):
                 _file_setting(content, str(key), _construct(value_node), value_where, collector)
             elif key == "name":
                 group_name = collector.expand(_construct(value_node), value_where)
@@ -791,9 +851,10 @@ def _read_groups(node: yaml.Node, name: str, collector: _Collector, max_runs: in
         )
         if content.frequency is None:
             collector.add(where, f"group {quote(group_name)} needs a frequency")
+        tools = _mock_tools(None, content.mock_tool_names, collector, origins)
         run_plan = None
         if targets and frequency is not None and len(targets) == len(content.items):
-            run_plan = _plan(targets, frequency, agent, collector, origins, max_runs)
+            run_plan = _plan(targets, frequency, agent, collector, origins, max_runs, tools)
         groups.append(
             (group_name, Batch(tuple(targets), frequency, agent, run_plan=run_plan, origins=origins))
         )

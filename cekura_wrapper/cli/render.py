@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cekura_wrapper._display import guarded_lines, visible, without_secrets
+from cekura_wrapper._plan import AGENT_URL
 from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result
 from cekura_wrapper._validation import display_url, mask_urls
@@ -26,6 +27,7 @@ from cekura_wrapper._validation import display_url, mask_urls
 from .agent_urls import NO_PLAN, AgentUrls
 from .documents import run_endpoint, shown_body
 from .inputs import Batch
+from .mock_tools import describe as describe_mock_tools
 from .outside import GuardedStream, cell, outside, secrets_in_use
 from .verdict import pass_rate, percent
 
@@ -113,7 +115,8 @@ def plan_table(batch: Batch) -> Table:
     table.add_column("websocket URL", overflow="fold")
     table.add_column("from", overflow="fold")
     for number, located in enumerate(batch.targets, start=1):
-        url = display_url(located.target.websocket_url)
+        url = located.target.websocket_url
+        url = AGENT_URL if url is None else display_url(url)
         table.add_row(str(number), str(located.target.scenario), cell(url), cell(located.where))
     return table
 
@@ -124,6 +127,7 @@ def plan_summary(batch: Batch) -> str:
     return (
         f"{len(plan.scenarios)} scenario{'s' if len(plan.scenarios) != 1 else ''} x frequency "
         f"{plan.frequency} = {plan.run_count} run{'s' if plan.run_count != 1 else ''}{agent}\n"
+        f"{describe_mock_tools(plan.mock_tool_names)}\n"
         f"{' '.join(run_endpoint(plan))}\n{json.dumps(shown_body(plan), indent=2)}"
     )
 

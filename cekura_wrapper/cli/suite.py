@@ -39,15 +39,24 @@ def plan_suite(output: Output, suite: SuiteInput) -> None:
     schedule = schedule_of(suite)
     wave_of = {index: number for number, wave in enumerate(schedule.waves(), start=1) for index in wave}
     table = Table(title=Text(f"Suite {outside(suite.path)}"))
-    for column in ("group", "runs", "slots", "starts in wave"):
+    for column in ("group", "runs", "slots", "starts in wave", "mock tools"):
         table.add_column(column)
-    for index, (name, _batch) in enumerate(suite.groups):
-        table.add_row(cell(name), str(schedule.runs[index]), str(schedule.slots[index]), str(wave_of[index]))
+    for index, (name, batch) in enumerate(suite.groups):
+        tools = short_mock_tools(batch.plan().mock_tool_names)
+        table.add_row(
+            cell(name),
+            str(schedule.runs[index]),
+            str(schedule.slots[index]),
+            str(wave_of[index]),
+            cell(tools),
+        )
     output.show(table)
     budget = "no limit" if suite.concurrency is None else str(suite.concurrency)
     output.line(
         f"{len(suite.groups)} groups, {sum(schedule.runs)} runs; concurrency {budget}; "
-        f"peak calls in flight {schedule.peak_calls()} (a wave starts when the slots it needs are free)"
+        f"at most {schedule.peak_calls()} call slots reserved at once: a group starts only when its "
+        "slots fit in what the concurrency has left. How many calls of one result run at once is "
+        "up to Cekura's own organisation limit, not this budget."
     )
     output.document(
         {
@@ -56,11 +65,28 @@ def plan_suite(output: Output, suite: SuiteInput) -> None:
             "peak_calls": schedule.peak_calls(),
             "waves": [[suite.groups[index][0] for index in wave] for wave in schedule.waves()],
             "groups": [
-                {"name": name, "runs": schedule.runs[i], "slots": schedule.slots[i], "wave": wave_of[i]}
-                for i, (name, _batch) in enumerate(suite.groups)
+                {
+                    "name": name,
+                    "runs": schedule.runs[i],
+                    "slots": schedule.slots[i],
+                    "wave": wave_of[i],
+                    "mock_tool_names": _listed(batch.plan().mock_tool_names),
+                }
+                for i, (name, batch) in enumerate(suite.groups)
             ],
         }
     )
+
+
+def short_mock_tools(names: tuple[str, ...] | None) -> str:
+    """A table cell: ``agent's`` (every configured tool), ``none`` or the names."""
+    if names is None:
+        return "agent's"
+    return ", ".join(names) if names else "none"
+
+
+def _listed(names: tuple[str, ...] | None) -> list[str] | None:
+    return None if names is None else list(names)
 
 
 class _Progress:
@@ -144,7 +170,13 @@ def run_suite(
 ) -> NoReturn:
     """Run every group, report all of them, and exit: 0 all passed, 1 not, 4 timeout, 130/143."""
     groups = [
-        SuiteGroup(name, batch.plan().scenarios, batch.plan().frequency, batch.plan().agent)
+        SuiteGroup(
+            name,
+            batch.plan().scenarios,
+            batch.plan().frequency,
+            batch.plan().agent,
+            batch.plan().mock_tool_names,
+        )
         for name, batch in suite.groups
     ]
     code: ExitCode | None = None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cekura_wrapper.testing.agents import AGENT_KINDS, AgentKind, AgentServer, AgentThread
     from cekura_wrapper.testing.caller import CallOutcome, CallSettings, SimulatedCaller
+    from cekura_wrapper.testing.emulated_agents import EmulatedAgent
     from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorApp, EmulatorSettings, RecordedRequest
     from cekura_wrapper.testing.faults import (
         DropAfterCreate,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "agents": ("AGENT_KINDS", "AgentKind", "AgentServer", "AgentThread"),
     "caller": ("CallOutcome", "CallSettings", "SimulatedCaller"),
+    "emulated_agents": ("EmulatedAgent",),
     "emulator": ("CekuraEmulator", "EmulatorApp", "EmulatorSettings", "RecordedRequest"),
     "faults": (
         "DropAfterCreate",
@@ -65,6 +67,7 @@ __all__ = [
     "CallSettings",
     "CekuraEmulator",
     "DropAfterCreate",
+    "EmulatedAgent",
     "EmulatorApp",
     "EmulatorSettings",
     "Fault",
