@@ -83,6 +83,8 @@ class AgentServer:
         self.open_connections = 0
         self.peak_open_connections = 0
         self._server: Server | None = None
+        #: Set by stop(): a ``slow`` agent's pending replies end at once instead of sleeping on.
+        self._stopping = asyncio.Event()
 
     @property
     def url(self) -> str:
@@ -91,11 +93,13 @@ class AgentServer:
         return f"ws://{self.host}:{self.port}/"
 
     async def start(self) -> None:
+        self._stopping = asyncio.Event()  # bound to the loop the agent runs in
         self._server = await serve(self._handle, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1] if self.port == 0 else self.port
 
     async def stop(self) -> None:
         if self._server is not None:
+            self._stopping.set()
             self._server.close()
             await self._server.wait_closed()
 
@@ -126,14 +130,14 @@ class AgentServer:
         self.open_connections += 1
         self.peak_open_connections = max(self.peak_open_connections, self.open_connections)
         try:
-            with contextlib.suppress(ConnectionClosed):
+            with contextlib.suppress(ConnectionClosed, _Stopped):
                 await self._converse(connection, kind)
         finally:
             self.open_connections -= 1
 
     async def _converse(self, connection: ServerConnection, kind: AgentKind) -> None:
         delay = self.reply_delay if kind == "slow" else 0.0
-        say = _speaker(connection, delay)
+        say = _speaker(connection, delay, self._stopping)
         if self.greet:
             await say({"content": GREETING})
         replies = 0
@@ -159,10 +163,19 @@ class AgentServer:
             replies += 1
 
 
-def _speaker(connection: ServerConnection, delay: float) -> Callable[[dict[str, Any]], Awaitable[None]]:
+class _Stopped(Exception):
+    """The agent was stopped while a reply was still pending: the conversation ends unanswered."""
+
+
+def _speaker(
+    connection: ServerConnection, delay: float, stopping: asyncio.Event
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
     async def say(frame: dict[str, Any]) -> None:
         if delay > 0:
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), delay)
+            if stopping.is_set():
+                raise _Stopped
         await connection.send(json.dumps(frame))
 
     return say
