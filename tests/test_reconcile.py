@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import attrs
 import pytest
 from cli_helpers import invoke, submitted_id
+from fakes import FakeTime
 
 from cekura_wrapper import (
     AsyncCekuraClient,
@@ -154,12 +154,15 @@ def test_the_reconciled_submission_says_so(fresh: CekuraEmulator) -> None:
     assert submission.result_id in fresh.app.results
 
 
-def test_a_batch_that_was_not_created_is_reported_safe_to_resubmit(fresh: CekuraEmulator) -> None:
+def test_a_batch_that_was_not_created_is_reported_safe_to_resubmit(
+    fresh: CekuraEmulator, fake_time: FakeTime
+) -> None:
     fresh.faults.queue(ServerError(502), on="post")  # fails before creating anything
-    started = time.monotonic()
-    with client(fresh, reconcile_window=1.0) as cekura, pytest.raises(SubmissionNotCreatedError) as caught:
+    cekura = client(fresh, reconcile_window=1.0)._set_time(clock=fake_time, sleep=fake_time.sleep)
+    with cekura, pytest.raises(SubmissionNotCreatedError) as caught:
         cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
-    assert time.monotonic() - started < 1.0 + 3.0  # the settle window, then a decision
+    # The settle window on the client's clock, then a decision: not a poll more than the window needs.
+    assert 1.0 <= fake_time.now <= 1.0 + max(fake_time.sleeps)
     assert "submitting it again is safe" in str(caught.value)
     assert (posts(fresh), len(fresh.app.results)) == (1, 0)
 
