@@ -53,3 +53,11 @@ def test_stopping_a_slow_agent_thread_does_not_wait_for_its_replies() -> None:
 
     asyncio.run(scenario())
     assert agent.peak_open_connections == 1
+
+
+async def test_a_caller_hanging_up_ends_a_slow_agents_pending_reply() -> None:
+    async with AgentServer("slow", reply_delay=HOUR) as agent:
+        async with connect(agent.url):
+            await asyncio.wait_for(_until(lambda: agent.open_connections == 1), timeout=30)
+        # Only a hang fails here: the conversation ends with the caller, not an hour later.
+        await asyncio.wait_for(_until(lambda: agent.open_connections == 0), timeout=30)

@@ -359,7 +359,7 @@ async def test_a_chatty_agent_is_cut_off_after_a_bounded_number_of_frames(
             seen_by_heartbeat.append(frames_read)
             await asyncio.sleep(0)
 
-    async with AgentServer("chatty", chatter=8000) as agent:
+    async with AgentServer("chatty", chatter=2 * MAX_FRAMES_PER_TURN) as agent:
         beating = asyncio.create_task(heartbeat())
         settings = CallSettings(connect_timeout=2, reply_timeout=60)
         outcome = await asyncio.wait_for(call(agent.url, settings=settings), timeout=60)  # a hang only

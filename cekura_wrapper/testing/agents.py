@@ -172,11 +172,14 @@ def _speaker(
 ) -> Callable[[dict[str, Any]], Awaitable[None]]:
     async def say(frame: dict[str, Any]) -> None:
         if delay > 0:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), delay)
+            # The reply waits ``delay`` seconds, unless the agent stops or the caller hangs up first.
+            ends = [asyncio.ensure_future(stopping.wait()), asyncio.ensure_future(connection.wait_closed())]
+            await asyncio.wait(ends, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for end in ends:
+                end.cancel()
             if stopping.is_set():
                 raise _Stopped
-        await connection.send(json.dumps(frame))
+        await connection.send(json.dumps(frame))  # ConnectionClosed once the caller hung up
 
     return say
 
