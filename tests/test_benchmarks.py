@@ -73,15 +73,15 @@ def test_the_rows_judge_the_issue_targets() -> None:
 
 
 def test_a_quick_run_prints_the_table_with_targets_judged() -> None:
+    # The runner's plumbing with its cheapest part (part 1's rows are judged in-process above).
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--parts", "1,4"],
+        [sys.executable, "-m", "benchmarks", "--quick", "--parts", "4"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "| 1 polling | D=10 s, 1 run, uniform" in done.stdout
     assert "| 4 import | import cekura_wrapper (fresh interpreter)" in done.stdout
     assert "targets met:" in done.stdout
 
