@@ -28,6 +28,7 @@ from cekura_wrapper import (
 from cekura_wrapper._reconcile import (
     CLOCK_SKEW,
     DATE_MARGIN,
+    LOOKUP_INTERVAL,
     Landed,
     NotLanded,
     Search,
@@ -167,12 +168,20 @@ def test_a_batch_that_was_not_created_is_reported_safe_to_resubmit(
     assert (posts(fresh), len(fresh.app.results)) == (1, 0)
 
 
-def test_a_batch_listed_late_is_found_within_the_settle_window(fresh: CekuraEmulator) -> None:
-    fresh.app.settings = attrs.evolve(fresh.app.settings, list_lag=1.0)
+def test_a_batch_listed_late_is_found_within_the_settle_window(
+    fresh: CekuraEmulator, fake_time: FakeTime
+) -> None:
+    fresh.app.settings = attrs.evolve(fresh.app.settings, list_lag=3600.0)  # not listed yet
     fresh.faults.queue(ServerErrorAfterCreate(503), on="post")
-    with client(fresh, reconcile_window=8.0) as cekura:
+
+    def sleep(seconds: float) -> None:  # the client waits on the fake clock; the list catches up
+        fake_time.sleep(seconds)
+        fresh.app.settings = attrs.evolve(fresh.app.settings, list_lag=0.0)
+
+    with client(fresh, reconcile_window=8.0)._set_time(clock=fake_time, sleep=sleep) as cekura:
         submission = cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
     assert submission.reconciled and (posts(fresh), len(fresh.app.results)) == (1, 1)
+    assert fake_time.sleeps == [LOOKUP_INTERVAL]  # a miss, one wait, then found
 
 
 def test_two_identical_batches_in_the_window_are_ambiguous(fresh: CekuraEmulator) -> None:
