@@ -217,10 +217,11 @@ def test_find_submission_serves_callers_that_caught_the_error(fresh: CekuraEmula
     assert found.reconciled and [found.result_id] == list(fresh.app.results)
 
 
-def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator) -> None:
+def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator, fake_time: FakeTime) -> None:
     async def scenario() -> int:
         fresh.faults.queue(DropAfterCreate(), on="post")
-        async with AsyncCekuraClient(fresh.api_key, base_url=fresh.base_url, reconcile_window=1.0) as cekura:
+        async_client = AsyncCekuraClient(fresh.api_key, base_url=fresh.base_url, reconcile_window=1.0)
+        async with async_client._set_time(clock=fake_time, sleep=fake_time.async_sleep) as cekura:
             submission = await cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
             assert submission.reconciled
             with pytest.raises(SubmissionNotCreatedError):
@@ -231,6 +232,7 @@ def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator) -> None
     result_id = asyncio.run(scenario())
     assert list(fresh.app.results) == [result_id]
     assert posts(fresh) == 2
+    assert fake_time.now == 1.0  # the not-created batch was looked for through the settle window
 
 
 def test_cekura_ws_run_says_what_happened(fresh: CekuraEmulator, agent: AgentThread) -> None:
