@@ -3,7 +3,8 @@
 Kinds (``AGENT_KINDS``):
 
 - ``helpful``: greets, then answers by keyword; satisfies every default scenario.
-- ``slow``: the helpful agent, but each message comes ``reply_delay`` seconds late.
+- ``slow``: the helpful agent, but each message comes ``reply_delay`` seconds late (a message still
+  pending when the caller hangs up or the agent stops is never sent: nothing waits out the delay).
 - ``closes-mid-conversation``: answers ``replies_before_close`` messages, then closes (code 1000).
 - ``invalid-json``: greets, then answers with a frame that is not JSON.
 - ``flaky``: every second connection closes mid-conversation; the others are helpful.
