@@ -27,7 +27,6 @@ from ._errors import (
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
-    parse_http_date,
 )
 from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
 from ._lookup import LOOKUP_PAGE_SIZE, Lookup, Pause, Send
@@ -35,6 +34,7 @@ from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
 from ._polling import Poll, WaitState, wait_async, wait_sync
 from ._reach import unreachable_agent_urls
 from ._reconcile import DEFAULT_SETTLE_WINDOW, Landed, NotLanded, Outcome, SentRequest
+from ._responses import parse_http_date
 from ._results import Result, Submission
 from ._retry import Kind
 from ._schedule import GRID, PollMode, check_mode, new_schedule
