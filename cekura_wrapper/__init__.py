@@ -6,6 +6,7 @@ The clients load lazily, so ``import cekura_wrapper`` stays cheap (no httpx unti
 from typing import TYPE_CHECKING, Any
 
 from ._compare import Comparison, ComparisonRow, compare
+from ._ending import STOP_REQUEST_TIMEOUT, EndCallsOutcome
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -43,6 +44,7 @@ DISTRIBUTION = "cekura-ws"
 
 __all__ = [
     "LIVE_STATUSES",
+    "STOP_REQUEST_TIMEOUT",
     "TERMINAL_STATUSES",
     "APIConnectionError",
     "APIError",
@@ -55,6 +57,7 @@ __all__ = [
     "Change",
     "Comparison",
     "ComparisonRow",
+    "EndCallsOutcome",
     "GroupOutcome",
     "ListingError",
     "NotFoundError",

@@ -38,9 +38,6 @@ GroupState = Literal["pending", "running", "passed", "failed", "timeout", "skipp
 FINAL_GROUP_STATES: Final = frozenset({"passed", "failed", "timeout", "skipped", "error"})
 #: Longest group name: it is shown in tables, JUnit and GitHub outputs.
 MAX_GROUP_NAME: Final = 100
-#: Each ``end_calls`` request made when a suite stops gets this long at most (they run in
-#: parallel), so clean-up fits well inside a CI runner's cancel window (SIGTERM 7.5 s after SIGINT).
-STOP_REQUEST_TIMEOUT: Final = 3.0
 
 
 @attrs.frozen

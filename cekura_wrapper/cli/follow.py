@@ -16,7 +16,7 @@ from .documents import result_document
 from .exit_codes import ExitCode
 from .render import Output, progress_view, result_summary, runs_table
 from .reports import Reports, write_reports
-from .stopping import Terminated, end_calls, ended_lines
+from .stopping import Terminated, ended_lines
 from .verdict import judge
 
 
@@ -113,10 +113,10 @@ def _end_calls(output: Output, client: CekuraClient, result_id: int, wanted: boo
     """End the result's calls when ``wanted``; True when Cekura accepted it."""
     if not wanted:
         return False
-    outcome = end_calls(client, [result_id])
+    outcome = client.end_calls_many([result_id])
     for line in ended_lines(outcome):
         output.note(line)
-    return outcome.get(result_id, "") is None
+    return outcome[result_id].ended
 
 
 def _timed_out(
