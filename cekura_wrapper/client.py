@@ -25,6 +25,7 @@ from ._errors import (
     APIConnectionError,
     APIError,
     CekuraError,
+    PollTimeoutError,
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
@@ -78,6 +79,14 @@ def _check_progress(on_progress: object, *, can_await: bool) -> None:
 def _attach(exc: BaseException, outcome: SuiteResult) -> None:
     """Hang the suite's outcome so far on the interrupt that stopped it (``exc.suite_result``)."""
     exc.suite_result = outcome  # type: ignore[attr-defined]
+
+
+def _ended_on_stop(exc: BaseException, outcome: EndCallsOutcome) -> None:
+    """Hang what ``end_calls_on_stop`` did on the error or interrupt that stopped a wait
+    (``exc.calls_ended``); a ``PollTimeoutError`` then says the calls were ended, not running."""
+    exc.calls_ended = outcome  # type: ignore[attr-defined]
+    if isinstance(exc, PollTimeoutError) and outcome.ended:
+        exc.args = (str(exc).split("; it keeps running")[0] + "; its calls were ended",)
 
 
 def _utc_now() -> datetime:
@@ -433,6 +442,7 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         poll_interval: float | None = None,
         max_poll_interval: float | None = None,
         on_progress: ProgressCallback | None = None,
+        end_calls_on_stop: bool = False,
     ) -> Result:
         """Poll until the result is terminal, calling ``on_progress(result)`` after each poll.
 
@@ -443,6 +453,11 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         missed one while time remains. Each poll's request gets at most the time left before the
         deadline (but at least ``MIN_POLL_REQUEST_TIMEOUT``, 1 s), so a server that holds its
         answer delays the error by about a second, not a whole HTTP timeout.
+
+        ``end_calls_on_stop=True``: when the wait stops before the end (``PollTimeoutError``,
+        ``KeyboardInterrupt``; task cancellation on the async client), the result's calls are
+        ended first with ``end_calls_many`` (one request, bounded, never retried; nothing is
+        resubmitted), and the error re-raised carries its ``EndCallsOutcome`` as ``calls_ended``.
         """
         state = self._wait_state(
             result_id,
@@ -452,11 +467,16 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
             on_progress=on_progress,
         )
         limit = self._settings.timeout
-        return wait_sync(
-            lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
-            state,
-            self._sender.sleep,
-        )
+        try:
+            return wait_sync(
+                lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
+                state,
+                self._sender.sleep,
+            )
+        except (PollTimeoutError, KeyboardInterrupt) as exc:
+            if end_calls_on_stop:
+                _ended_on_stop(exc, self.end_calls_many([result_id])[result_id])
+            raise
 
     def run_and_wait(
         self,
@@ -755,8 +775,10 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         poll_interval: float | None = None,
         max_poll_interval: float | None = None,
         on_progress: ProgressCallback | None = None,
+        end_calls_on_stop: bool = False,
     ) -> Result:
-        """See ``CekuraClient.wait_for_result``; ``on_progress`` may also be an ``async def``."""
+        """See ``CekuraClient.wait_for_result``; ``on_progress`` may also be an ``async def``, and
+        task cancellation stops the wait like ``KeyboardInterrupt``."""
         state = self._wait_state(
             result_id,
             timeout=timeout,
@@ -765,11 +787,16 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
             on_progress=on_progress,
         )
         limit = self._settings.timeout
-        return await wait_async(
-            lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
-            state,
-            self._sender.sleep,
-        )
+        try:
+            return await wait_async(
+                lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
+                state,
+                self._sender.sleep,
+            )
+        except (PollTimeoutError, KeyboardInterrupt, asyncio.CancelledError) as exc:
+            if end_calls_on_stop:
+                _ended_on_stop(exc, (await self.end_calls_many([result_id]))[result_id])
+            raise
 
     async def run_and_wait(
         self,
