@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from cekura_wrapper import display_url
 from cekura_wrapper.testing.scenarios import Scenario, ScenarioRegistry
 
 MAX_FREQUENCY = 100
@@ -153,7 +152,7 @@ def _target(item: Any, registry: ScenarioRegistry) -> tuple[list[str], RunTarget
 
 
 def _url_problem(url: str) -> str | None:
-    shown = _shown(display_url(url))  # a 400 never echoes a password or a token
+    shown = _shown(_without_credentials(url))
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError on a bad port
@@ -164,6 +163,15 @@ def _url_problem(url: str) -> str | None:
     if not parts.hostname:
         return f"'websocket_url' has no host: {shown}."
     return None
+
+
+def _without_credentials(url: str) -> str:
+    """The URL with any ``user:password@`` replaced, so a 400 never echoes a password."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if not sep or "@" not in authority:
+        return url
+    return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"
 
 
 def _is_int(value: Any) -> bool:
