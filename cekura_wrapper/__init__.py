@@ -6,6 +6,7 @@ The clients load lazily, so ``import cekura_wrapper`` stays cheap (no httpx unti
 from typing import TYPE_CHECKING, Any
 
 from ._compare import Comparison, ComparisonRow, compare
+from ._ending import STOP_REQUEST_TIMEOUT, EndCallsOutcome
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -44,6 +45,7 @@ DISTRIBUTION = "cekura-ws"
 
 __all__ = [
     "LIVE_STATUSES",
+    "STOP_REQUEST_TIMEOUT",
     "TERMINAL_STATUSES",
     "APIConnectionError",
     "APIError",
@@ -57,6 +59,7 @@ __all__ = [
     "Change",
     "Comparison",
     "ComparisonRow",
+    "EndCallsOutcome",
     "FailedReasons",
     "FailureIssue",
     "GroupOutcome",

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._errors import ValidationError
 from ._insights import AiSummary, FailedReasons, NextStep, next_steps_from_payload
 from ._targets import TargetStats, targets_of
+from ._validation import describe
 
 if TYPE_CHECKING:
     from ._api import ResultDetailV2
@@ -159,8 +161,23 @@ class Result:
 
     @property
     def passed(self) -> bool:
-        """Completed with every run successful (how Cekura's own CI action counts a pass)."""
-        return self.status == "completed" and self.total_runs > 0 and self.success_runs == self.total_runs
+        """``passes()``: completed with every run successful (how Cekura's own CI action counts a pass)."""
+        return self.passes()
+
+    def passes(self, fail_under: float | None = None) -> bool:
+        """The gate's one pass rule: ``completed``, at least one run, and every run passed; with
+        ``fail_under`` (a 0..1 pass rate), at least that share of the runs passed.
+
+        A result still running, or ended ``failed``/``timeout``/``cancelled``, never passes.
+        ``ValidationError`` when ``fail_under`` is not a number from 0 to 1.
+        """
+        if fail_under is not None:
+            _check_rate(fail_under)
+        if self.status != "completed" or self.total_runs <= 0:
+            return False
+        if fail_under is None:
+            return self.success_runs == self.total_runs
+        return self.success_runs / self.total_runs >= fail_under
 
     @functools.cached_property
     def runs(self) -> tuple[Run, ...]:
@@ -241,6 +258,14 @@ class Result:
                 to_float(get("success_rate")), success, completed, success_rate_is_fraction
             ),
             raw=payload,
+        )
+
+
+def _check_rate(fail_under: object) -> None:
+    """``ValidationError`` unless ``fail_under`` is a number from 0 to 1 (a rate, not a percentage)."""
+    if isinstance(fail_under, bool) or not isinstance(fail_under, int | float) or not 0 <= fail_under <= 1:
+        raise ValidationError(
+            f"fail_under must be a pass rate from 0 to 1 (0.9 for 90 %), got {describe(fail_under)}"
         )
 
 

@@ -38,9 +38,6 @@ GroupState = Literal["pending", "running", "passed", "failed", "timeout", "skipp
 FINAL_GROUP_STATES: Final = frozenset({"passed", "failed", "timeout", "skipped", "error"})
 #: Longest group name: it is shown in tables, JUnit and GitHub outputs.
 MAX_GROUP_NAME: Final = 100
-#: Each ``end_calls`` request made when a suite stops gets this long at most (they run in
-#: parallel), so clean-up fits well inside a CI runner's cancel window (SIGTERM 7.5 s after SIGINT).
-STOP_REQUEST_TIMEOUT: Final = 3.0
 
 
 @attrs.frozen
@@ -74,22 +71,19 @@ class GroupOutcome:
 
     @property
     def passed(self) -> bool:
-        return self.state == "passed"
+        """``passes()``: the state is ``passed``."""
+        return self.passes()
+
+    def passes(self, fail_under: float | None = None) -> bool:
+        """The group finished (passed or failed) and its result ``passes(fail_under)``; a group
+        that was skipped, timed out or erred never passes."""
+        return (
+            self.state in ("passed", "failed") and self.result is not None and self.result.passes(fail_under)
+        )
 
     @property
     def result_id(self) -> int | None:
         return None if self.submission is None else self.submission.result_id
-
-
-def group_passes(result: Result, fail_under: float | None = None) -> bool:
-    """``Result.passed``, or with ``fail_under`` (0..1): completed and that share of runs passed."""
-    if fail_under is None:
-        return result.passed
-    return (
-        result.status == "completed"
-        and result.total_runs > 0
-        and result.success_runs / result.total_runs >= fail_under
-    )
 
 
 @attrs.frozen
@@ -103,16 +97,13 @@ class SuiteResult:
 
     @property
     def passed(self) -> bool:
-        return bool(self.groups) and all(group.passed for group in self.groups)
+        """``passes()``: every group passed."""
+        return self.passes()
 
     def passes(self, fail_under: float | None = None) -> bool:
-        """Like ``passed``, each finished group judged with ``fail_under`` (a 0..1 pass rate)."""
-        return bool(self.groups) and all(
-            group.result is not None
-            and group.state in ("passed", "failed")
-            and group_passes(group.result, fail_under)
-            for group in self.groups
-        )
+        """The suite's verdict: at least one group, and every group ``passes(fail_under)`` (each
+        finished, its result judged by ``Result.passes``)."""
+        return bool(self.groups) and all(group.passes(fail_under) for group in self.groups)
 
     @property
     def results(self) -> list[Result]:

@@ -8,7 +8,7 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -20,10 +20,12 @@ from ._budget import DEFAULT_REQUEST_BUDGET, RequestBudget
 from ._compare import Comparison, check_compare_input
 from ._compare import compare as compare_results
 from ._decoding import decode_object, read_result, read_submission
+from ._ending import MAX_PARALLEL_ENDS, STOP_REQUEST_TIMEOUT, EndCallsOutcome, checked_ids, outcome_of
 from ._errors import (
     APIConnectionError,
     APIError,
     CekuraError,
+    PollTimeoutError,
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
@@ -40,7 +42,7 @@ from ._retry import Kind
 from ._schedule import GRID, PollMode, check_mode, new_schedule
 from ._settings import Settings, resolve_api_key
 from ._stats import DEFAULT_ALPHA
-from ._suite import STOP_REQUEST_TIMEOUT, GroupOutcome, SuiteGroup, SuiteResult, SuiteRunState, check_suite
+from ._suite import GroupOutcome, SuiteGroup, SuiteResult, SuiteRunState, check_suite
 from ._transport import AsyncSender, SyncSender
 from ._validation import check_positive_id, describe, require_seconds
 
@@ -77,6 +79,14 @@ def _check_progress(on_progress: object, *, can_await: bool) -> None:
 def _attach(exc: BaseException, outcome: SuiteResult) -> None:
     """Hang the suite's outcome so far on the interrupt that stopped it (``exc.suite_result``)."""
     exc.suite_result = outcome  # type: ignore[attr-defined]
+
+
+def _ended_on_stop(exc: BaseException, outcome: EndCallsOutcome) -> None:
+    """Hang what ``end_calls_on_stop`` did on the error or interrupt that stopped a wait
+    (``exc.calls_ended``); a ``PollTimeoutError`` then says the calls were ended, not running."""
+    exc.calls_ended = outcome  # type: ignore[attr-defined]
+    if isinstance(exc, PollTimeoutError) and outcome.ended:
+        exc.args = (str(exc).split("; it keeps running")[0] + "; its calls were ended",)
 
 
 def _utc_now() -> datetime:
@@ -446,6 +456,7 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         poll_interval: float | None = None,
         max_poll_interval: float | None = None,
         on_progress: ProgressCallback | None = None,
+        end_calls_on_stop: bool = False,
     ) -> Result:
         """Poll until the result is terminal, calling ``on_progress(result)`` after each poll.
 
@@ -456,6 +467,11 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         missed one while time remains. Each poll's request gets at most the time left before the
         deadline (but at least ``MIN_POLL_REQUEST_TIMEOUT``, 1 s), so a server that holds its
         answer delays the error by about a second, not a whole HTTP timeout.
+
+        ``end_calls_on_stop=True``: when the wait stops before the end (``PollTimeoutError``,
+        ``KeyboardInterrupt``; task cancellation on the async client), the result's calls are
+        ended first with ``end_calls_many`` (one request, bounded, never retried; nothing is
+        resubmitted), and the error re-raised carries its ``EndCallsOutcome`` as ``calls_ended``.
         """
         state = self._wait_state(
             result_id,
@@ -465,11 +481,16 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
             on_progress=on_progress,
         )
         limit = self._settings.timeout
-        return wait_sync(
-            lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
-            state,
-            self._sender.sleep,
-        )
+        try:
+            return wait_sync(
+                lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
+                state,
+                self._sender.sleep,
+            )
+        except (PollTimeoutError, KeyboardInterrupt) as exc:
+            if end_calls_on_stop:
+                _ended_on_stop(exc, self.end_calls_many([result_id])[result_id])
+            raise
 
     def run_and_wait(
         self,
@@ -545,19 +566,13 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
     def _stop_suite(
         self, state: SuiteRunState, reason: str, end_calls: bool, report: SuiteProgressCallback
     ) -> None:
-        """Stop the suite; end the running results' calls in parallel, each request time-bounded."""
+        """Stop the suite; end the running results' calls with ``end_calls_many``."""
         active = state.stop(reason)
         if not end_calls or not active:
             return
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(active), 32)) as pool:
-            futures = {
-                pool.submit(
-                    self.end_calls, state.result_id(i), timeout=STOP_REQUEST_TIMEOUT, max_retries=0
-                ): i
-                for i in active
-            }
-            for future in concurrent.futures.as_completed(futures):
-                report(state.ended(futures[future], future.exception() is None))
+        outcomes = self.end_calls_many([state.result_id(index) for index in active])
+        for index in active:
+            report(state.ended(index, outcomes[state.result_id(index)].ended))
 
     def end_calls(
         self, result_id: int, *, timeout: float | None = None, max_retries: int | None = None
@@ -567,6 +582,28 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         ``max_retries`` override the client's for this request (clean-up on cancel is short)."""
         kwargs = self._end_calls_kwargs(result_id)
         self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
+
+    def end_calls_many(
+        self, result_ids: Iterable[int], *, timeout: float = STOP_REQUEST_TIMEOUT
+    ) -> dict[int, EndCallsOutcome]:
+        """End the calls of every result (each id once) in parallel, for clean-up: one request per
+        id, never retried, each bounded by ``timeout`` (``STOP_REQUEST_TIMEOUT``, 3 s), so it all
+        ends within about ``timeout`` (ids beyond ``MAX_PARALLEL_ENDS``, 32, wait for a turn).
+
+        Returns an ``EndCallsOutcome`` per id, in the order given. It never raises for one id:
+        whatever an id's request raises (``NotFoundError``, ``APITimeoutError``...) becomes that
+        id's ``error`` and the other ids are ended all the same. Only ``ValidationError`` (an id
+        that is not a positive integer, before any request) and interrupts propagate.
+        """
+        ids, limit = checked_ids(result_ids, timeout)
+        if not ids:
+            return {}
+        done: dict[int, EndCallsOutcome] = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(ids), MAX_PARALLEL_ENDS)) as pool:
+            futures = {pool.submit(self.end_calls, i, timeout=limit, max_retries=0): i for i in ids}
+            for future in concurrent.futures.as_completed(futures):
+                done[futures[future]] = outcome_of(futures[future], future.exception())
+        return {result_id: done[result_id] for result_id in ids}
 
     def list_results(
         self, agent: int | None = None, *, page_size: int | None = None, max_pages: int = DEFAULT_MAX_PAGES
@@ -730,18 +767,11 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
     ) -> None:
         """See ``CekuraClient._stop_suite``."""
         active = state.stop(reason)
-        if not end_calls:
+        if not end_calls or not active:
             return
-
-        async def end(index: int) -> None:
-            try:
-                await self.end_calls(state.result_id(index), timeout=STOP_REQUEST_TIMEOUT, max_retries=0)
-            except CekuraError:
-                await report(state.ended(index, False))
-            else:
-                await report(state.ended(index, True))
-
-        await asyncio.gather(*(end(index) for index in active))
+        outcomes = await self.end_calls_many([state.result_id(index) for index in active])
+        for index in active:
+            await report(state.ended(index, outcomes[state.result_id(index)].ended))
 
     async def get_result(self, result_id: int) -> Result:
         """See ``CekuraClient.get_result``."""
@@ -764,8 +794,10 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         poll_interval: float | None = None,
         max_poll_interval: float | None = None,
         on_progress: ProgressCallback | None = None,
+        end_calls_on_stop: bool = False,
     ) -> Result:
-        """See ``CekuraClient.wait_for_result``; ``on_progress`` may also be an ``async def``."""
+        """See ``CekuraClient.wait_for_result``; ``on_progress`` may also be an ``async def``, and
+        task cancellation stops the wait like ``KeyboardInterrupt``."""
         state = self._wait_state(
             result_id,
             timeout=timeout,
@@ -774,11 +806,16 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
             on_progress=on_progress,
         )
         limit = self._settings.timeout
-        return await wait_async(
-            lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
-            state,
-            self._sender.sleep,
-        )
+        try:
+            return await wait_async(
+                lambda: self._poll(result_id, max_retries=0, timeout=state.request_timeout(limit)),
+                state,
+                self._sender.sleep,
+            )
+        except (PollTimeoutError, KeyboardInterrupt, asyncio.CancelledError) as exc:
+            if end_calls_on_stop:
+                _ended_on_stop(exc, (await self.end_calls_many([result_id]))[result_id])
+            raise
 
     async def run_and_wait(
         self,
@@ -803,6 +840,23 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         """See ``CekuraClient.end_calls``."""
         kwargs = self._end_calls_kwargs(result_id)
         await self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
+
+    async def end_calls_many(
+        self, result_ids: Iterable[int], *, timeout: float = STOP_REQUEST_TIMEOUT
+    ) -> dict[int, EndCallsOutcome]:
+        """See ``CekuraClient.end_calls_many`` (at most 20 requests in flight; waiting for a turn
+        counts toward ``timeout``)."""
+        ids, limit = checked_ids(result_ids, timeout)
+
+        async def end(result_id: int) -> EndCallsOutcome:
+            try:
+                await self.end_calls(result_id, timeout=limit, max_retries=0)
+            except Exception as exc:  # the rule of outcome_of: an id's failure is its outcome
+                return outcome_of(result_id, exc)
+            return outcome_of(result_id, None)
+
+        outcomes = await asyncio.gather(*(end(result_id) for result_id in ids))
+        return {outcome.result_id: outcome for outcome in outcomes}
 
     def list_results(
         self, agent: int | None = None, *, page_size: int | None = None, max_pages: int = DEFAULT_MAX_PAGES

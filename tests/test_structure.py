@@ -95,3 +95,18 @@ def test_the_private_core_never_imports_the_cli_or_the_testing_kit() -> None:
         )
     }
     assert offenders == set()
+
+
+def test_calls_are_ended_in_one_place() -> None:
+    """``end_calls_many`` is the one clean-up (one error rule, one bound): nothing else in the
+    package uses ``end_calls`` (suites, ``stop`` and the CLI's waits go through it)."""
+    users: set[tuple[str, str]] = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ast.parse(path.read_text(encoding="utf-8"))
+        members = [node for cls in module.body if isinstance(cls, ast.ClassDef) for node in cls.body]
+        for function in [*module.body, *members]:
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                for node in ast.walk(function):  # nested helpers count as their outer function
+                    if isinstance(node, ast.Attribute) and node.attr == "end_calls":
+                        users.add((str(path.relative_to(PACKAGE.parent)), function.name))
+    assert users == {("cekura_wrapper/client.py", "end_calls_many")}

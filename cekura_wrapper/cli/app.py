@@ -38,7 +38,7 @@ from .inputs import Batch, InputError, InputProblem, SuiteInput, has_groups, loa
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
-from .stopping import Terminated, end_calls, ended_lines, sigterm_as_interrupt
+from .stopping import Terminated, ended_lines, sigterm_as_interrupt
 from .verdict import judge
 
 if TYPE_CHECKING:
@@ -489,16 +489,16 @@ def stop(
     with reported_errors(output):
         client = CekuraClient(api_key, base_url=base_url, max_retries=max_retries)
     with client:
-        outcome = end_calls(client, unique)
+        outcome = client.end_calls_many(unique)
     for line in ended_lines(outcome):
         output.line(line)
-    failed = {result_id: error for result_id, error in outcome.items() if error is not None}
+    failed = {result_id: str(ended.error) for result_id, ended in outcome.items() if ended.error is not None}
     code = ExitCode.API_ERROR if failed else ExitCode.OK
     output.document(
         {
             "kind": "stop",
             "exit_code": int(code),
-            "ended": [result_id for result_id in unique if outcome.get(result_id, "") is None],
+            "ended": [result_id for result_id in unique if outcome[result_id].ended],
             "failed": {str(result_id): error for result_id, error in failed.items()},
         }
     )

@@ -12,7 +12,7 @@ from cekura_wrapper._validation import display_url, mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .exit_codes import ExitCode
-from .verdict import pass_rate, result_passes
+from .verdict import pass_rate
 
 
 def run_endpoint(plan: RunPlan) -> tuple[str, str]:
@@ -81,7 +81,7 @@ def result_document(
         "failed_runs": result.failed_runs,
         "success_rate_percent": result.success_rate,
         "pass_rate": pass_rate(result),
-        "passed": result_passes(result, fail_under),
+        "passed": result.passes(fail_under),
         "fail_under": fail_under,
         "verdict": verdict,
         "exit_code": int(exit_code),

@@ -6,7 +6,7 @@ from typing import NoReturn
 
 import click
 
-from cekura_wrapper import CekuraClient
+from cekura_wrapper import CekuraClient, EndCallsOutcome
 from cekura_wrapper._errors import PollTimeoutError
 from cekura_wrapper._results import Result
 
@@ -16,7 +16,7 @@ from .documents import result_document
 from .exit_codes import ExitCode
 from .render import Output, progress_view, result_summary, runs_table
 from .reports import Reports, write_reports
-from .stopping import Terminated, end_calls, ended_lines
+from .stopping import Terminated, ended_lines
 from .verdict import judge
 
 
@@ -50,15 +50,16 @@ def follow(
                 poll_interval=poll_interval,
                 max_poll_interval=max(poll_interval, max_poll_interval),
                 on_progress=view.update,
+                end_calls_on_stop=end_calls_on_stop,
             )
     except PollTimeoutError as exc:
         view.close()
-        ended = _end_calls(output, client, result_id, end_calls_on_stop)
+        ended = _show_ended(output, exc)
         _timed_out(output, exc, reports, fail_under, urls, ended=ended)
     except KeyboardInterrupt as exc:
         view.close()
         terminated = isinstance(exc, Terminated)
-        ended = _end_calls(output, client, result_id, end_calls_on_stop)
+        ended = _show_ended(output, exc)
         what = "SIGTERM" if terminated else "Ctrl-C"
         fate = (
             "Its calls were ended; nothing was resubmitted."
@@ -109,14 +110,15 @@ def _add_errors(document: dict[str, object], errors: dict[str, str]) -> None:
         document["junit_error"] = errors["junit"]
 
 
-def _end_calls(output: Output, client: CekuraClient, result_id: int, wanted: bool) -> bool:
-    """End the result's calls when ``wanted``; True when Cekura accepted it."""
-    if not wanted:
+def _show_ended(output: Output, stopped: BaseException) -> bool:
+    """Show what ``wait_for_result(end_calls_on_stop=True)`` did before it re-raised ``stopped``;
+    True when the calls were ended (False when it was not asked to end them)."""
+    outcome = getattr(stopped, "calls_ended", None)
+    if not isinstance(outcome, EndCallsOutcome):
         return False
-    outcome = end_calls(client, [result_id])
-    for line in ended_lines(outcome):
+    for line in ended_lines({outcome.result_id: outcome}):
         output.note(line)
-    return outcome.get(result_id, "") is None
+    return outcome.ended
 
 
 def _timed_out(
@@ -138,14 +140,11 @@ def _timed_out(
         extra["last_result"] = result_document(
             last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=fail_under, urls=urls
         )
-    message = str(exc)
-    if ended:
-        message = message.split("; it keeps running")[0] + "; its calls were ended"
     fail(
         output,
         ExitCode.WAIT_TIMEOUT,
         "wait_timeout",
-        message,
+        str(exc),  # says "its calls were ended" when they were
         advice="" if ended else resume_advice(exc.result_id),
         result_id=exc.result_id,
         calls_ended=ended,

@@ -27,7 +27,7 @@ from .outside import cell, outside
 from .render import Output
 from .reports import Reports, write_reports
 from .stopping import Terminated
-from .verdict import Verdict, judge, result_passes
+from .verdict import Verdict, judge
 
 
 def schedule_of(suite: SuiteInput) -> SuiteSchedule:
@@ -203,11 +203,12 @@ def run_suite(
 
 
 def suite_verdict(result: SuiteResult, fail_under: float | None) -> Verdict:
-    """``judge`` over the groups' results, failed too when a group has none or did not finish.
+    """Passed when ``SuiteResult.passes(fail_under)``; the figures and the reason are ``judge``'s
+    over the groups' results, the groups that did not finish named first.
 
     ``total_runs`` counts every planned run, those of groups that never started (skipped) or whose
     request failed included, so ``passed_runs / total_runs`` never looks better than the suite did."""
-    verdict = judge(result.results, fail_under)
+    verdict = attrs.evolve(judge(result.results, fail_under), passed=result.passes(fail_under))
     planned = sum(group.result.total_runs if group.result else group.runs for group in result.groups)
     if planned != verdict.total_runs:
         rate = None if verdict.pass_rate is None or planned <= 0 else verdict.passed_runs / planned
@@ -217,7 +218,6 @@ def suite_verdict(result: SuiteResult, fail_under: float | None) -> Verdict:
         return verdict
     return attrs.evolve(
         verdict,
-        passed=False,
         reason=f"{len(unfinished)} of {len(result.groups)} groups did not finish ({', '.join(unfinished)}); "
         + verdict.reason,
     )
@@ -288,9 +288,7 @@ def suite_document(
                 "status": group.result.status if group.result else None,
                 "total_runs": group.result.total_runs if group.result else group.runs,
                 "success_runs": group.result.success_runs if group.result else 0,
-                "passed": group.result is not None
-                and group.state in ("passed", "failed")
-                and result_passes(group.result, verdict.fail_under),
+                "passed": group.passes(verdict.fail_under),
                 "calls_ended": group.calls_ended,
                 "error": mask_urls(str(group.error)) if group.error is not None else None,
             }

@@ -1,7 +1,7 @@
 """The gate's verdict on finished results (pure: no I/O, no click).
 
-A result passes only when Cekura says ``completed`` and every run in it succeeded; ``--fail-under``
-relaxes the second half to "the pass rate reached RATE". People read percentages, machines
+The rule is ``Result.passes``: Cekura says ``completed`` and every run in it succeeded;
+``--fail-under`` relaxes the second half to "the pass rate reached RATE". People read percentages, machines
 fractions: ``percent()`` is for text, ``Verdict.pass_rate`` (0..1) for JSON, outputs and JUnit.
 """
 
@@ -67,14 +67,6 @@ def threshold_text(fail_under: float | None) -> str:
     return "every run must pass" if fail_under is None else f"--fail-under {round(fail_under * 100, 4):g} %"
 
 
-def result_passes(result: Result, fail_under: float | None) -> bool:
-    """Completed, and every run passed (or the pass rate reached ``fail_under``)."""
-    if fail_under is None:
-        return result.passed
-    rate = pass_rate(result)
-    return result.status == "completed" and rate is not None and rate >= fail_under
-
-
 def _why(result: Result, fail_under: float | None) -> str:
     """One sentence on one result."""
     from .outside import outside
@@ -88,7 +80,7 @@ def _why(result: Result, fail_under: float | None) -> str:
         return f"result {result.id} ended {status}; {counts}"
     if result.total_runs <= 0:
         return f"result {result.id} completed with no runs"
-    if result_passes(result, fail_under):
+    if result.passes(fail_under):
         suffix = "" if fail_under is None else f", at or above {threshold_text(fail_under)}"
         return f"result {result.id} completed; {counts}{suffix}"
     if fail_under is None:
@@ -125,7 +117,7 @@ def judge(results: Sequence[Result], fail_under: float | None) -> Verdict:
     total = sum(result.total_runs for result in results)
     passed_runs = sum(result.success_runs for result in results)
     finished = all(result.is_terminal for result in results)
-    failing = [result for result in results if not result_passes(result, fail_under)]
+    failing = [result for result in results if not result.passes(fail_under)]
     if len(results) == 1:
         reason = _why(results[0], fail_under)
     elif failing:
