@@ -370,6 +370,7 @@ def status(
     from cekura_wrapper import CekuraClient
 
     from .documents import result_document
+    from .target_report import targets_table
 
     output = Output(json_mode=json_mode)
     with (
@@ -384,6 +385,7 @@ def status(
         code, why = ExitCode.OK, f"result {result_id} is still {result.status}"
         headline = why
     output.show(runs_table(result))
+    output.show(targets_table(result))
     output.line(result_summary(result))
     output.note(headline)
     output.document(result_document(result, exit_code=code, verdict=why, fail_under=None))

@@ -17,6 +17,7 @@ from .exit_codes import ExitCode
 from .render import Output, progress_view, result_summary, runs_table
 from .reports import Reports, write_reports
 from .stopping import Terminated, end_calls, ended_lines
+from .target_report import targets_table
 from .verdict import judge
 
 
@@ -90,6 +91,7 @@ def report(
     """Show a terminal result, write the reports, and exit with the verdict."""
     verdict = judge([result], fail_under)
     output.show(runs_table(result, urls))
+    output.show(targets_table(result, urls))
     output.line(result_summary(result))
     output.note(verdict.headline, style="red" if not verdict.passed else "green")
     errors = write_reports(output, verdict, [result], reports, urls=urls)

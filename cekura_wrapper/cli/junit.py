@@ -16,6 +16,7 @@ from cekura_wrapper._results import Result, Run
 from cekura_wrapper._validation import mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .target_report import junit_properties
 from .verdict import pass_rate
 
 NO_OUTCOME_MESSAGE = "the run did not meet its expected outcome"
@@ -51,6 +52,7 @@ def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET
         ("result_id", str(result.id)),
         ("status", result.status),
         *([("pass_rate", f"{rate:.4f}")] if rate is not None else []),
+        *junit_properties(result, urls),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
