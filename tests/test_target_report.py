@@ -100,7 +100,9 @@ def test_watch_writes_target_properties_into_a_valid_junit_report(tmp_path: Path
     report = tmp_path / "cekura.xml"
     with FaultServer() as server:
         server.default("GET", result_path(8), Reply(json=scripted(8, (101, 2, 3))))
-        result = invoke(["watch", "8", "--junit", str(report), *FAST_POLLS], api_key="test-key", base_url=server.url)
+        result = invoke(
+            ["watch", "8", "--junit", str(report), *FAST_POLLS], api_key="test-key", base_url=server.url
+        )
     assert result.exit_code == 1, result.output
     assert_valid_junit(report)
     properties = {p.get("name"): p.get("value") for p in ET.parse(report).iter("property")}
