@@ -14,6 +14,15 @@ from cekura_wrapper._reach import unreachable_agent_urls
 
 from . import dev
 from .agent_urls import AgentUrls
+from .baseline import (
+    Gate,
+    choose_baseline,
+    comparison_fields,
+    gate_options,
+    gate_problems,
+    gate_verdict,
+    show_comparison,
+)
 from .common import (
     allow_private_option,
     api_options,
@@ -211,6 +220,7 @@ def plan(
     "cekura-ws watch ID) instead of ending them.",
 )
 @allow_private_option
+@gate_options
 @click.option(
     "--lookup-window",
     type=click.FloatRange(min=0),
@@ -244,6 +254,8 @@ def run(
     concurrency: int | None,
     keep_running: bool,
     allow_private_urls: bool,
+    baseline: int | str | None,
+    fail_on: str | None,
     lookup_window: float,
     json_mode: bool,
 ) -> None:
@@ -264,7 +276,13 @@ def run(
     from .follow import follow
 
     output = Output(json_mode=json_mode)
-    waiting_only = (("--junit", junit), ("--fail-under", fail_under), ("--summary", summary))
+    waiting_only: tuple[tuple[str, object], ...] = (
+        ("--junit", junit),
+        ("--fail-under", fail_under),
+        ("--summary", summary),
+        ("--baseline", baseline),
+        ("--fail-on", fail_on),
+    )
     flags = [flag for flag, value in waiting_only if value is not None]
     if not wait and flags:
         fail(
@@ -274,8 +292,18 @@ def run(
             f"{' and '.join(flags)} {'needs' if len(flags) == 1 else 'need'} --wait "
             "(the result must be finished to judge it)",
         )
+    gate_flag_problems = gate_problems(baseline, fail_on)
+    if gate_flag_problems:
+        fail_input(output, InputError(gate_flag_problems))
     if has_groups(batch):
         suite = _load_suite(output, batch, scenarios, frequency, agent, concurrency, max_runs)
+        if baseline is not None:
+            fail(
+                output,
+                ExitCode.INVALID_INPUT,
+                "usage",
+                "--baseline is not supported with a batch file with groups",
+            )
         if not wait:
             fail(output, ExitCode.INVALID_INPUT, "usage", "a batch file with groups needs --wait")
         path_problems = _report_path_problems(junit=junit, summary=summary)
@@ -351,6 +379,7 @@ def run(
             fail_under=fail_under,
             urls=AgentUrls.from_plan(run_plan),
             end_calls_on_stop=not keep_running,
+            gate=Gate(baseline, fail_on == "regression", run_plan.agent),
         )
 
 
@@ -361,25 +390,37 @@ def run(
 )
 @click.argument("result_id", type=click.IntRange(min=1))
 @api_options
+@gate_options
 @json_option
 def status(
-    result_id: int, api_key: str | None, base_url: str | None, max_retries: int, json_mode: bool
+    result_id: int,
+    api_key: str | None,
+    base_url: str | None,
+    max_retries: int,
+    baseline: int | str | None,
+    fail_on: str | None,
+    json_mode: bool,
 ) -> None:
     """Read a result once; once it has ended, exit 1 unless it completed with every run passed
-    (0 while it still runs)."""
+    (0 while it still runs). --baseline compares it (once ended); --fail-on regression judges that."""
     from cekura_wrapper import CekuraClient
 
     from .documents import result_document
     from .target_report import targets_table
 
     output = Output(json_mode=json_mode)
+    gate_flag_problems = gate_problems(baseline, fail_on)
+    if gate_flag_problems:
+        fail_input(output, InputError(gate_flag_problems))
+    gate = Gate(baseline, fail_on == "regression")
     with (
         reported_errors(output, result_id=result_id),
         CekuraClient(api_key, base_url=base_url, max_retries=max_retries) as client,
     ):
         result = client.get_result(result_id)
+        choice = choose_baseline(client, result, gate) if result.is_terminal else None
     if result.is_terminal:
-        verdict = judge([result], None)
+        verdict = gate_verdict(judge([result], None), result, choice, gate)
         code, why, headline = verdict.exit_code, verdict.reason, verdict.headline
     else:
         code, why = ExitCode.OK, f"result {result_id} is still {result.status}"
@@ -387,8 +428,11 @@ def status(
     output.show(runs_table(result))
     output.show(targets_table(result))
     output.line(result_summary(result))
+    show_comparison(output, choice)
     output.note(headline)
-    output.document(result_document(result, exit_code=code, verdict=why, fail_under=None))
+    output.document(
+        result_document(result, exit_code=code, verdict=why, fail_under=None) | comparison_fields(choice)
+    )
     raise click.exceptions.Exit(int(code))
 
 
@@ -405,6 +449,7 @@ def status(
     is_flag=True,
     help="At --timeout, Ctrl-C or SIGTERM, end the result's calls (by default watch leaves them running).",
 )
+@gate_options
 @json_option
 def watch(
     result_id: int,
@@ -419,6 +464,8 @@ def watch(
     summary: Path | None,
     no_step_summary: bool,
     end_calls_on_stop: bool,
+    baseline: int | str | None,
+    fail_on: str | None,
     json_mode: bool,
 ) -> None:
     """Follow a result to its end and judge it like run --wait (resumes after Ctrl-C or a timeout)."""
@@ -427,7 +474,7 @@ def watch(
     from .follow import follow
 
     output = Output(json_mode=json_mode)
-    path_problems = _report_path_problems(junit=junit, summary=summary)
+    path_problems = _report_path_problems(junit=junit, summary=summary) + gate_problems(baseline, fail_on)
     if path_problems:
         fail_input(output, InputError(path_problems))
     with reported_errors(output):
@@ -450,6 +497,7 @@ def watch(
             reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
             fail_under=fail_under,
             end_calls_on_stop=end_calls_on_stop,
+            gate=Gate(baseline, fail_on == "regression"),
         )
 
 

@@ -11,6 +11,17 @@ from cekura_wrapper._errors import PollTimeoutError
 from cekura_wrapper._results import Result
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .baseline import (
+    NO_GATE,
+    BaselineChoice,
+    Gate,
+    choose_baseline,
+    comparison_fields,
+    comparison_markdown,
+    gate_verdict,
+    junit_fields,
+    show_comparison,
+)
 from .common import fail, reported_errors
 from .documents import result_document
 from .exit_codes import ExitCode
@@ -37,6 +48,7 @@ def follow(
     fail_under: float | None,
     urls: AgentUrls = NO_PLAN,
     end_calls_on_stop: bool = False,
+    gate: Gate = NO_GATE,
 ) -> NoReturn:
     """Wait for the result, report it, and exit with its verdict (or 3, 4, 130, 143).
 
@@ -77,7 +89,9 @@ def follow(
         )
     finally:
         view.close()
-    report(output, result, reports=reports, fail_under=fail_under, urls=urls)
+    with reported_errors(output, result_id=result_id):
+        choice = choose_baseline(client, result, gate)
+    report(output, result, reports=reports, fail_under=fail_under, urls=urls, gate=gate, choice=choice)
 
 
 def report(
@@ -87,17 +101,30 @@ def report(
     reports: Reports,
     fail_under: float | None,
     urls: AgentUrls = NO_PLAN,
+    gate: Gate = NO_GATE,
+    choice: BaselineChoice | None = None,
 ) -> NoReturn:
-    """Show a terminal result, write the reports, and exit with the verdict."""
-    verdict = judge([result], fail_under)
+    """Show a terminal result (and its comparison with the baseline), write the reports, and exit
+    with the verdict."""
+    verdict = gate_verdict(judge([result], fail_under), result, choice, gate)
     output.show(runs_table(result, urls))
     output.show(targets_table(result, urls))
     output.line(result_summary(result))
+    show_comparison(output, choice)
     output.note(verdict.headline, style="red" if not verdict.passed else "green")
-    errors = write_reports(output, verdict, [result], reports, urls=urls)
+    errors = write_reports(
+        output,
+        verdict,
+        [result],
+        reports,
+        urls=urls,
+        extra_markdown=comparison_markdown(choice),
+        junit_properties=junit_fields(choice),
+    )
     document = result_document(
         result, exit_code=verdict.exit_code, verdict=verdict.reason, fail_under=fail_under, urls=urls
     )
+    document.update(comparison_fields(choice))
     _add_errors(document, errors)
     output.document(document)
     raise click.exceptions.Exit(int(verdict.exit_code))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def _seconds(run: Run) -> float:
     return max(span.total_seconds(), 0.0)
 
 
-def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET.Element]:
+def build_report(
+    result: Result, urls: AgentUrls = NO_PLAN, extra_properties: Sequence[tuple[str, str]] = ()
+) -> ET.ElementTree[ET.Element]:
     """The report as an element tree (``<testsuites>`` with one ``<testsuite>``)."""
     suite = ET.Element("testsuite", name=f"Cekura result {result.id}")
     properties = ET.SubElement(suite, "properties")
@@ -53,6 +56,7 @@ def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET
         ("status", result.status),
         *([("pass_rate", f"{rate:.4f}")] if rate is not None else []),
         *junit_properties(result, urls),
+        *extra_properties,
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -114,9 +118,11 @@ def junit_path_problem(path: Path) -> str | None:
     return None
 
 
-def write_report(result: Result, path: Path, urls: AgentUrls = NO_PLAN) -> None:
+def write_report(
+    result: Result, path: Path, urls: AgentUrls = NO_PLAN, extra_properties: Sequence[tuple[str, str]] = ()
+) -> None:
     """Write the report to ``path`` (parent folders are created)."""
-    tree = build_report(result, urls)
+    tree = build_report(result, urls, extra_properties)
     ET.indent(tree)
     path.parent.mkdir(parents=True, exist_ok=True)
     tree.write(path, encoding="utf-8", xml_declaration=True)

@@ -53,18 +53,24 @@ def write_reports(
     *,
     urls: AgentUrls = NO_PLAN,
     environ: Mapping[str, str] | None = None,
+    extra_markdown: str = "",
+    junit_properties: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
-    """Write every report asked for; the errors, keyed by report (``junit``, ``summary``, ...)."""
+    """Write every report asked for; the errors, keyed by report (``junit``, ``summary``, ...).
+    ``extra_markdown`` is appended to the summary (the comparison with a baseline, the retries);
+    ``junit_properties`` are added to the JUnit report's."""
     environ = os.environ if environ is None else environ
     errors: dict[str, str] = {}
     if reports.junit is not None and len(results) == 1:
         junit, result = reports.junit, results[0]
-        error = _attempt(output, "JUnit report", junit, lambda: write_report(result, junit, urls))
+        error = _attempt(
+            output, "JUnit report", junit, lambda: write_report(result, junit, urls, junit_properties)
+        )
         if error:
             errors["junit"] = error
         else:
             output.note(f"JUnit report written to {junit}")
-    markdown = markdown_summary(verdict, results, urls)
+    markdown = markdown_summary(verdict, results, urls) + extra_markdown
     if reports.summary is not None:
         summary = reports.summary
         error = _attempt(output, "Markdown summary", summary, lambda: _replace(summary, markdown))
