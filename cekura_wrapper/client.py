@@ -44,6 +44,7 @@ from ._reconcile import (
     parse_time,
 )
 from ._results import Result, Submission
+from ._retries import DEFAULT_MAX_EXTRA_RUNS, RetriedResult, RetryLedger, retry_problems
 from ._retry import Kind
 from ._settings import Settings, resolve_api_key
 from ._stats import DEFAULT_ALPHA
@@ -213,6 +214,22 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         """The checked plan of a run request (nothing is sent when it raises)."""
         plan = plan_run(scenarios, frequency=frequency, agent=agent, max_runs=max_runs)
         self.check_agent_urls(plan)
+        return plan
+
+    def _retried_plan(
+        self,
+        scenarios: ScenariosInput,
+        frequency: int,
+        agent: int | None,
+        retry_failed: int,
+        max_extra_runs: int,
+    ) -> RunPlan:
+        """The checked plan of ``run_and_wait``; with retries, also refused when its worst case could
+        pass ``max_extra_runs`` (``ValidationError``, nothing sent)."""
+        plan = self._plan(scenarios, frequency, agent, MAX_RUNS)
+        problems = retry_problems(retry_failed, max_extra_runs, plan.run_count)
+        if problems:
+            raise ValidationError("; ".join(problems))
         return plan
 
     def _result_kwargs(self, result_id: int) -> dict[str, object]:
@@ -426,11 +443,36 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         agent: int | None = None,
         timeout: float = 3600.0,
         on_progress: ProgressCallback | None = None,
+        retry_failed: int = 0,
+        max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
     ) -> Result:
-        """``run_scenarios`` then ``wait_for_result``."""
+        """``run_scenarios`` then ``wait_for_result``.
+
+        ``retry_failed=N``: once the result ends, resubmit the targets whose runs failed (each as
+        often as it failed) as a new result, up to N rounds and ``max_extra_runs`` runs in all (a
+        batch whose worst case could pass it is refused with ``ValidationError`` before anything is
+        sent). Each round is submitted like the first (validated, never resent blindly). Returns a
+        ``RetriedResult``: the first result with ``retries`` (rounds, extra runs, each target
+        ``passed``, ``flaky`` or ``failing``). ``timeout`` covers every round.
+        """
         _check_progress(on_progress, can_await=False)  # before the batch starts, not after
-        submission = self.run_scenarios(scenarios, frequency=frequency, agent=agent)
-        return self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs)
+        started = self._clock()
+        submission = self._submit(plan)
+        result = self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+        if not retry_failed:
+            return result
+        ledger = RetryLedger(plan, result, retry_failed, max_extra_runs)
+        while (round_plan := ledger.next_plan()) is not None:
+            left = timeout - (self._clock() - started)
+            if left <= 0:
+                ledger.stop("no time was left before the timeout")
+                break
+            again = self._submit(round_plan)
+            ledger.record(
+                self.wait_for_result(again.result_id, timeout=left, on_progress=on_progress), round_plan
+            )
+        return RetriedResult.of(result, ledger)
 
     def run_suite(
         self,
@@ -743,11 +785,28 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         agent: int | None = None,
         timeout: float = 3600.0,
         on_progress: ProgressCallback | None = None,
+        retry_failed: int = 0,
+        max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
     ) -> Result:
         """See ``CekuraClient.run_and_wait``."""
         _check_progress(on_progress, can_await=True)
-        submission = await self.run_scenarios(scenarios, frequency=frequency, agent=agent)
-        return await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs)
+        started = self._clock()
+        submission = await self._submit(plan)
+        result = await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+        if not retry_failed:
+            return result
+        ledger = RetryLedger(plan, result, retry_failed, max_extra_runs)
+        while (round_plan := ledger.next_plan()) is not None:
+            left = timeout - (self._clock() - started)
+            if left <= 0:
+                ledger.stop("no time was left before the timeout")
+                break
+            again = await self._submit(round_plan)
+            ledger.record(
+                await self.wait_for_result(again.result_id, timeout=left, on_progress=on_progress), round_plan
+            )
+        return RetriedResult.of(result, ledger)
 
     async def end_calls(
         self, result_id: int, *, timeout: float | None = None, max_retries: int | None = None

@@ -11,6 +11,7 @@ import click
 from cekura_wrapper import DISTRIBUTION
 from cekura_wrapper._plan import MAX_RUNS
 from cekura_wrapper._reach import unreachable_agent_urls
+from cekura_wrapper._retries import DEFAULT_MAX_EXTRA_RUNS, worst_case_extra_runs
 
 from . import dev
 from .agent_urls import AgentUrls
@@ -45,6 +46,7 @@ from .inputs import Batch, InputError, Problem, SuiteInput, has_groups, load_bat
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
+from .retry_flags import cost_line, cost_problems, retry_options
 from .stopping import Terminated, end_calls, ended_lines, sigterm_as_interrupt
 from .verdict import judge
 
@@ -136,6 +138,21 @@ def main(context: click.Context, verbose: int) -> None:
     help="For a batch file with groups: at most N calls in flight (overrides the file's concurrency).",
 )
 @allow_private_option
+@click.option(
+    "--retry-failed",
+    type=click.IntRange(min=0, max=10),
+    default=0,
+    metavar="N",
+    help="Show the worst-case cost of run --retry-failed N (exit 2 when it could pass --max-extra-runs).",
+)
+@click.option(
+    "--max-extra-runs",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_EXTRA_RUNS,
+    show_default=True,
+    metavar="M",
+    help="The cap on runs --retry-failed may resubmit in all.",
+)
 @json_option
 def plan(
     batch: Path | None,
@@ -146,6 +163,8 @@ def plan(
     base_url: str | None,
     concurrency: int | None,
     allow_private_urls: bool,
+    retry_failed: int,
+    max_extra_runs: int,
     json_mode: bool,
 ) -> None:
     """Check the batch, show the run count and request body; sends nothing, needs no key.
@@ -169,8 +188,22 @@ def plan(
         resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
     output.line(plan_summary(checked))
+    run_count = checked.plan().run_count
+    if retry_failed:
+        output.line(cost_line(retry_failed, max_extra_runs, run_count))
     _refuse_unreachable(output, checked, resolved, allowed=allow_private_urls)
-    output.document(plan_document(checked.plan()))
+    if retry_failed:
+        over_cap = cost_problems(retry_failed, max_extra_runs, run_count)
+        if over_cap:
+            fail_input(output, InputError(over_cap))
+    document = plan_document(checked.plan())
+    if retry_failed:
+        document["retries"] = {
+            "max_rounds": retry_failed,
+            "worst_case_extra_runs": worst_case_extra_runs(run_count, retry_failed),
+            "max_extra_runs": max_extra_runs,
+        }
+    output.document(document)
 
 
 @main.command(
@@ -221,6 +254,7 @@ def plan(
 )
 @allow_private_option
 @gate_options
+@retry_options
 @click.option(
     "--lookup-window",
     type=click.FloatRange(min=0),
@@ -256,6 +290,9 @@ def run(
     allow_private_urls: bool,
     baseline: int | str | None,
     fail_on: str | None,
+    retry_failed: int,
+    max_extra_runs: int,
+    allow_flaky: bool,
     lookup_window: float,
     json_mode: bool,
 ) -> None:
@@ -274,6 +311,7 @@ def run(
     from cekura_wrapper import CekuraClient
 
     from .follow import follow
+    from .retrying import follow_with_retries
 
     output = Output(json_mode=json_mode)
     waiting_only: tuple[tuple[str, object], ...] = (
@@ -282,6 +320,7 @@ def run(
         ("--summary", summary),
         ("--baseline", baseline),
         ("--fail-on", fail_on),
+        ("--retry-failed", retry_failed or None),
     )
     flags = [flag for flag, value in waiting_only if value is not None]
     if not wait and flags:
@@ -328,6 +367,10 @@ def run(
         output, batch, scenarios, frequency, agent, junit=junit, summary=summary, max_runs=max_runs
     )
     run_plan = checked.plan()
+    if retry_failed:
+        over_cap = cost_problems(retry_failed, max_extra_runs, run_plan.run_count)
+        if over_cap:
+            fail_input(output, InputError(over_cap))
     with reported_errors(output):
         poll_interval, max_poll_interval = poll_timing(base_url, poll_interval, max_poll_interval)
         client = CekuraClient(
@@ -368,6 +411,22 @@ def run(
             output.line(f"result {submission.result_id}")
             output.document(submission_document(submission, AgentUrls.from_plan(run_plan)))
             return
+        if retry_failed:
+            follow_with_retries(
+                output,
+                client,
+                submission.result_id,
+                run_plan,
+                retry_failed=retry_failed,
+                max_extra_runs=max_extra_runs,
+                allow_flaky=allow_flaky,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
+                urls=AgentUrls.from_plan(run_plan),
+                end_calls_on_stop=not keep_running,
+            )
         follow(
             output,
             client,

@@ -54,6 +54,38 @@ def follow(
 
     ``urls`` says which agent URL each run talked to (from the plan, when ``run`` submitted it).
     ``end_calls_on_stop``: at the timeout, Ctrl-C or SIGTERM, end the result's calls first."""
+    result = wait_or_stop(
+        output,
+        client,
+        result_id,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        max_poll_interval=max_poll_interval,
+        reports=reports,
+        fail_under=fail_under,
+        urls=urls,
+        end_calls_on_stop=end_calls_on_stop,
+    )
+    with reported_errors(output, result_id=result_id):
+        choice = choose_baseline(client, result, gate)
+    report(output, result, reports=reports, fail_under=fail_under, urls=urls, gate=gate, choice=choice)
+
+
+def wait_or_stop(
+    output: Output,
+    client: CekuraClient,
+    result_id: int,
+    *,
+    timeout: float,
+    poll_interval: float,
+    max_poll_interval: float,
+    reports: Reports,
+    fail_under: float | None,
+    urls: AgentUrls = NO_PLAN,
+    end_calls_on_stop: bool = False,
+) -> Result:
+    """The result once it ended; at the timeout, Ctrl-C or SIGTERM, the calls are ended (when
+    ``end_calls_on_stop``), the reports say what was known, and the command exits (4, 130, 143)."""
     view = progress_view(output, result_id)
     try:
         with reported_errors(output, result_id=result_id, resume=resume_advice(result_id)):
@@ -89,9 +121,7 @@ def follow(
         )
     finally:
         view.close()
-    with reported_errors(output, result_id=result_id):
-        choice = choose_baseline(client, result, gate)
-    report(output, result, reports=reports, fail_under=fail_under, urls=urls, gate=gate, choice=choice)
+    return result
 
 
 def report(

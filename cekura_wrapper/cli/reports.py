@@ -14,7 +14,7 @@ from cekura_wrapper._results import Result
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .github import append_summary, run_annotations, step_outputs, write_outputs
-from .junit import write_report
+from .junit import Rerun, write_report
 from .render import Output
 from .summary import markdown_summary
 from .verdict import Verdict
@@ -55,6 +55,7 @@ def write_reports(
     environ: Mapping[str, str] | None = None,
     extra_markdown: str = "",
     junit_properties: Sequence[tuple[str, str]] = (),
+    reruns: Mapping[int, Rerun] | None = None,
 ) -> dict[str, str]:
     """Write every report asked for; the errors, keyed by report (``junit``, ``summary``, ...).
     ``extra_markdown`` is appended to the summary (the comparison with a baseline, the retries);
