@@ -46,7 +46,7 @@ from .inputs import Batch, InputError, Problem, SuiteInput, has_groups, load_bat
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
-from .retry_flags import cost_line, cost_problems, retry_options
+from .retry_flags import cost_line, cost_problems, retry_flag_problems, retry_options
 from .stopping import Terminated, end_calls, ended_lines, sigterm_as_interrupt
 from .verdict import judge
 
@@ -331,17 +331,19 @@ def run(
             f"{' and '.join(flags)} {'needs' if len(flags) == 1 else 'need'} --wait "
             "(the result must be finished to judge it)",
         )
-    gate_flag_problems = gate_problems(baseline, fail_on)
+    gate_flag_problems = gate_problems(baseline, fail_on) + retry_flag_problems(
+        retry_failed=retry_failed, allow_flaky=allow_flaky, fail_under=fail_under, fail_on=fail_on
+    )
     if gate_flag_problems:
         fail_input(output, InputError(gate_flag_problems))
     if has_groups(batch):
         suite = _load_suite(output, batch, scenarios, frequency, agent, concurrency, max_runs)
-        if baseline is not None:
+        if baseline is not None or retry_failed:
             fail(
                 output,
                 ExitCode.INVALID_INPUT,
                 "usage",
-                "--baseline is not supported with a batch file with groups",
+                "--baseline and --retry-failed are not supported with a batch file with groups",
             )
         if not wait:
             fail(output, ExitCode.INVALID_INPUT, "usage", "a batch file with groups needs --wait")

@@ -65,7 +65,7 @@ def write_reports(
     if reports.junit is not None and len(results) == 1:
         junit, result = reports.junit, results[0]
         error = _attempt(
-            output, "JUnit report", junit, lambda: write_report(result, junit, urls, junit_properties)
+            output, "JUnit report", junit, lambda: write_report(result, junit, urls, junit_properties, reruns)
         )
         if error:
             errors["junit"] = error
