@@ -113,14 +113,17 @@ def test_latest_picks_the_newest_completed_result_that_covers_ours_and_says_why(
         {"id": 10, "status": "completed", "agent": 7},  # ours
         {"id": 9, "status": "in_progress", "agent": 7},
         {"id": 8, "status": "completed", "agent": 7},  # lacks scenario 102
-        {"id": 7, "status": "completed", "agent": 7},  # the one
-        {"id": 6, "status": "completed", "agent": 7},  # never read
+        {"id": 7, "status": "completed", "agent": 7},  # its detail says otherwise
+        {"id": 6, "status": "completed", "agent": 7},  # the one
+        {"id": 5, "status": "completed", "agent": 7},  # never read
     ]
+    both = scripted(6, (101, 10, 10), (102, 10, 10))
     with FaultServer() as server:
-        server.default("GET", LIST, Reply(json={"count": 6, "next": None, "results": listed}))
+        server.default("GET", LIST, Reply(json={"count": 7, "next": None, "results": listed}))
         server.default("GET", result_path(10), Reply(json=ours))
         server.default("GET", result_path(8), Reply(json=scripted(8, (101, 10, 10))))
-        server.default("GET", result_path(7), Reply(json=scripted(7, (101, 10, 10), (102, 10, 10))))
+        server.default("GET", result_path(7), Reply(json=both | {"id": 7, "status": "failed"}))
+        server.default("GET", result_path(6), Reply(json=both))
         result = invoke(
             ["status", "10", "--baseline", "latest", "--fail-on", "regression", "--json"],
             api_key="test-key",
@@ -129,11 +132,11 @@ def test_latest_picks_the_newest_completed_result_that_covers_ours_and_says_why(
         read = [request.path for request in server.requests]
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["baseline"]["result_id"] == 7
+    assert document["baseline"]["result_id"] == 6
     why = document["baseline"]["why"]
     assert "newest completed result of agent 7 before 10" in why
-    assert "passed over 8 lacks scenario 102" in why
-    assert result_path(6) not in read and result_path(11) not in read and result_path(9) not in read
+    assert "passed over 8 lacks scenario 102" in why and "7 is failed on its detail" in why
+    assert not {result_path(5), result_path(9), result_path(11)} & set(read)
 
 
 def test_latest_without_a_covering_result_falls_back_to_the_default_rule() -> None:

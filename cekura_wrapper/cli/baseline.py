@@ -155,11 +155,13 @@ def find_latest(client: CekuraClient, result: Result, gate: Gate) -> BaselineCho
                 break
             detail = client.get_result(entry.id)
             confirmed += 1
-            missing = missing_targets(detail, result) if detail.status == "completed" else ["(not completed)"]
+            if detail.status != "completed":
+                passed_over.append(f"{entry.id} is {detail.status} on its detail")
+                continue
+            missing = missing_targets(detail, result)
             if missing:
-                passed_over.append(
-                    f"{entry.id} lacks {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}"
-                )
+                more = " ..." if len(missing) > 3 else ""
+                passed_over.append(f"{entry.id} lacks {', '.join(missing[:3])}{more}")
                 continue
             why = (
                 f"the newest completed result of {whose} before {result.id} whose scenarios and URLs cover it"
