@@ -305,7 +305,8 @@ def run(
     unless --keep-running.
 
     The gate passes only when the result completed and every run in it passed (--fail-under
-    relaxes the second half). Agent URLs Cekura's cloud cannot reach (loopback, private,
+    relaxes the second half; --baseline with --fail-on regression judges significant drops per
+    scenario instead; --retry-failed judges each scenario after retrying its failed runs). Agent URLs Cekura's cloud cannot reach (loopback, private,
     .local/.internal) are refused unless the base URL is a loopback one or --allow-private-urls.
     """
     from cekura_wrapper import CekuraClient
@@ -492,7 +493,9 @@ def status(
     show_comparison(output, choice)
     output.note(headline)
     output.document(
-        result_document(result, exit_code=code, verdict=why, fail_under=None) | comparison_fields(choice)
+        result_document(result, exit_code=code, verdict=why, fail_under=None)
+        | comparison_fields(choice)
+        | ({"passed": code is ExitCode.OK} if result.is_terminal else {})
     )
     raise click.exceptions.Exit(int(code))
 

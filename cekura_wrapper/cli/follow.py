@@ -155,6 +155,7 @@ def report(
         result, exit_code=verdict.exit_code, verdict=verdict.reason, fail_under=fail_under, urls=urls
     )
     document.update(comparison_fields(choice))
+    document["passed"] = verdict.passed  # the rule applied (--fail-on regression included)
     _add_errors(document, errors)
     output.document(document)
     raise click.exceptions.Exit(int(verdict.exit_code))
