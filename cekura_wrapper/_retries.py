@@ -23,6 +23,7 @@ import attrs
 
 from ._plan import RunPlan, ScenarioTarget
 from ._results import Result, Run
+from ._suite import MAX_GROUP_NAME, SuiteGroup, SuiteResult
 from ._validation import describe
 
 #: ``--max-extra-runs`` / ``max_extra_runs`` unless told otherwise: retries stay cheap.
@@ -237,3 +238,76 @@ class RetriedResult(Result):
     def of(cls, first: Result, ledger: RetryLedger) -> RetriedResult:
         values = {field.name: getattr(first, field.name) for field in attrs.fields(Result)}
         return cls(**values, retries=ledger)
+
+
+@attrs.define
+class SuiteRetries:
+    """The retries of a suite: one ``RetryLedger`` per group whose result ended; each round runs
+    the groups' retries as a suite of their own (same concurrency, stop and timeout handling), and
+    ``max_extra_runs`` bounds the runs of every group together."""
+
+    plans: dict[str, RunPlan]
+    rounds_allowed: int
+    max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS
+    ledgers: dict[str, RetryLedger] = attrs.field(factory=dict)
+    stopped: str | None = None
+    #: The round being run: its group names -> (the group retried, the plan).
+    _round: dict[str, tuple[str, RunPlan]] = attrs.field(factory=dict)
+
+    def begin(self, outcome: SuiteResult) -> None:
+        """The first suite ended: a ledger per group whose result ended."""
+        for group in outcome.groups:
+            plan = self.plans.get(group.name)
+            if plan is not None and group.result is not None and group.result.is_terminal:
+                self.ledgers[group.name] = RetryLedger(
+                    plan, group.result, self.rounds_allowed, self.max_extra_runs
+                )
+        if outcome.stopped:
+            self.stopped = f"the suite stopped ({outcome.stopped})"
+
+    @property
+    def extra_runs(self) -> int:
+        return sum(ledger.extra_runs for ledger in self.ledgers.values())
+
+    def next_groups(self) -> list[SuiteGroup]:
+        """The next round's groups (empty when done, or when the cap or a stop ends the retries)."""
+        self._round = {}
+        if self.stopped:
+            return []
+        total = self.extra_runs
+        for name, ledger in self.ledgers.items():
+            plan = ledger.next_plan()
+            if plan is None:
+                continue
+            if total + plan.run_count > self.max_extra_runs:
+                self.stop(
+                    f"the next round would bring the extra runs to {total + plan.run_count}, over the cap"
+                )
+                return []
+            total += plan.run_count
+            suffix = f" (retry {len(ledger.rounds) + 1})"
+            self._round[name[: MAX_GROUP_NAME - len(suffix)] + suffix] = (name, plan)
+        return [
+            SuiteGroup(retry_name, plan.scenarios, plan.frequency, plan.agent)
+            for retry_name, (_name, plan) in self._round.items()
+        ]
+
+    def record(self, outcome: SuiteResult) -> None:
+        """A round ended: each group's retry result goes to its ledger."""
+        for group in outcome.groups:
+            name, plan = self._round[group.name]
+            if group.result is not None and group.result.is_terminal:
+                self.ledgers[name].record(group.result, plan)
+            else:
+                self.ledgers[name].stop(f"its retry ended {group.state}")
+        if outcome.stopped:
+            self.stop(f"a retry round stopped ({outcome.stopped})")
+
+    def stop(self, why: str) -> None:
+        self.stopped = why
+
+    def passes(self, *, allow_flaky: bool) -> bool:
+        """Every group's ledger passes (a group whose result never ended does not)."""
+        return len(self.ledgers) == len(self.plans) and all(
+            ledger.passes(allow_flaky=allow_flaky) for ledger in self.ledgers.values()
+        )

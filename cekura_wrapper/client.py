@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+import attrs
 import httpx
 
 from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
@@ -44,7 +45,7 @@ from ._reconcile import (
     parse_time,
 )
 from ._results import Result, Submission
-from ._retries import DEFAULT_MAX_EXTRA_RUNS, RetriedResult, RetryLedger, retry_problems
+from ._retries import DEFAULT_MAX_EXTRA_RUNS, RetriedResult, RetryLedger, SuiteRetries, retry_problems
 from ._retry import Kind
 from ._settings import Settings, resolve_api_key
 from ._stats import DEFAULT_ALPHA
@@ -231,6 +232,25 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         if problems:
             raise ValidationError("; ".join(problems))
         return plan
+
+    def _suite_retries(
+        self,
+        groups: object,
+        concurrency: object,
+        timeout: float,
+        on_progress: object,
+        retry_failed: int,
+        max_extra_runs: int,
+    ) -> SuiteRetries:
+        """The checked suite's retries: refused (``ValidationError``, nothing sent) when every run
+        of every group failing every round could pass ``max_extra_runs``."""
+        state = self._suite_state(groups, concurrency, timeout, on_progress)
+        problems = retry_problems(retry_failed, max_extra_runs, sum(plan.run_count for plan in state.plans))
+        if problems:
+            raise ValidationError("; ".join(problems))
+        assert isinstance(groups, list | tuple)
+        plans = {group.name: plan for group, plan in zip(groups, state.plans, strict=True)}
+        return SuiteRetries(plans, retry_failed, max_extra_runs)
 
     def _result_kwargs(self, result_id: int) -> dict[str, object]:
         problem = check_positive_id(result_id, "result_id")
@@ -482,8 +502,14 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         timeout: float = 3600.0,
         end_calls_on_stop: bool = True,
         on_progress: SuiteProgressCallback | None = None,
+        retry_failed: int = 0,
+        max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
     ) -> SuiteResult:
         """Run every group (one Cekura result each) with at most ``concurrency`` calls in flight.
+
+        ``retry_failed=N`` (see ``run_and_wait``): once the suite ends, each group's failed targets
+        are resubmitted, every round as a suite of its own, up to N rounds and ``max_extra_runs``
+        runs over all groups; ``SuiteResult.retries`` holds each group's ``RetryLedger``.
 
         Groups start in order, each when its ``min(runs, concurrency)`` slots fit (see
         ``SuiteSchedule``). Every group is checked before the first request. A group whose request
@@ -493,6 +519,33 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         (timeout) or attached to the re-raised interrupt as ``suite_result``. ``on_progress`` gets
         each ``GroupOutcome`` as it changes.
         """
+        if retry_failed:
+            retries = self._suite_retries(
+                groups, concurrency, timeout, on_progress, retry_failed, max_extra_runs
+            )
+            started = self._clock()
+            outcome = self.run_suite(
+                groups,
+                concurrency=concurrency,
+                timeout=timeout,
+                end_calls_on_stop=end_calls_on_stop,
+                on_progress=on_progress,
+            )
+            retries.begin(outcome)
+            while groups_again := retries.next_groups():
+                left = timeout - (self._clock() - started)
+                if left <= 0:
+                    retries.stop("no time was left before the timeout")
+                    break
+                round_outcome = self.run_suite(
+                    groups_again,
+                    concurrency=concurrency,
+                    timeout=left,
+                    end_calls_on_stop=end_calls_on_stop,
+                    on_progress=on_progress,
+                )
+                retries.record(round_outcome)
+            return attrs.evolve(outcome, retries=retries)
         state = self._suite_state(groups, concurrency, timeout, on_progress)
         report = on_progress or (lambda _outcome: None)
         limit = self._settings.timeout
@@ -669,10 +722,39 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         timeout: float = 3600.0,
         end_calls_on_stop: bool = True,
         on_progress: SuiteProgressCallback | None = None,
+        retry_failed: int = 0,
+        max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
     ) -> SuiteResult:
         """See ``CekuraClient.run_suite``; submissions and polls of the groups run concurrently,
         task cancellation stops the suite like ``KeyboardInterrupt``, and ``on_progress`` may be an
         ``async def``."""
+        if retry_failed:
+            retries = self._suite_retries(
+                groups, concurrency, timeout, on_progress, retry_failed, max_extra_runs
+            )
+            started = self._clock()
+            outcome = await self.run_suite(
+                groups,
+                concurrency=concurrency,
+                timeout=timeout,
+                end_calls_on_stop=end_calls_on_stop,
+                on_progress=on_progress,
+            )
+            retries.begin(outcome)
+            while groups_again := retries.next_groups():
+                left = timeout - (self._clock() - started)
+                if left <= 0:
+                    retries.stop("no time was left before the timeout")
+                    break
+                round_outcome = await self.run_suite(
+                    groups_again,
+                    concurrency=concurrency,
+                    timeout=left,
+                    end_calls_on_stop=end_calls_on_stop,
+                    on_progress=on_progress,
+                )
+                retries.record(round_outcome)
+            return attrs.evolve(outcome, retries=retries)
         state = self._suite_state(groups, concurrency, timeout, on_progress)
         limit = self._settings.timeout
 

@@ -21,6 +21,8 @@ from cekura_wrapper import (
     CekuraClient,
     Result,
     RetriedResult,
+    SuiteGroup,
+    SuiteResult,
     TargetOutcome,
     ValidationError,
 )
@@ -261,3 +263,40 @@ def test_bad_retry_flags_exit_2_before_any_request(extra: list[str], message: st
         assert emulator.requests == []
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_a_suite_retries_each_group_s_failed_targets_sync_and_async() -> None:
+    with CekuraEmulator() as emulator, AgentThread("helpful") as good:
+        with AgentThread("flaky", flaky_pattern="FF") as flaky:
+            groups = [
+                SuiteGroup("flaky group", [{"scenario": 101, "websocket_url": flaky.url}], frequency=2),
+                SuiteGroup("steady group", [{"scenario": 102, "websocket_url": good.url}], frequency=1),
+            ]
+            with CekuraClient(emulator.api_key, base_url=emulator.base_url, **POLLS) as client:
+                outcome = client.run_suite(groups, concurrency=2, retry_failed=1, max_extra_runs=3)
+        retries = outcome.retries
+        assert retries is not None and retries.extra_runs == 2
+        [target] = retries.ledgers["flaky group"].targets()
+        assert (target.scenario, target.outcome) == (101, TargetOutcome.FLAKY)
+        assert retries.ledgers["steady group"].targets() == ()
+        assert retries.passes(allow_flaky=True) and not retries.passes(allow_flaky=False)
+        with (
+            pytest.raises(ValidationError, match="over max_extra_runs=5"),
+            CekuraClient(emulator.api_key, base_url=emulator.base_url) as client,
+        ):
+            client.run_suite(groups, retry_failed=2, max_extra_runs=5)
+        before = posts(emulator)
+
+        async def go() -> SuiteResult:
+            async with AsyncCekuraClient(emulator.api_key, base_url=emulator.base_url, **POLLS) as client:
+                return await client.run_suite(groups, retry_failed=2, max_extra_runs=6)
+
+        with AgentThread("flaky", flaky_pattern="FFFFF") as flaky:
+            groups[0] = SuiteGroup(
+                "flaky group", [{"scenario": 101, "websocket_url": flaky.url}], frequency=2
+            )
+            failing = asyncio.run(go())
+        assert posts(emulator) == before + 4  # the suite's 2 groups, then 2 rounds of the failing one
+        assert failing.retries is not None
+        [target] = failing.retries.ledgers["flaky group"].targets()
+        assert (target.outcome, target.failed_runs) == (TargetOutcome.FAILING, (2, 2, 1))
