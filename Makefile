@@ -19,7 +19,7 @@ $(BIN)/python:
 
 $(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -c constraints.txt
+	$(BIN)/python -m pip install --quiet -e '.[dev,testing,pytest]' -c constraints.txt
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -72,7 +72,7 @@ generate: $(INSTALLED)
 # The official SDK and an HTTP/2 server, for part 5 only (the bench extra in pyproject.toml).
 BENCH_INSTALLED := $(VENV)/.bench-installed
 $(BENCH_INSTALLED): $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]' -c constraints.txt
+	$(BIN)/python -m pip install --quiet -e '.[dev,testing,bench]' -c constraints.txt
 	touch $(BENCH_INSTALLED)
 
 # Every part in a fresh interpreter; the table marks each target met or not (docs/benchmarks.md).

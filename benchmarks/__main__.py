@@ -1,7 +1,7 @@
 """Run the benchmark parts, each in a fresh interpreter, and print one table with met / not met.
 
 ``python -m benchmarks`` (``make bench``), ``--quick`` (``make bench-quick``: fewer seeds,
-repeats and sizes, under a minute), ``--parts 1,6`` to choose, ``--sweep`` for part 1's curve in
+repeats and sizes, under a minute), ``--parts 1,6`` to choose, ``--sweep`` for part 1's economy-mode rows in
 quick mode too. Benchmarks are not tests: a target not met does not change the exit status; a
 part that crashes does (1).
 """
@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated parts (default: all)")
     parser.add_argument("--quick", action="store_true", help="a smaller subset, under a minute")
-    parser.add_argument("--sweep", action="store_true", help="part 1's trade-off curve in quick mode too")
+    parser.add_argument("--sweep", action="store_true", help="part 1's economy-mode rows in quick mode too")
     args = parser.parse_args(argv)
     chosen = [part.strip() for part in args.parts.split(",") if part.strip()]
     unknown = [part for part in chosen if part not in PARTS]

@@ -17,7 +17,7 @@ from typing import Final
 from cekura_wrapper import PollTimeoutError, Result
 from cekura_wrapper._polling import PollSchedule, WaitState, wait_sync
 
-DURATIONS: Final = (10.0, 60.0, 300.0, 1800.0, 3600.0)
+DURATIONS: Final = (10.0, 60.0, 150.0, 300.0, 1800.0, 3600.0)
 RUN_COUNTS: Final = (1, 10, 100)
 BASELINE_INTERVAL: Final = 5.0
 #: Shapes in which counts move before the end ("with progress" when there is more than one run).
@@ -180,7 +180,7 @@ def run_case(
     runs: int,
     shape: str,
     seeds: range,
-    schedule: Callable[[], PollSchedule] = PollSchedule,  # the clients' defaults
+    schedule: Callable[[], PollSchedule] = PollSchedule,  # the clients' default
 ) -> CaseResult:
     ours, baseline = [], []
     for seed in seeds:

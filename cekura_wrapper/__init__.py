@@ -24,6 +24,7 @@ from ._errors import (
     UnreadableResponseError,
     ValidationError,
 )
+from ._insights import AiSummary, FailedReasons, FailureIssue, NextStep
 from ._listing import ListingError
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
@@ -48,6 +49,7 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AiSummary",
     "AsyncCekuraClient",
     "AuthenticationError",
     "BadRequestError",
@@ -56,8 +58,11 @@ __all__ = [
     "Change",
     "Comparison",
     "ComparisonRow",
+    "FailedReasons",
+    "FailureIssue",
     "GroupOutcome",
     "ListingError",
+    "NextStep",
     "NotFoundError",
     "PermissionDeniedError",
     "PollTimeoutError",
@@ -100,6 +105,12 @@ def _version() -> str:
         return version(DISTRIBUTION)
     except PackageNotFoundError:  # run from a source tree that was never installed
         return "0+unknown"
+
+
+def __dir__() -> list[str]:
+    """What completion offers: every public name, the lazy ones included (they are not module
+    attributes until first used), and ``__version__``; not ``typing``'s helpers."""
+    return sorted([*__all__, "__version__"])
 
 
 def __getattr__(name: str) -> Any:

@@ -22,6 +22,7 @@ from cekura_api.api.results import end_calls as _end_calls_operation
 from cekura_api.api.results import get_result as _result_operation
 from cekura_api.api.results import list_results as _list_operation
 from cekura_api.client import Client
+from cekura_api.models import ResultDetailV2 as ResultDetailV2  # re-exported for Result.detail
 from cekura_api.models import RunScenariosWithWebsockets
 from cekura_api.types import UNSET
 
@@ -89,6 +90,12 @@ def list_results_request(*, agent: int | None, page_size: int | None) -> dict[st
     return _list_operation._get_kwargs(
         agent_id=UNSET if agent is None else agent, page_size=UNSET if page_size is None else page_size
     )
+
+
+def result_detail(payload: Mapping[str, Any]) -> ResultDetailV2:
+    """A result's JSON object as the generated model (``Result.detail``): every field the spec
+    declares typed, the rest in ``additional_properties``."""
+    return ResultDetailV2.from_dict(dict(payload))
 
 
 def request_name(kwargs: Mapping[str, Any]) -> str:

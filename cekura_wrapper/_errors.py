@@ -207,7 +207,9 @@ class PollTimeoutError(CekuraError, TimeoutError):
     def __init__(
         self, result_id: int, timeout: float, result: Result | None, *, elapsed: float | None = None
     ) -> None:
-        status = result.status if result is not None else "unknown (no poll succeeded)"
+        from ._display import shown  # imported here: _display imports this module's users
+
+        status = shown(result.status, limit=64) if result is not None else "unknown (no poll succeeded)"
         waited = timeout if elapsed is None else elapsed
         super().__init__(
             f"result {result_id} was still {status} after {waited:.1f} s of waiting (timeout {timeout:g} s); "
@@ -248,8 +250,11 @@ def is_missed_poll(exc: BaseException) -> bool:
 
 
 def redact(text: str, secret: str) -> str:
-    """``text`` with every occurrence of ``secret`` (the API key) replaced."""
-    return text.replace(secret, _REDACTED) if secret and secret in text else text
+    """``text`` with every occurrence of ``secret`` (the API key) replaced, however it is encoded
+    (plain, JSON-escaped, percent-encoded: see ``_display``)."""
+    from ._display import without_secrets  # imported here: _display imports this module's users
+
+    return without_secrets(text, (secret,)) if secret else text
 
 
 def parse_http_date(value: str | None) -> datetime | None:
@@ -417,9 +422,32 @@ def error_from_response(
     """
     try:
         payload = _redacted(_decode_json(body), secret)
-        return _error(status_code, body, payload, request=request, retry_after=retry_after)
+        error = _error(status_code, body, payload, request=request, retry_after=retry_after)
     except RecursionError:  # nested too deeply for the helpers that walk it: read as plain text
-        return _error(status_code, body, None, request=request, retry_after=retry_after)
+        error = _error(status_code, body, None, request=request, retry_after=retry_after)
+    return _shown_error(error, secret)
+
+
+#: Characters of a response body kept on an exception (``body``) at most.
+MAX_BODY: Final = 64 * 1024
+
+
+def _shown_error(error: APIError, secret: str) -> APIError:
+    """``error`` with its message on one line and the key removed from it and from ``body`` in every
+    encoding: both may be printed or logged as they are."""
+    from ._display import scrubbed, shown
+
+    secrets = (secret,) if secret else ()
+    error.args = (shown(str(error), secrets, limit=MAX_MESSAGE),)
+    error.body = scrubbed(error.body, secrets, limit=MAX_BODY)
+    if isinstance(error, BadRequestError):
+        error.summary = shown(error.summary, secrets)
+        error.problems = [Problem(problem.loc, shown(problem.message, secrets)) for problem in error.problems]
+        error.field_errors = {
+            shown(field, secrets): [shown(message, secrets) for message in messages]
+            for field, messages in error.field_errors.items()
+        }
+    return error
 
 
 def _error(status_code: int, body: str, payload: Any, *, request: str, retry_after: str | None) -> APIError:

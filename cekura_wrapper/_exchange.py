@@ -29,15 +29,15 @@ class DeadlineExceeded(httpx.TimeoutException):
 
 
 class BodyTooLarge(httpx.RemoteProtocolError):
-    """A successful response longer than ``MAX_BODY``."""
+    """A successful response longer than its limit (``MAX_BODY`` unless the caller sets one)."""
 
 
 class _Body:
     """The bytes of a response body read so far, within the limit for its status (pure)."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, max_body: int = MAX_BODY) -> None:
         self._response = response
-        self._limit = MAX_BODY if response.status_code < 400 else MAX_ERROR_BODY
+        self._limit = max_body if response.status_code < 400 else MAX_ERROR_BODY
         self._chunks: list[bytes] = []
         self._size = 0
 
@@ -49,7 +49,7 @@ class _Body:
         if self._size < self._limit:
             return True
         if self._response.status_code < 400:
-            raise BodyTooLarge(f"the response body is larger than {MAX_BODY} bytes")
+            raise BodyTooLarge(f"the response body is larger than {self._limit} bytes")
         return False
 
     def response(self) -> httpx.Response:
@@ -65,15 +65,18 @@ def _deadline(limit: float) -> DeadlineExceeded:
     return DeadlineExceeded(f"no complete response within {limit:g} s")
 
 
-def exchange_sync(http: httpx.Client, request: dict[str, Any], limit: float) -> httpx.Response:
-    """Send ``request`` and read its response within ``limit`` seconds, or raise ``DeadlineExceeded``."""
+def exchange_sync(
+    http: httpx.Client, request: dict[str, Any], limit: float, *, max_body: int = MAX_BODY
+) -> httpx.Response:
+    """Send ``request`` and read its response within ``limit`` seconds, or raise ``DeadlineExceeded``;
+    a successful body over ``max_body`` bytes raises ``BodyTooLarge``."""
     stop = threading.Event()
     outcome: list[httpx.Response | BaseException] = []
 
     def work() -> None:
         try:
             with http.stream(**request) as response:
-                body = _Body(response)
+                body = _Body(response, max_body)
                 for chunk in response.iter_bytes():
                     if stop.is_set() or not body.add(chunk):
                         break

@@ -12,11 +12,15 @@ import functools
 import logging
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ._insights import AiSummary, FailedReasons, NextStep, next_steps_from_payload
 from ._targets import TargetStats, targets_of
+
+if TYPE_CHECKING:
+    from ._api import ResultDetailV2
 
 logger = logging.getLogger("cekura_wrapper")
 
@@ -168,6 +172,40 @@ class Result:
         ``TargetStats``: ``websocket_url`` is ``None`` when the runs do not name it). While the
         result runs, only runs that ended are counted."""
         return targets_of(self.runs, finished_only=not self.is_terminal)
+
+    @functools.cached_property
+    def detail(self) -> ResultDetailV2:
+        """The whole result as the generated client types it (``cekura_api``'s ``ResultDetailV2``),
+        decoded on first access, so a poll stays cheap. Every field ``openapi.yaml`` declares is an
+        attribute (``UNSET`` when the server left it out); regenerating after a spec change makes
+        new fields reachable here with no change to this class. ``CekuraError`` when the payload
+        does not fit the model (a results-list entry, whose ``runs`` is a list, or a malformed
+        timestamp)."""
+        from ._api import result_detail  # the generated client, only when asked for
+        from ._errors import CekuraError
+
+        try:
+            return result_detail(self.raw)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CekuraError(
+                f"result {self.id} does not fit the ResultDetailV2 schema ({type(exc).__name__}: "
+                f"{str(exc)[:200]}); its fields are still in .raw"
+            ) from None
+
+    @functools.cached_property
+    def ai_summary(self) -> AiSummary | None:
+        """Cekura's generated summary (what happened, why, how to fix), once it has written one."""
+        return AiSummary.from_payload(self.raw.get("ai_summary"))
+
+    @functools.cached_property
+    def failed_reasons(self) -> FailedReasons | None:
+        """Failed runs grouped into ranked issues, when Cekura sent them."""
+        return FailedReasons.from_payload(self.raw.get("failed_reasons"))
+
+    @functools.cached_property
+    def next_steps(self) -> tuple[NextStep, ...]:
+        """Cekura's suggested follow-ups, most impact first (empty when it sent none)."""
+        return next_steps_from_payload(self.raw.get("next_steps"))
 
     @classmethod
     def from_payload(

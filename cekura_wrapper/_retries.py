@@ -66,8 +66,9 @@ def retry_problems(retry_failed: object, max_extra_runs: object, run_count: int)
     return problems
 
 
-def _plan_urls(plan: RunPlan) -> dict[int, tuple[str, ...]]:
-    found: dict[int, dict[str, None]] = {}
+def _plan_urls(plan: RunPlan) -> dict[int, tuple[str | None, ...]]:
+    """The plan's URLs per scenario (``None`` for a URL-less target: Cekura dials the agent's own)."""
+    found: dict[int, dict[str | None, None]] = {}
     for target in plan.scenarios:
         found.setdefault(target.scenario, {})[target.websocket_url] = None
     return {scenario: tuple(urls) for scenario, urls in found.items()}
@@ -102,10 +103,11 @@ def retry_plan(failed: Mapping[RetryKey, int], plan: RunPlan) -> RunPlan | None:
     the frequency is the largest common divisor (at most 100) and each target is listed as often
     as its count needs."""
     urls = _plan_urls(plan)
-    wanted: dict[tuple[int, str], int] = {}
+    wanted: dict[tuple[int, str | None], int] = {}
     for (scenario, url), count in failed.items():
         if count <= 0:
             continue
+        # A key without a URL: the plan's URLs of the scenario (one URL-less target, or several URLs).
         for each in (url,) if url is not None else urls.get(scenario, ()):
             per_url = count if url is not None else min(count, plan.frequency)
             wanted[(scenario, each)] = wanted.get((scenario, each), 0) + per_url
@@ -118,7 +120,7 @@ def retry_plan(failed: Mapping[RetryKey, int], plan: RunPlan) -> RunPlan | None:
         for (scenario, url), count in wanted.items()
         for _ in range(count // frequency)
     )
-    return RunPlan(targets, frequency, plan.agent)
+    return RunPlan(targets, frequency, plan.agent, plan.mock_tool_names)
 
 
 @attrs.frozen

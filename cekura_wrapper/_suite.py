@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
+from ._budget import RequestBudget
 from ._errors import (
     APIError,
     CekuraError,
     PollTimeoutError,
     Problem,
+    RateLimitError,
     SubmissionUncertainError,
     ValidationError,
     is_missed_poll,
@@ -28,6 +30,7 @@ from ._errors import (
 from ._plan import RunPlan, ScenariosInput
 from ._polling import MIN_POLL_REQUEST_TIMEOUT, PollSchedule, check_timeout
 from ._results import Result, Submission
+from ._schedule import PollMode, new_schedule
 from ._validation import check_positive_id, describe
 
 if TYPE_CHECKING:
@@ -46,12 +49,14 @@ STOP_REQUEST_TIMEOUT: Final = 3.0
 @attrs.frozen
 class SuiteGroup:
     """One group of a suite: it becomes one Cekura result. ``scenarios`` takes every form
-    ``run_scenarios`` takes; ``name`` is unique within the suite."""
+    ``run_scenarios`` takes; ``name`` is unique within the suite; ``mock_tool_names`` as in
+    ``run_scenarios`` (``None``: every tool configured on the agent is mocked)."""
 
     name: str
     scenarios: ScenariosInput
     frequency: int
     agent: int | None = None
+    mock_tool_names: Sequence[str] | None = None
 
 
 @attrs.frozen
@@ -274,6 +279,8 @@ class SuiteRunState:
         clock: Callable[[], float],
         poll_interval: float,
         max_poll_interval: float,
+        poll: PollMode = "latency",
+        budget: RequestBudget | None = None,
     ) -> None:
         self.timeout = check_timeout(timeout)
         self.plans = list(plans)
@@ -285,6 +292,9 @@ class SuiteRunState:
         self._clock = clock
         self._poll_interval = poll_interval
         self._max_poll_interval = max_poll_interval
+        self._poll = poll
+        #: The client's request budget, shared with its other waits.
+        self._budget = budget if budget is not None else RequestBudget(None, clock=clock)
         self._deadline = clock() + self.timeout
         self.stopped: str | None = None
 
@@ -296,8 +306,9 @@ class SuiteRunState:
     def submitted(self, index: int, submission: Submission) -> GroupOutcome:
         group = self.groups[index]
         group.state, group.submission = "running", submission
-        group.schedule = PollSchedule(self._poll_interval, self._max_poll_interval)
-        group.started_at = group.next_poll = self._clock()
+        group.schedule = new_schedule(self._poll, self._poll_interval, self._max_poll_interval)
+        group.started_at = self._clock()
+        group.next_poll = group.started_at + self._budget.reserve(0.0)
         return group.outcome()
 
     def submit_failed(self, index: int, error: CekuraError) -> GroupOutcome:
@@ -310,6 +321,12 @@ class SuiteRunState:
     # ---- polling
     def due(self) -> list[int]:
         now = self._clock()
+        held = self._budget.held_for()
+        if held > 0:  # a server asked this client to wait: polls due in the meantime move after it
+            for group in self.groups:
+                if group.state == "running" and group.next_poll < now + held:
+                    group.next_poll = now + self._budget.reserve(held)
+            return []
         return [
             i for i, group in enumerate(self.groups) if group.state == "running" and group.next_poll <= now
         ]
@@ -332,18 +349,22 @@ class SuiteRunState:
         """A failed poll: transient ones are retried later; anything else ends the group in error."""
         group = self.groups[index]
         if is_missed_poll(exc):
-            self._reschedule(group, None, exc.retry_after if isinstance(exc, APIError) else None)
+            retry_after = exc.retry_after if isinstance(exc, APIError) else None
+            self._reschedule(group, None, retry_after, throttled=isinstance(exc, RateLimitError))
         else:
             group.state, group.error = "error", exc
             self.schedule.release(index)
         return group.outcome()
 
-    def _reschedule(self, group: _Group, result: Result | None, retry_after: float | None) -> None:
+    def _reschedule(
+        self, group: _Group, result: Result | None, retry_after: float | None, *, throttled: bool = False
+    ) -> None:
         assert group.schedule is not None
         now = self._clock()
-        group.next_poll = now + group.schedule.next_delay(
-            result, now - group.started_at, retry_after=retry_after
-        )
+        delay = group.schedule.next_delay(result, now - group.started_at, retry_after=retry_after)
+        if retry_after is not None or throttled:
+            self._budget.hold(delay)  # every wait of the client waits, not only this group
+        group.next_poll = now + self._budget.reserve(delay)
 
     # ---- the loop's questions
     @property

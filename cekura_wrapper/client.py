@@ -8,7 +8,7 @@ import functools
 import inspect
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -17,6 +17,7 @@ import attrs
 import httpx
 
 from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
+from ._budget import DEFAULT_REQUEST_BUDGET, RequestBudget
 from ._compare import Comparison, check_compare_input
 from ._compare import compare as compare_results
 from ._decoding import decode_object, read_result, read_submission
@@ -27,26 +28,18 @@ from ._errors import (
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
+    parse_http_date,
 )
 from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
+from ._lookup import LOOKUP_PAGE_SIZE, Lookup, Pause, Send
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
-from ._polling import Poll, PollSchedule, WaitState, wait_async, wait_sync
+from ._polling import Poll, WaitState, wait_async, wait_sync
 from ._reach import unreachable_agent_urls
-from ._reconcile import (
-    DEFAULT_SETTLE_WINDOW,
-    MAX_SCANNED,
-    Landed,
-    LookupIncomplete,
-    NotLanded,
-    Outcome,
-    Search,
-    SentRequest,
-    Undecided,
-    parse_time,
-)
+from ._reconcile import DEFAULT_SETTLE_WINDOW, Landed, NotLanded, Outcome, SentRequest
 from ._results import Result, Submission
 from ._retries import DEFAULT_MAX_EXTRA_RUNS, RetriedResult, RetryLedger, SuiteRetries, retry_problems
 from ._retry import Kind
+from ._schedule import GRID, PollMode, check_mode, new_schedule
 from ._settings import Settings, resolve_api_key
 from ._stats import DEFAULT_ALPHA
 from ._suite import STOP_REQUEST_TIMEOUT, GroupOutcome, SuiteGroup, SuiteResult, SuiteRunState, check_suite
@@ -88,6 +81,10 @@ def _attach(exc: BaseException, outcome: SuiteResult) -> None:
     exc.suite_result = outcome  # type: ignore[attr-defined]
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 SenderT = TypeVar("SenderT", SyncSender, AsyncSender)
 
@@ -109,11 +106,13 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         max_retries: int = 2,
         retry_backoff: float = 0.5,
         poll_interval: float = 1.0,
-        max_poll_interval: float = 20.0,
+        max_poll_interval: float = GRID,
         http_client: HttpClientT | None = None,
         allow_private_agent_urls: bool = False,
         reconcile_window: float = DEFAULT_SETTLE_WINDOW,
         http2: bool = False,
+        poll: PollMode = "latency",
+        request_budget: float | None = DEFAULT_REQUEST_BUDGET,
     ) -> None:
         self._settings = Settings.build(
             base_url=base_url,
@@ -134,18 +133,31 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         self._allow_private_agent_urls = bool(allow_private_agent_urls)
         #: How long an uncertain submission is looked for before concluding it was not created.
         self._reconcile_window = require_seconds(reconcile_window, "reconcile_window", zero_ok=True)
+        #: How waits poll ("latency": never later than a poller every max_poll_interval).
+        self._poll_mode = check_mode(poll)
         self._clock: Callable[[], float] = time.monotonic
+        #: Our wall clock (UTC): when a run request was sent, when a list answer arrived.
+        self._now: Callable[[], datetime] = _utc_now
+        #: Polls per second shared by every wait of this client; reads the clock ``_set_time`` sets.
+        self._budget = RequestBudget(request_budget, clock=lambda: self._clock())
         self._sender: SenderT = self._new_sender(http_client)
 
     def _new_sender(self, http_client: HttpClientT | None) -> SenderT:
         raise NotImplementedError
 
     def _set_time(
-        self, *, clock: Callable[[], float] | None = None, sleep: Callable[[float], Any] | None = None
+        self,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        wall: Callable[[], datetime] | None = None,
     ) -> Self:
-        """For tests: read time from ``clock`` and wait with ``sleep`` (a fake that only records)."""
+        """For tests: read time from ``clock`` (and the date from ``wall``) and wait with ``sleep``
+        (a fake that only records)."""
         if clock is not None:
             self._clock = clock
+        if wall is not None:
+            self._now = wall
         if sleep is not None:
             self._sender.sleep = sleep
         return self
@@ -162,28 +174,45 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             f"max_retries={settings.max_retries})"
         )
 
-    def _sent(
-        self, plan: RunPlan, sent_at: datetime, started: float, exc: SubmissionUncertainError
-    ) -> SentRequest:
+    def _sent(self, plan: RunPlan, sent_at: datetime, exc: SubmissionUncertainError) -> SentRequest:
         """What is known of an uncertain request; the error carries the plan and time too."""
         exc.plan, exc.sent_at = plan, sent_at
-        cause = exc.__cause__
-        server_date = cause.server_date if isinstance(cause, APIError) else None
-        return SentRequest(plan, sent_at, server_date, elapsed=max(0.0, self._clock() - started))
+        return SentRequest(plan, sent_at)
 
-    def _settled(
-        self, outcome: Outcome, sent: SentRequest, details: dict[int, Result], exc: SubmissionUncertainError
-    ) -> Submission:
+    def _lookup(self, sent: SentRequest) -> Lookup:
+        """The decisions of a lookup of ``sent`` starting now (see ``_lookup``)."""
+        return Lookup(
+            sent,
+            first=list_results_request(agent=sent.plan.agent, page_size=LOOKUP_PAGE_SIZE),
+            detail=result_request,
+            base_url=self._settings.base_url,
+            started=self._clock(),
+            window=self._reconcile_window,
+            request_timeout=self._settings.timeout,
+        )
+
+    def _answer(self, lookup: Lookup, step: Send, response: httpx.Response) -> None:
+        """Hand a 2xx answer of the lookup to its decisions, with its ``Date`` and arrival time."""
+        received_at = self._now()
+        try:
+            payload = decode_object(response, name=request_name(step.request), secret=self._api_key)
+        except CekuraError as exc:
+            lookup.failed(exc, self._clock())
+            return
+        server_date = parse_http_date(response.headers.get("date"))
+        lookup.answered(payload, server_date=server_date, received_at=received_at, now=self._clock())
+
+    def _settled(self, outcome: Outcome, sent: SentRequest, exc: SubmissionUncertainError) -> Submission:
         """The reconciled submission, or the error that says what the lookup found."""
         if isinstance(outcome, Landed):
-            detail = details[outcome.result_id]
+            detail = Result.from_payload(outcome.detail)
             logger.warning(
                 "the run request failed after it was sent (%s); looked it up: it did land as result %d",
                 exc.reason,
                 outcome.result_id,
             )
             return Submission(
-                result_id=detail.id,
+                result_id=outcome.result_id,
                 status=detail.status,
                 run_count=detail.total_runs,
                 raw=detail.raw,
@@ -211,9 +240,18 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
                 problems,
             )
 
-    def _plan(self, scenarios: ScenariosInput, frequency: int, agent: int | None, max_runs: int) -> RunPlan:
+    def _plan(
+        self,
+        scenarios: ScenariosInput,
+        frequency: int,
+        agent: int | None,
+        max_runs: int,
+        mock_tool_names: Sequence[str] | None = None,
+    ) -> RunPlan:
         """The checked plan of a run request (nothing is sent when it raises)."""
-        plan = plan_run(scenarios, frequency=frequency, agent=agent, max_runs=max_runs)
+        plan = plan_run(
+            scenarios, frequency=frequency, agent=agent, max_runs=max_runs, mock_tool_names=mock_tool_names
+        )
         self.check_agent_urls(plan)
         return plan
 
@@ -224,10 +262,11 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         agent: int | None,
         retry_failed: int,
         max_extra_runs: int,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> RunPlan:
         """The checked plan of ``run_and_wait``; with retries, also refused when its worst case could
         pass ``max_extra_runs`` (``ValidationError``, nothing sent)."""
-        plan = self._plan(scenarios, frequency, agent, MAX_RUNS)
+        plan = self._plan(scenarios, frequency, agent, MAX_RUNS, mock_tool_names)
         problems = retry_problems(retry_failed, max_extra_runs, plan.run_count)
         if problems:
             raise ValidationError("; ".join(problems))
@@ -266,7 +305,9 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         plans = check_suite(
             groups,
             concurrency,
-            lambda group: self._plan(group.scenarios, group.frequency, group.agent, MAX_RUNS),
+            lambda group: self._plan(
+                group.scenarios, group.frequency, group.agent, MAX_RUNS, group.mock_tool_names
+            ),
         )
         assert isinstance(groups, list | tuple)
         return SuiteRunState(
@@ -277,6 +318,8 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
             clock=self._clock,
             poll_interval=self._settings.poll_interval,
             max_poll_interval=self._settings.max_poll_interval,
+            poll=self._poll_mode,
+            budget=self._budget,
         )
 
     def _end_calls_kwargs(self, result_id: int) -> dict[str, object]:
@@ -316,12 +359,18 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         if problem:
             raise ValidationError(problem)
         _check_progress(on_progress, can_await=self._can_await)
-        schedule = PollSchedule(
+        schedule = new_schedule(
+            self._poll_mode,
             self._settings.poll_interval if poll_interval is None else poll_interval,
             self._settings.max_poll_interval if max_poll_interval is None else max_poll_interval,
         )
         return WaitState(
-            result_id, timeout=timeout, schedule=schedule, clock=self._clock, on_progress=on_progress
+            result_id,
+            timeout=timeout,
+            schedule=schedule,
+            clock=self._clock,
+            on_progress=on_progress,
+            budget=self._budget,
         )
 
 
@@ -330,8 +379,13 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
 
     ``api_key`` defaults to ``$CEKURA_API_KEY`` and ``base_url`` to ``$CEKURA_BASE_URL``, then
     ``https://api.cekura.ai``. ``timeout`` bounds each HTTP request; ``max_retries`` and
-    ``retry_backoff`` shape retries of safe requests; ``poll_interval`` and
-    ``max_poll_interval`` bound the wait between polls. ``http_client`` (an ``httpx.Client``; an
+    ``retry_backoff`` shape retries of safe requests. A wait polls on every multiple of
+    ``max_poll_interval`` (5 s), so it is never later than a plain poller at that interval, and
+    adds a poll between two marks where the end is likely (never closer than ``poll_interval``,
+    at most 1.25x the requests); ``poll="economy"`` polls less at a cost in delay
+    (docs/benchmarks.md). ``request_budget`` (10 polls per second; ``None`` for none) is shared by
+    every wait of the client: beyond it, their intervals stretch alike, and a server's
+    ``Retry-After`` or 429 holds them all. ``http_client`` (an ``httpx.Client``; an
     ``httpx.AsyncClient`` for ``AsyncCekuraClient``) replaces the client's own connection pool,
     for proxies, custom TLS or a mock transport: the client sets the URL, the key header and the
     time limit on each request, and leaves closing a passed-in ``http_client`` to its owner.
@@ -355,58 +409,58 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         agent: int | None = None,
         max_runs: int = MAX_RUNS,
         reconcile: bool = True,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> Submission:
         """Start a batch: every scenario against its websocket URL, ``frequency`` times each.
 
         Everything is validated first (``ValidationError``, nothing sent; at most ``max_runs``
         conversations, 10,000 by default, so a typo cannot start millions). The request is retried
-        only when it cannot have reached Cekura. When it failed after it may have reached Cekura,
+        only when it cannot have reached Cekura. ``mock_tool_names``: ``None`` (the default, the
+        field is left out) mocks every tool configured on the agent, ``[]`` none, names only those. When it failed after it may have reached Cekura,
         the batch is looked up (``reconcile``, see ``find_submission``): found once, its
         ``Submission`` is returned with ``reconciled=True``; not created within the settle window,
         ``SubmissionNotCreatedError``; otherwise (or with ``reconcile=False``)
         ``SubmissionUncertainError``. It is never resent.
         """
-        return self._submit(self._plan(scenarios, frequency, agent, max_runs), reconcile=reconcile)
+        plan = self._plan(scenarios, frequency, agent, max_runs, mock_tool_names)
+        return self._submit(plan, reconcile=reconcile)
 
     def _submit(self, plan: RunPlan, *, reconcile: bool = True) -> Submission:
         kwargs = run_request(plan)
-        sent_at, started = datetime.now(UTC), self._clock()
+        sent_at = self._now()
         try:
             response = self._sender.send(kwargs, Kind.SUBMIT)
             return read_submission(
                 response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
             )
         except SubmissionUncertainError as exc:
-            sent = self._sent(plan, sent_at, started, exc)
+            sent = self._sent(plan, sent_at, exc)
             if not reconcile:
                 raise
             return self._look_up(sent, exc)
 
-    def find_submission(
-        self, plan: RunPlan, *, sent_at: datetime, server_date: datetime | None = None
-    ) -> Submission:
+    def find_submission(self, plan: RunPlan, *, sent_at: datetime) -> Submission:
         """Look up the batch a run request of ``plan`` sent at ``sent_at`` created (for callers that
         caught ``SubmissionUncertainError``, which carries both): the ``Submission`` when exactly one
         result matches, ``SubmissionNotCreatedError`` when none does within the settle window,
-        ``SubmissionUncertainError`` (with ``candidates``) otherwise. Nothing is sent but reads."""
+        ``SubmissionUncertainError`` (with ``candidates``) otherwise. Nothing is sent but reads; it
+        ends within ``reconcile_window`` plus one request ``timeout``."""
         exc = SubmissionUncertainError("looked up on request")
-        return self._look_up(SentRequest(plan, sent_at, server_date), exc)
+        return self._look_up(SentRequest(plan, sent_at), exc)
 
     def _look_up(self, sent: SentRequest, exc: SubmissionUncertainError) -> Submission:
-        search = Search(started=self._clock(), window=self._reconcile_window)
-        while True:
-            details: dict[int, Result] = {}
+        lookup = self._lookup(sent)
+        while isinstance(step := lookup.step(self._clock()), Send | Pause):
+            if isinstance(step, Pause):
+                self._sender.sleep(step.seconds)
+                continue
             try:
-                for result_id in sent.candidates(self.list_results(agent=sent.plan.agent)):
-                    details[result_id] = self.get_result(result_id)
-            except (CekuraError, LookupIncomplete) as failed:
-                outcome: Outcome | None = Undecided(f"the lookup failed: {failed}")
+                response = self._sender.send(step.request, Kind.READ, max_retries=0, timeout=step.timeout)
+            except CekuraError as failed:
+                lookup.failed(failed, self._clock())
             else:
-                confirmed = [result_id for result_id, detail in details.items() if sent.confirms(detail)]
-                outcome = search.decide(confirmed, self._clock())
-            if outcome is not None:
-                return self._settled(outcome, sent, details, exc)
-            self._sender.sleep(search.delay(self._clock()))
+                self._answer(lookup, step, response)
+        return self._settled(step, sent, exc)
 
     def get_result(self, result_id: int) -> Result:
         """Read a result once (transient failures are retried)."""
@@ -465,6 +519,7 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         on_progress: ProgressCallback | None = None,
         retry_failed: int = 0,
         max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> Result:
         """``run_scenarios`` then ``wait_for_result``.
 
@@ -476,7 +531,7 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         ``passed``, ``flaky`` or ``failing``). ``timeout`` covers every round.
         """
         _check_progress(on_progress, can_await=False)  # before the batch starts, not after
-        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs)
+        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names)
         started = self._clock()
         submission = self._submit(plan)
         result = self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
@@ -662,57 +717,46 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         agent: int | None = None,
         max_runs: int = MAX_RUNS,
         reconcile: bool = True,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> Submission:
         """See ``CekuraClient.run_scenarios``."""
-        return await self._submit(self._plan(scenarios, frequency, agent, max_runs), reconcile=reconcile)
+        plan = self._plan(scenarios, frequency, agent, max_runs, mock_tool_names)
+        return await self._submit(plan, reconcile=reconcile)
 
     async def _submit(self, plan: RunPlan, *, reconcile: bool = True) -> Submission:
         kwargs = run_request(plan)
-        sent_at, started = datetime.now(UTC), self._clock()
+        sent_at = self._now()
         try:
             response = await self._sender.send(kwargs, Kind.SUBMIT)
             return read_submission(
                 response, planned_runs=plan.run_count, name=request_name(kwargs), secret=self._api_key
             )
         except SubmissionUncertainError as exc:
-            sent = self._sent(plan, sent_at, started, exc)
+            sent = self._sent(plan, sent_at, exc)
             if not reconcile:
                 raise
             return await self._look_up(sent, exc)
 
-    async def find_submission(
-        self, plan: RunPlan, *, sent_at: datetime, server_date: datetime | None = None
-    ) -> Submission:
+    async def find_submission(self, plan: RunPlan, *, sent_at: datetime) -> Submission:
         """See ``CekuraClient.find_submission``."""
         exc = SubmissionUncertainError("looked up on request")
-        return await self._look_up(SentRequest(plan, sent_at, server_date), exc)
+        return await self._look_up(SentRequest(plan, sent_at), exc)
 
     async def _look_up(self, sent: SentRequest, exc: SubmissionUncertainError) -> Submission:
-        search = Search(started=self._clock(), window=self._reconcile_window)
-        while True:
-            details: dict[int, Result] = {}
+        lookup = self._lookup(sent)
+        while isinstance(step := lookup.step(self._clock()), Send | Pause):
+            if isinstance(step, Pause):
+                await self._sender.sleep(step.seconds)
+                continue
             try:
-                listed = [summary async for summary in self._listed(sent)]
-                for result_id in sent.candidates(listed):
-                    details[result_id] = await self.get_result(result_id)
-            except (CekuraError, LookupIncomplete) as failed:
-                outcome: Outcome | None = Undecided(f"the lookup failed: {failed}")
+                response = await self._sender.send(
+                    step.request, Kind.READ, max_retries=0, timeout=step.timeout
+                )
+            except CekuraError as failed:
+                lookup.failed(failed, self._clock())
             else:
-                confirmed = [result_id for result_id, detail in details.items() if sent.confirms(detail)]
-                outcome = search.decide(confirmed, self._clock())
-            if outcome is not None:
-                return self._settled(outcome, sent, details, exc)
-            await self._sender.sleep(search.delay(self._clock()))
-
-    async def _listed(self, sent: SentRequest) -> AsyncIterator[Result]:
-        """The listed results down to the first older than the request (or past the scan limit)."""
-        scanned = 0
-        async for summary in self.list_results(agent=sent.plan.agent):
-            yield summary
-            scanned += 1
-            created = parse_time(summary.raw.get("created_at"))
-            if (created is not None and created < sent.earliest) or scanned > MAX_SCANNED:
-                return
+                self._answer(lookup, step, response)
+        return self._settled(step, sent, exc)
 
     async def run_suite(
         self,
@@ -869,10 +913,11 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         on_progress: ProgressCallback | None = None,
         retry_failed: int = 0,
         max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
+        mock_tool_names: Sequence[str] | None = None,
     ) -> Result:
         """See ``CekuraClient.run_and_wait``."""
         _check_progress(on_progress, can_await=True)
-        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs)
+        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names)
         started = self._clock()
         submission = await self._submit(plan)
         result = await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from cekura_wrapper.spec.drift import run
+from cekura_wrapper.spec.drift import main
 
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(main())

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import attrs
 
 from cekura_wrapper import CekuraClient, CekuraError, Submission
-from cekura_wrapper.testing import CekuraEmulator, DropAfterCreate, ServerError, ServerErrorAfterCreate
+from cekura_wrapper.testing import CekuraEmulator, DropAfterCreate, ServerErrorAfterCreate, ServerErrorFault
 from cekura_wrapper.testing.demo import closed_loopback_url
 from cekura_wrapper.testing.faults import Fault
 
@@ -44,7 +44,7 @@ def main() -> None:
         ("500 after creating", lambda e: once(e, ServerErrorAfterCreate(500))),
         ("connection dropped after creating", lambda e: once(e, DropAfterCreate())),
         ("502 after creating, listed 3 s late", lambda e: once(e, ServerErrorAfterCreate(502), lag=3.0)),
-        ("502 before creating", lambda e: once(e, ServerError(502))),
+        ("502 before creating", lambda e: once(e, ServerErrorFault(502))),
     ]
     with CekuraEmulator() as emulator:
         rows = []

@@ -30,7 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from cekura_wrapper.spec.drift import DriftInputError, parse_document
+from cekura_wrapper.spec.load import parse_document
+from cekura_wrapper.spec.model import DriftInputError
 from cekura_wrapper.spec.naming import OPERATION_NAMES, tolerate_unknown_enum_values
 
 ROOT = Path(__file__).resolve().parent.parent

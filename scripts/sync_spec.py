@@ -34,13 +34,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from cekura_wrapper.spec.drift import (
-    PROSE_KEYWORDS,
-    DriftInputError,
-    display_source,
-    parse_document,
-    read_source,
-)
+from cekura_wrapper.spec.compare_schema import PROSE_KEYWORDS
+from cekura_wrapper.spec.load import display_source, parse_document, read_source
+from cekura_wrapper.spec.model import DriftInputError
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: Maps whose keys are names (of properties, status codes, media types...), not keywords: a

@@ -97,7 +97,10 @@ class FaultServer:
                     self._trickle(reply)
                     return
                 payload = reply.body if reply.body is not None else json.dumps(reply.json).encode()
-                self.send_response(reply.status)
+                if any(name.lower() == "date" for name in reply.headers):
+                    self.send_response_only(reply.status)  # the reply's own Date, not the server's
+                else:
+                    self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in reply.headers.items():

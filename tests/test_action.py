@@ -40,7 +40,7 @@ def test_the_action_declares_its_inputs_and_outputs_and_passes_each_input_to_a_s
     assert inputs == {
         "api-key", "batch-file", "scenarios", "frequency", "agent", "fail-under", "timeout", "keep-running",
         "preflight", "concurrency", "max-runs", "allow-private-urls", "summary", "junit", "base-url",
-        "websocket-secret", "args", "python-version",
+        "websocket-secret", "args", "python-version", "allow-env",
     }  # fmt: skip
     assert set(action["outputs"]) == {"passed", "result_ids", "total_runs", "passed_runs", "pass_rate"}
     steps = {step.get("id"): step for step in action["runs"]["steps"]}
@@ -132,7 +132,7 @@ def test_a_failing_batch_fails_the_step_with_annotations_and_a_summary(
     )
     assert "## Cekura websocket runs: ❌ FAILED" in run.summary and "102" in run.summary
     assert run.errors
-    assert "s3cr3t" not in run.stdout + run.summary and "token=***" in run.summary
+    assert "s3cr3t" not in run.stdout + run.summary and "token=\\*\\*\\*" in run.summary  # Markdown-escaped
     assert (relaxed.code, relaxed.outputs["passed"]) == (0, "true")  # args reached cekura-ws, quotes and all
 
 
@@ -311,3 +311,21 @@ def test_macos_runners_are_supported(tmp_path: Path, action_path: Path) -> None:
 
     assert (run.code, run.errors) == (0, [])
     assert (run.runner_temp / "cekura-ws-venv" / "bin" / "cekura-ws").exists()
+
+
+def test_allow_env_lets_the_batch_file_read_only_the_variables_listed(
+    cekura_emulator: CekuraEmulator, cekura_agent: StartAgent, tmp_path: Path, action_path: Path
+) -> None:
+    batch = tmp_path / "batch.yaml"
+    batch.write_text("frequency: 1\nscenarios:\n  - {scenario: 101, websocket_url: '${AGENT_URL}'}\n")
+    job_env = {"AGENT_URL": cekura_agent("helpful").url}
+    runner = Runner(tmp_path / "machine", action_path, tmp_path / "cache", job_env=job_env)
+    inputs = {**connection(cekura_emulator), "batch-file": str(batch)}
+
+    refused = runner.run(inputs)
+    allowed = runner.run({**inputs, "allow-env": "OTHER, AGENT_URL\n"})
+
+    assert (refused.code, refused.outputs["passed"]) == (2, "false")
+    assert "--allow-env" in refused.stdout + refused.stderr
+    assert (allowed.code, allowed.outputs["passed"]) == (0, "true"), allowed.stdout + allowed.stderr
+    assert [request.method for request in cekura_emulator.requests].count("POST") == 1

@@ -312,11 +312,11 @@ def test_each_test_gets_a_clean_plugin_emulator(pytester: pytest.Pytester) -> No
         """
         import httpx
         from cekura_wrapper.testing import Scenario, Turn
-        from cekura_wrapper.testing.faults import ServerError
+        from cekura_wrapper.testing.faults import ServerErrorFault
 
         def test_1_leaves_a_mess(cekura_emulator):
             cekura_emulator.scenarios.register(Scenario(777, "Temporary", (Turn("Hi"),)))
-            cekura_emulator.faults.queue(ServerError(503), on="get", times=5)
+            cekura_emulator.faults.queue(ServerErrorFault(503), on="get", times=5)
             body = {"frequency": 1, "scenarios": [{"scenario": 777, "websocket_url": "ws://127.0.0.1:9/"}]}
             headers = {"X-CEKURA-API-KEY": cekura_emulator.api_key}
             url = cekura_emulator.base_url + "/test_framework/v1/scenarios/run_scenarios_with_websockets/"

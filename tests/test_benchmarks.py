@@ -7,6 +7,7 @@ Only deterministic counts on the virtual clock are asserted, never wall-clock ti
 from __future__ import annotations
 
 import math
+import statistics
 import subprocess
 import sys
 
@@ -38,18 +39,39 @@ def test_the_closed_form_baseline_is_a_5s_poller_on_the_real_wait_loop(
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_short_batches_are_never_seen_later_than_by_a_5s_poller(shape: str) -> None:
-    for duration in (10.0, 60.0):
-        for runs in polling_sim.RUN_COUNTS:
-            case = polling_sim.run_case(duration, runs, shape, range(40))
-            for ours, base in zip(case.ours, case.baseline, strict=True):
-                assert ours.delay <= base.delay + 1e-9, (duration, runs, shape)
+@pytest.mark.parametrize("duration", [10.0, 60.0, 150.0, 300.0, 1234.5])
+def test_the_default_wait_is_never_later_than_a_5s_poller_at_most_1_3x_its_requests(
+    shape: str, duration: float
+) -> None:
+    # The real wait loop and default schedule on an injected clock, over scripted batches.
+    for runs in polling_sim.RUN_COUNTS:
+        case = polling_sim.run_case(duration, runs, shape, range(12))
+        for ours, base in zip(case.ours, case.baseline, strict=True):
+            assert ours.delay <= base.delay + 1e-9, (duration, runs, shape)
+            assert ours.requests <= 1.3 * base.requests, (duration, runs, shape)
 
 
-def test_a_stuck_result_ends_the_wait_at_its_deadline_at_a_fraction_of_the_cost() -> None:
+def test_the_default_waits_median_delay_is_lower_than_the_5s_pollers() -> None:
+    cases = [
+        polling_sim.run_case(duration, runs, shape, range(40))
+        for duration in (150.0, 300.0)
+        for runs in polling_sim.RUN_COUNTS
+        for shape in SHAPES
+        if shape != "stuck"
+    ]
+    medians = [
+        (statistics.median(o.delay for o in c.ours), statistics.median(b.delay for b in c.baseline))
+        for c in cases
+    ]
+    assert all(ours <= base + 1e-9 for ours, base in medians)  # never higher in any case ...
+    assert sum(ours < base - 0.1 for ours, base in medians) >= 0.75 * len(medians)  # ... lower in most
+    assert statistics.median(o for o, _ in medians) < 0.8 * statistics.median(b for _, b in medians)
+
+
+def test_a_stuck_result_ends_the_wait_at_its_deadline() -> None:
     case = polling_sim.run_case(1800.0, 10, "stuck", range(20))
     assert all(w.delay == pytest.approx(0.0, abs=1e-6) for w in case.ours)  # gave up at the deadline
-    assert all(o.requests <= 0.5 * b.requests for o, b in zip(case.ours, case.baseline, strict=True))
+    assert all(o.requests <= 1.3 * b.requests for o, b in zip(case.ours, case.baseline, strict=True))
 
 
 def test_shapes_are_reproducible_and_end_where_they_say() -> None:
@@ -65,11 +87,12 @@ def test_shapes_are_reproducible_and_end_where_they_say() -> None:
 
 
 def test_the_rows_judge_the_issue_targets() -> None:
-    cases = polling.all_cases(20, durations=(60.0, 1800.0))
+    cases = polling.all_cases(20, durations=(60.0, 300.0))
     rows = [polling.case_row(case) for case in cases]
     assert all(row.met is not None for row in rows)
-    short = [row for row in rows if row.case.startswith("D=60 s") and "stuck" not in row.case]
-    assert all(row.target == "never later than the 5 s poller" and row.met for row in short)
+    live = [row for row in rows if "stuck" not in row.case]
+    assert all(row.target.startswith("never later than the 5 s poller; median not higher") for row in live)
+    assert all(row.met for row in rows)
 
 
 def test_a_quick_run_prints_the_table_with_targets_judged() -> None:

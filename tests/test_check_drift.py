@@ -17,9 +17,13 @@ from typing import Any, ClassVar
 import pytest
 import upstream_fixture
 
+from cekura_wrapper.spec import compare_operation
 from cekura_wrapper.spec import drift as check_drift
-from cekura_wrapper.spec.drift import Change, Severity, diff_specs
+from cekura_wrapper.spec.compare import diff_specs
+from cekura_wrapper.spec.load import default_base, display_source
+from cekura_wrapper.spec.model import DEFAULT_LIMITS, EXIT_CODE_MEANINGS, Change, Severity
 from cekura_wrapper.spec.naming import OPERATION_NAMES
+from cekura_wrapper.spec.report import exit_code, format_text
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "check_drift.py"
@@ -149,7 +153,7 @@ def drift(upstream: dict[str, Any], *, verbose: bool = False) -> list[tuple[str,
 def test_identical_specs_report_nothing_and_exit_0() -> None:
     changes = diff_specs(small_spec(), small_spec())
     assert changes == []
-    assert check_drift.exit_code(changes) == 0
+    assert exit_code(changes) == 0
 
 
 def test_removed_operation_and_removed_path_are_breaking() -> None:
@@ -282,7 +286,7 @@ def test_tightened_request_bound_is_breaking_loosened_is_info_and_text_names_the
         ("breaking", "requestBody.frequency.maximum", 100, 50),
         ("info", "requestBody.frequency.minimum", 1, 0),
     ]
-    first_line = check_drift.format_text(changes).splitlines()[0]
+    first_line = format_text(changes).splitlines()[0]
     assert first_line.startswith(f"breaking  {RUN}  requestBody.frequency.maximum 100 -> 50  (")
 
 
@@ -392,7 +396,7 @@ def test_response_string_enum_widened_is_a_warning_because_generated_code_tolera
         (Severity.WARNING, RESULT, "responses.200.status.enum", "scaling_up"),
     ]
     assert "'scaling_up'" in changes[1].message
-    assert check_drift.exit_code(changes) == 1
+    assert exit_code(changes) == 1
 
 
 def test_response_enum_widened_where_generated_code_would_reject_it_is_breaking() -> None:
@@ -515,7 +519,7 @@ def test_breaking_changes_are_listed_first_and_exit_2() -> None:
     schemas(upstream)["RunRequest"]["properties"]["frequency"]["maximum"] = 50
     changes = diff_specs(small_spec(), upstream)
     assert [c.severity for c in changes] == [Severity.BREAKING, Severity.WARNING]
-    assert check_drift.exit_code(changes) == 2
+    assert exit_code(changes) == 2
 
 
 # --------------------------------------------------------------------------- command line and inputs
@@ -639,7 +643,7 @@ def test_a_crash_exits_4_so_ci_can_tell_it_from_drift(
         raise RuntimeError("bug in the comparison")
 
     monkeypatch.setattr(check_drift, "diff_specs", explode)
-    assert check_drift.run(["--base", str(base_file), "--upstream", str(base_file)]) == 4
+    assert check_drift.main(["--base", str(base_file), "--upstream", str(base_file)]) == 4
     err = capsys.readouterr().err
     assert "RuntimeError: bug in the comparison" in err and "internal error" in err
 
@@ -705,7 +709,7 @@ def test_unresolvable_url_is_reported_without_its_secrets(
 
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith(
-        "check_drift: error: cannot fetch https://***@cekura-spec.invalid/openapi.json?***: "
+        "check_drift: error: cannot fetch https://***@cekura-spec.invalid/openapi.json?token=***: "
     )
     assert "cekura-spec.invalid" in line and not [secret for secret in SECRETS if secret in line]
 
@@ -720,22 +724,22 @@ def test_url_secrets_are_redacted_in_fetch_and_parse_errors(
         upstream = f"http://ci-bot:s3cret-pw@{host}{path}?token=t0ken-abc"
         assert check_drift.main(["--base", str(base_file), "--upstream", upstream]) == 3
         [line] = capsys.readouterr().err.splitlines()
-        assert f"http://***@{host}{path}?***" in line and reason in line, line
+        assert f"http://***@{host}{path}?token=***" in line and reason in line, line
         assert not [secret for secret in SECRETS if secret in line]
 
 
 @pytest.mark.parametrize(
     ("url", "shown"),
     [
-        ("https://u:p@h.example/a?b=c#d", "https://***@h.example/a?***#***"),
+        ("https://u:p@h.example/a?b=c#d", "https://***@h.example/a?b=***#***"),
         ("https://tok@h.example:8443/a", "https://***@h.example:8443/a"),
         ("https://a:b@c@h.example/", "https://***@h.example/"),
         ("https://h.example/spec.json", "https://h.example/spec.json"),
-        ("https://[::1/x?k=v", "https://***"),
+        ("https://[::1/x?k=v", "https://[::1/x?k=***"),
     ],
 )
 def test_redact_url(url: str, shown: str) -> None:
-    assert check_drift.redact_url(url) == shown
+    assert display_source(url) == shown
 
 
 def test_script_exit_code_reaches_the_shell(base_file: Path, tmp_path: Path) -> None:
@@ -795,7 +799,7 @@ def test_history_of_the_results_operation() -> None:
         ("warning", RESULT, "responses.200.agent.required", False, True),
         ("warning", RESULT, "responses.200.status.enum", None, "scaling_up"),
         ("info", RESULT, "operationId", upstream_fixture.OLD_RESULT_ID, "results-v1-retrieve"),
-        ("info", RESULT, "security", None, "oauth2"),
+        ("info", RESULT, "security", None, upstream_fixture.NEW_SCHEME),
     ]
 
 
@@ -803,7 +807,7 @@ def test_history_is_breaking_for_a_client_generated_without_the_pins(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The renames are info only because regenerate.py pins names; without the pins they break."""
-    monkeypatch.setattr(check_drift, "_pinned_operation_ids", set)
+    monkeypatch.setattr(compare_operation, "_pinned_operation_ids", set)
     breaking = [change[1:] for change in history() if change[0] == "breaking"]
     assert breaking == [
         (RUN, "operationId", upstream_fixture.OLD_RUN_ID, "scenarios-run-websocket_2"),
@@ -842,8 +846,6 @@ def test_make_drift_without_upstream_says_what_to_pass() -> None:
 def test_cekura_ws_drift_compares_with_the_spec_the_client_ships(tmp_path: Path) -> None:
     from cli_helpers import invoke
 
-    from cekura_wrapper.spec.drift import default_base
-
     assert default_base().read_bytes() == (REPO_ROOT / "openapi.yaml").read_bytes()
     before, after = upstream_fixture.write(tmp_path)
     same = invoke(["drift", "--upstream", str(REPO_ROOT / "openapi.yaml")])
@@ -853,8 +855,45 @@ def test_cekura_ws_drift_compares_with_the_spec_the_client_ships(tmp_path: Path)
 
     assert same.exit_code == 0, same.output
     assert newer.exit_code == 1, newer.output
-    assert {change["location"] for change in json.loads(newer.stdout)["changes"]} >= {
-        "requestBody.mock_tool_names"
-    }
+    # the shipped spec already has the fixture's new fields (mock_tool_names since the 2026 sync)
+    assert {change["location"] for change in json.loads(newer.stdout)["changes"]} == {"security"}
     assert older.exit_code == 1 and "operationId" in older.stdout
-    assert unreadable.exit_code == 3 and "check_drift: error: " in unreadable.stderr
+    assert unreadable.exit_code == 3 and unreadable.stderr.startswith("cekura-ws drift: error: ")
+
+
+def exit_code_lines(help_text: str) -> list[str]:
+    """The lines of the one "Exit codes:" list in ``help_text``."""
+    assert help_text.count("Exit codes:") == 1, help_text
+    block = help_text.split("Exit codes:", 1)[1].strip().splitlines()
+    return [" ".join(line.split()) for line in block if line.strip()[:1].isdigit()]
+
+
+def test_drift_help_lists_its_own_exit_codes_once_in_both_entry_points() -> None:
+    from cli_helpers import invoke
+
+    expected = [f"{int(code)} {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items()]
+    ours = invoke(["drift", "--help"])
+    script = subprocess.run(
+        [sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, check=True
+    )
+
+    assert ours.exit_code == 0
+    assert exit_code_lines(ours.stdout) == expected
+    assert exit_code_lines(script.stdout) == expected
+    assert "evaluation failed" not in ours.stdout  # the other commands' meanings of 1 to 4
+    limits = (
+        f"{DEFAULT_LIMITS.max_bytes >> 20} MiB",
+        f"{DEFAULT_LIMITS.max_depth} levels",
+        f"{DEFAULT_LIMITS.fetch_seconds:g} s",
+    )
+    assert all(limit in " ".join(script.stdout.split()) for limit in limits), script.stdout
+
+
+def test_cekura_ws_drift_usage_errors_exit_3_like_the_script() -> None:
+    from cli_helpers import invoke
+
+    missing = invoke(["drift"])
+    bad_format = invoke(["drift", "--upstream", "x.json", "--format", "xml"])
+
+    assert missing.exit_code == 3 and "--upstream" in missing.stderr
+    assert bad_format.exit_code == 3 and "xml" in bad_format.stderr

@@ -19,8 +19,8 @@ from cekura_wrapper.testing import (
     AgentThread,
     CekuraEmulator,
     DropAfterCreate,
-    ServerError,
     ServerErrorAfterCreate,
+    ServerErrorFault,
 )
 from cekura_wrapper.testing.demo import closed_loopback_url
 
@@ -299,10 +299,11 @@ def test_a_submission_that_may_have_landed_is_looked_up_and_followed(
 
 def test_exit_3_with_advice_when_the_lookup_cannot_decide(cekura_emulator: CekuraEmulator) -> None:
     cekura_emulator.faults.queue(ServerErrorAfterCreate(502), on="post")
-    cekura_emulator.faults.queue(ServerError(500), on="get", times=3)  # the lookup fails too
+    cekura_emulator.faults.queue(ServerErrorFault(500), on="get", times=10)  # the lookup fails too, each pass
 
+    args = ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--lookup-window", "0.5"]
     result = invoke(
-        ["run", "--scenario", "101=ws://127.0.0.1:9/", "--frequency", "1", "--max-retries", "0", "--json"],
+        [*args, "--json"],
         emulator=cekura_emulator,
     )
 

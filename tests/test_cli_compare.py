@@ -159,7 +159,7 @@ def test_outside_text_is_shown_as_text_in_the_table_and_the_summary(tmp_path: Pa
     assert "pw@" not in result.stdout
     markdown = summary.read_text(encoding="utf-8")
     assert markdown.startswith("## Cekura comparison: ❌ FAILED")
-    assert "\\| &lt;script>x&lt;/script>" in markdown and "<script>" not in markdown
+    assert "\\| \\<script\\>x\\</script\\>" in markdown and "<script>" not in markdown
     assert "pw@" not in markdown and "s3cret" not in markdown
     assert "| 10/10 | 2/10 | -80.0 pp | 0.0004 | ❌ regressed |" in markdown
     assert f"Markdown summary written to {summary}" in result.stderr
@@ -242,4 +242,4 @@ def test_the_markdown_summary_is_bounded() -> None:
     assert "*5 more targets are left out.*" in markdown
     assert markdown.count("| any (not in Cekura's answer) |") == MAX_SUMMARY_ROWS
     assert "x" * (MAX_NAME - 1) + "…" in markdown and "x" * MAX_NAME not in markdown
-    assert "Cekura's runs do not say which agent URL they talked to: scenario 1, 2, 3" in markdown
+    assert "Cekura's runs do not say which agent URL they talked to\\: scenario 1, 2, 3" in markdown

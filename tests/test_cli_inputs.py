@@ -23,7 +23,7 @@ scenarios:
   - {scenario: 103, websocket_uri: "ws://x/"}
   - just a string
   - scenario: 105
-    websocket_url: ws://${CEKURA_TEST_UNSET}/a
+    websocket_url: ws://${CEKURA_VAR_TEST_UNSET}/a
 """
 
 
@@ -36,7 +36,17 @@ def test_a_batch_file_with_several_errors_reports_each_with_its_line_and_sends_n
 ) -> None:
     batch = tmp_path / "smoke.yaml"
     batch.write_text(BAD_YAML)
-    args = ["run", "--batch", str(batch), "--scenario", "junk", "--wait", "--json"]
+    args = [
+        "run",
+        "--batch",
+        str(batch),
+        "--scenario",
+        "junk",
+        "--wait",
+        "--json",
+        "--allow-env",
+        "AGENT_HOST",
+    ]
 
     result = invoke(args, emulator=cekura_emulator, env={"AGENT_HOST": "agents.example.com"})
 
@@ -44,18 +54,18 @@ def test_a_batch_file_with_several_errors_reports_each_with_its_line_and_sends_n
     assert problems_of(result.stderr) == [
         f"{batch}:1: frequency must be in 1..100, got 0",
         f"{batch}:2: agent must be a positive int, got -3",
-        f"{batch}:3: unknown key 'colour' (expected: agent, frequency, scenarios)",
+        f"{batch}:3: unknown key 'colour' (expected: agent, frequency, mock_tool_names, scenarios)",
         f"{batch}:7: scenario id must be a positive int, got 'abc' (text)",
         f"{batch}:8: websocket URL 'http://agent/chat' has scheme 'http'; use ws:// or wss://",
         f"{batch}:9: unknown key 'websocket_uri' (expected keys: scenario, websocket_url)",
-        f"{batch}:9: missing websocket_url",
         f"{batch}:10: expected a {{scenario, websocket_url}} entry, got 'just a string'",
-        f"{batch}:12: environment variable CEKURA_TEST_UNSET is not set (write ${{CEKURA_TEST_UNSET:-default}} for a default)",
-        "--scenario #1: expected ID=URL (e.g. 101=wss://agent.example.com/chat), got 'junk'",
+        f"{batch}:12: environment variable CEKURA_VAR_TEST_UNSET is not set (write ${{CEKURA_VAR_TEST_UNSET:-default}} for a default)",
+        "--scenario #1: expected ID=URL (e.g. 101=wss://agent.example.com/chat) or a bare ID "
+        "(the agent's websocket URL), got 'junk'",
     ]
-    assert "10 problems in the input; nothing was sent." in result.stderr
+    assert "9 problems in the input; nothing was sent." in result.stderr
     document = json.loads(result.stdout)
-    assert (document["error"], len(document["problems"])) == ("invalid_input", 10)
+    assert (document["error"], len(document["problems"])) == ("invalid_input", 9)
     assert document["problems"][0] == {"where": f"{batch}:1", "message": "frequency must be in 1..100, got 0"}
     assert cekura_emulator.requests == []
 
@@ -119,7 +129,8 @@ def test_every_format_expands_environment_variables_into_the_same_plan(
     flags = ["--frequency", "2", "--agent", "7"] if name == "batch.yml" else []
 
     result = invoke(
-        ["plan", "--batch", str(batch), "--json", *flags], env={"AGENT_HOST": "staging.example.com"}
+        ["plan", "--batch", str(batch), "--json", "--allow-env", "AGENT_HOST", *flags],
+        env={"AGENT_HOST": "staging.example.com"},
     )
 
     assert result.exit_code == 0, result.output
@@ -134,7 +145,9 @@ def test_flags_override_the_file_and_scenario_flags_add_to_it(tmp_path: Path) ->
     batch = tmp_path / "batch.yaml"
     batch.write_text("frequency: 2\nagent: 7\nscenarios:\n  - {scenario: 101, websocket_url: 'ws://a/'}\n")
 
-    loaded = load_batch(batch, ["102=ws://${HOST:-b.example}/"], frequency=5, agent=9, environ={})
+    loaded = load_batch(
+        batch, ["102=ws://${HOST:-b.example}/"], frequency=5, agent=9, environ={}, allow_env=["HOST"]
+    )
 
     assert (loaded.frequency, loaded.agent) == (5, 9)
     assert [
@@ -183,22 +196,22 @@ NESTED_YAML = """\
 frequency: 1
 scenarios:
   - scenario: 101
-    websocket_url: "wss://${CEKURA_TEST_A:-${CEKURA_TEST_B:-fallback.example}}/chat"
+    websocket_url: "wss://${CEKURA_VAR_TEST_A:-${CEKURA_VAR_TEST_B:-fallback.example}}/chat"
   - scenario: 102
-    websocket_url: "wss://${CEKURA_TEST_A:-${CEKURA_TEST_C}}/chat"
+    websocket_url: "wss://${CEKURA_VAR_TEST_A:-${CEKURA_VAR_TEST_C}}/chat"
 """
 
 
 @pytest.mark.parametrize(
     ("env", "urls"),
     [
-        ({"CEKURA_TEST_A": "a.example", "CEKURA_TEST_C": None}, ["wss://a.example/chat"] * 2),
+        ({"CEKURA_VAR_TEST_A": "a.example", "CEKURA_VAR_TEST_C": None}, ["wss://a.example/chat"] * 2),
         (
-            {"CEKURA_TEST_A": None, "CEKURA_TEST_B": "b.example", "CEKURA_TEST_C": "c.example"},
+            {"CEKURA_VAR_TEST_A": None, "CEKURA_VAR_TEST_B": "b.example", "CEKURA_VAR_TEST_C": "c.example"},
             ["wss://b.example/chat", "wss://c.example/chat"],
         ),
         (
-            {"CEKURA_TEST_A": None, "CEKURA_TEST_B": None, "CEKURA_TEST_C": "c.example"},
+            {"CEKURA_VAR_TEST_A": None, "CEKURA_VAR_TEST_B": None, "CEKURA_VAR_TEST_C": "c.example"},
             ["wss://fallback.example/chat", "wss://c.example/chat"],
         ),
     ],
@@ -222,12 +235,12 @@ def test_an_unset_variable_inside_a_default_is_reported_at_its_line(tmp_path: Pa
 
     result = invoke(
         ["plan", "--batch", str(batch)],
-        env={"CEKURA_TEST_A": None, "CEKURA_TEST_B": None, "CEKURA_TEST_C": None},
+        env={"CEKURA_VAR_TEST_A": None, "CEKURA_VAR_TEST_B": None, "CEKURA_VAR_TEST_C": None},
     )
 
     assert result.exit_code == 2, result.output
     assert problems_of(result.stderr) == [
-        f"{batch}:6: environment variable CEKURA_TEST_C is not set (write ${{CEKURA_TEST_C:-default}} for a default)"
+        f"{batch}:6: environment variable CEKURA_VAR_TEST_C is not set (write ${{CEKURA_VAR_TEST_C:-default}} for a default)"
     ]
 
 
@@ -236,15 +249,15 @@ def test_a_variable_whose_value_holds_a_reference_is_checked_as_written_and_neve
 ) -> None:
     batch = tmp_path / "batch.yaml"
     batch.write_text(
-        "frequency: 1\nscenarios:\n  - {scenario: 101, websocket_url: 'wss://${CEKURA_TEST_HOST}/chat'}\n"
+        "frequency: 1\nscenarios:\n  - {scenario: 101, websocket_url: 'wss://${CEKURA_VAR_TEST_HOST}/chat'}\n"
     )
 
     run = invoke(
         ["run", "--batch", str(batch), "--json"],
         emulator=cekura_emulator,
-        env={"CEKURA_TEST_HOST": "${OTHER}"},
+        env={"CEKURA_VAR_TEST_HOST": "${OTHER}"},
     )
-    planned = invoke(["plan", "--batch", str(batch)], env={"CEKURA_TEST_HOST": "${OTHER}"})
+    planned = invoke(["plan", "--batch", str(batch)], env={"CEKURA_VAR_TEST_HOST": "${OTHER}"})
 
     assert (run.exit_code, planned.exit_code) == (2, 2), run.output + planned.output
     problem = f"{batch}:3: websocket URL 'wss://${{OTHER}}/chat' has an invalid host name '${{other}}'"
@@ -258,12 +271,12 @@ def test_a_variable_whose_value_holds_a_reference_is_checked_as_written_and_neve
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("wss://${CEKURA_TEST_A/chat", "unterminated ${CEKURA_TEST_A: a '}' is missing"),
+        ("wss://${CEKURA_VAR_TEST_A/chat", "unterminated ${CEKURA_VAR_TEST_A: a '}' is missing"),
         (
-            "wss://${CEKURA_TEST_A:-${CEKURA_TEST_B}/chat",
-            "unterminated ${CEKURA_TEST_A:-...: a '}' is missing",
+            "wss://${CEKURA_VAR_TEST_A:-${CEKURA_VAR_TEST_B}/chat",
+            "unterminated ${CEKURA_VAR_TEST_A:-...: a '}' is missing",
         ),
-        ("wss://${CEKURA_TEST_A-x}/chat", "unsupported variable reference ${CEKURA_TEST_A-...}"),
+        ("wss://${CEKURA_VAR_TEST_A-x}/chat", "unsupported variable reference ${CEKURA_VAR_TEST_A-...}"),
         ("wss://${}/chat", "invalid variable reference at '${}/chat'"),
     ],
 )
@@ -273,7 +286,7 @@ def test_malformed_references_are_input_errors_naming_the_line(
     batch = tmp_path / "batch.csv"
     batch.write_text(f"scenario,websocket_url,frequency\n101,{url},1\n")
 
-    result = invoke(["plan", "--batch", str(batch), "--json"], env={"CEKURA_TEST_B": "b.example"})
+    result = invoke(["plan", "--batch", str(batch), "--json"], env={"CEKURA_VAR_TEST_B": "b.example"})
 
     assert result.exit_code == 2, result.output
     [problem] = json.loads(result.stdout)["problems"]

@@ -16,7 +16,6 @@ from cli_helpers import FAST_POLLS, invoke, posts, submitted_id
 from click.testing import Result
 from junit_schema import assert_valid_junit
 
-from cekura_wrapper import CekuraClient
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
 from cekura_wrapper.testing.demo import closed_loopback_url
 
@@ -50,13 +49,13 @@ def test_input_problems_never_echo_a_query_value(tmp_path: Path) -> None:
     yaml_batch = tmp_path / "batch.yaml"
     yaml_batch.write_text(
         "frequency: 1\nscenarios:\n"
-        "  - wss://a.example.com/ws?token=${AGENT_TOKEN}\n"  # an entry that is only a URL
-        "  - {scenario: 102, websocket_url: 'wss://a.example.com:99999/ws?token=${AGENT_TOKEN}'}\n"
-        "  - {scenario: 103, 'wss://b.example.com/ws?token=${AGENT_TOKEN}': 1}\n"
+        "  - wss://a.example.com/ws?token=${CEKURA_VAR_AGENT_QUERY}\n"  # an entry that is only a URL
+        "  - {scenario: 102, websocket_url: 'wss://a.example.com:99999/ws?token=${CEKURA_VAR_AGENT_QUERY}'}\n"
+        "  - {scenario: 103, 'wss://b.example.com/ws?token=${CEKURA_VAR_AGENT_QUERY}': 1}\n"
     )
     csv_batch = tmp_path / "batch.csv"
     csv_batch.write_text("101,wss://a.example.com/ws?token=s3cret\n")  # no header row
-    env = {"AGENT_TOKEN": "s3cret"}
+    env = {"CEKURA_VAR_AGENT_QUERY": "s3cret"}
 
     results = [
         invoke(["plan", "--batch", str(yaml_batch)], env=env),
@@ -113,10 +112,9 @@ def test_run_wait_junit_json_and_progress_mask_the_token_yet_cekura_gets_the_exa
         shown_helpful,
         shown_dead,
     }
-    # What Cekura received, and keeps, is the exact URL.
-    with CekuraClient(cekura_emulator.api_key, base_url=cekura_emulator.base_url) as client:
-        sent = client.get_result(submitted_id(waited))
-    assert {run.raw["websocket_url"] for run in sent.runs} == {helpful, dead}
+    # What Cekura received is the exact URL (its runs do not show it; the emulator keeps it).
+    sent = cekura_emulator.app.results[submitted_id(waited)]
+    assert {run.websocket_url for run in sent.runs} == {helpful, dead}
     assert posts(cekura_emulator) == 3
 
 

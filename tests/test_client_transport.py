@@ -38,7 +38,7 @@ def client() -> Iterator[CekuraClient]:
 @respx.mock
 def test_a_post_that_never_left_is_retried(client: CekuraClient, exc: Exception) -> None:
     route = respx.post(RUN).mock(side_effect=[exc, httpx.Response(201, json=CREATED)])
-    assert client.run_scenarios([(1, "ws://a")], frequency=1).result_id == 1
+    assert client.run_scenarios([(1, "ws://a.example")], frequency=1).result_id == 1
     assert route.call_count == 2
 
 
@@ -58,7 +58,7 @@ def test_a_post_that_may_have_arrived_is_not_retried(
 ) -> None:
     route = respx.post(RUN).mock(side_effect=[exc, httpx.Response(201, json=CREATED)])
     with pytest.raises(SubmissionUncertainError, match=reason) as caught:
-        client.run_scenarios([(1, "ws://a")], frequency=1, reconcile=False)
+        client.run_scenarios([(1, "ws://a.example")], frequency=1, reconcile=False)
     assert isinstance(caught.value.__cause__, APIConnectionError)
     assert route.call_count == 1
 
@@ -108,7 +108,7 @@ def test_the_generated_response_builder_still_chokes_on_unknown_codes() -> None:
 def test_a_post_is_not_retried_on_other_4xx(client: CekuraClient, status: int) -> None:
     route = respx.post(RUN).mock(return_value=httpx.Response(status, json={"detail": "no"}))
     with pytest.raises(APIError) as caught:
-        client.run_scenarios([(1, "ws://a")], frequency=1)
+        client.run_scenarios([(1, "ws://a.example")], frequency=1)
     assert caught.value.status_code == status
     # Cekura's answer itself (a plain APIError naming the request), raised as is: no retry, no wrapper.
     assert type(caught.value) is APIError
@@ -172,7 +172,7 @@ async def test_an_injected_async_http_client_is_used_and_left_open() -> None:
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
     async with AsyncCekuraClient("key", base_url=BASE, http_client=http) as client:
-        submission = await client.run_scenarios([(1, "ws://a")], frequency=1)
+        submission = await client.run_scenarios([(1, "ws://a.example")], frequency=1)
     assert submission.result_id == 1
     assert [str(request.url) for request in seen] == [RUN]
     assert not http.is_closed

@@ -12,7 +12,7 @@ from test_emulator_contract import InstantCaller, assert_matches_spec
 
 from cekura_wrapper import AsyncCekuraClient, CekuraClient, NotFoundError, Result, ValidationError
 from cekura_wrapper._listing import ListingError, ResultPages
-from cekura_wrapper.testing import AgentThread, CekuraEmulator, EmulatorSettings, ServerError
+from cekura_wrapper.testing import AgentThread, CekuraEmulator, EmulatorSettings, ServerErrorFault
 
 LIST_PATH = "/test_framework/v1/results/"
 BASE = "https://api.example.test/root"
@@ -168,7 +168,7 @@ def test_end_calls_hangs_up_calls_in_progress_and_cancels_the_rest() -> None:
     ):
         submission = client.run_scenarios([{"scenario": 101, "websocket_url": agent.url}], frequency=4)
         _wait_until(lambda: emulator.peak_concurrent_calls == 2)
-        emulator.faults.queue(ServerError(503), on="post")  # ending is retried like a read
+        emulator.faults.queue(ServerErrorFault(503), on="post")  # ending is retried like a read
         client.end_calls(submission.result_id)
         client.end_calls(submission.result_id)  # twice is harmless
         result = client.wait_for_result(submission.result_id, timeout=10, poll_interval=0.02)
@@ -212,7 +212,9 @@ def test_the_drift_check_covers_both_new_operations() -> None:
     import copy
     from pathlib import Path
 
-    from cekura_wrapper.spec.drift import Severity, diff_specs, load_spec
+    from cekura_wrapper.spec.compare import diff_specs
+    from cekura_wrapper.spec.load import load_spec
+    from cekura_wrapper.spec.model import Severity
     from cekura_wrapper.spec.naming import OPERATION_NAMES
 
     ours = load_spec(str(Path(__file__).resolve().parents[1] / "openapi.yaml"))

@@ -71,7 +71,8 @@ def submission_payload() -> dict[str, Any]:
                 "inbound_number": "+15550101",
                 "scenario_name": "Order status",
                 "test_profile_data": {"name": "Ada"},
-                "outbound_dial_window_seconds": 300,  # field added upstream later
+                "outbound_dial_window_seconds": 300,  # typed since the 2026-08-21 sync
+                "dial_region": "eu-west",  # a field no spec lists yet
             },
         ],
         "created_at": "2026-11-29T10:00:01.990052Z",
@@ -138,7 +139,8 @@ def test_created_response_parses_with_unknown_run_status_and_extra_fields() -> N
     first, second = parsed.runs
     assert first.status == SubmittedRunStatus.PENDING
     assert second.status == "queued_for_dialing"
-    assert second.additional_properties["outbound_dial_window_seconds"] == 300
+    assert second.outbound_dial_window_seconds == 300
+    assert second.additional_properties["dial_region"] == "eu-west"
     assert parsed.to_dict()["runs"][1]["status"] == "queued_for_dialing"
 
 

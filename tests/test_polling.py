@@ -11,13 +11,15 @@ import pytest
 from cekura_wrapper import APIConnectionError, AuthenticationError, PollTimeoutError, Result, ServerError
 from cekura_wrapper._errors import RateLimitError
 from cekura_wrapper._polling import (
-    DENSE_INTERVAL,
     MIN_POLL_REQUEST_TIMEOUT,
     PollSchedule,
     WaitState,
     wait_async,
     wait_sync,
 )
+from cekura_wrapper._schedule import EconomySchedule
+
+DENSE_INTERVAL = 3.5  # economy mode near a predicted end, at the default 5 s grid
 
 BASELINE = 5.0  # a plain fixed-interval poller, for comparison
 
@@ -72,11 +74,14 @@ def test_retry_after_always_wins_even_beyond_the_maximum() -> None:
 
 
 @pytest.mark.parametrize("elapsed", [0, 0.5, 3, 59, 61, 300, 7200])
-def test_delays_stay_within_the_configured_bounds(elapsed: float) -> None:
-    for schedule in (PollSchedule(1.0, 15.0), PollSchedule(2.0, 4.0), PollSchedule(0.1, 60.0)):
+@pytest.mark.parametrize("kind", [PollSchedule, EconomySchedule])
+def test_delays_stay_within_the_configured_bounds(elapsed: float, kind: type[PollSchedule]) -> None:
+    for schedule in (kind(1.0, 15.0), kind(2.0, 4.0), kind(0.1, 60.0)):
         for result in (None, batch(100, 10)(elapsed), Result.from_payload({"id": 1})):
             delay = schedule.next_delay(result, elapsed)
-            assert schedule.min_interval <= delay <= schedule.max_interval
+            assert schedule.min_interval <= delay <= schedule.longest_delay
+    assert PollSchedule(1.0, 15.0).longest_delay == 15.0  # the grid step
+    assert EconomySchedule(1.0, 5.0).longest_delay == 20.0  # four grid steps
 
 
 @pytest.mark.parametrize("bad", [(0, 15), (-1, 15), (5, 1), (1, math.inf), (math.nan, 5), (True, 5)])
@@ -86,19 +91,40 @@ def test_bad_intervals_are_refused(bad: tuple[float, float]) -> None:
 
 
 @pytest.mark.parametrize("runs", [1, 5, 20])
-@pytest.mark.parametrize("duration", [0.5, 3, 5, 7.5, 12, 19.9, 25, 33, 44, 58, 60])
-def test_short_batches_are_seen_no_later_than_by_a_5s_poller(duration: float, runs: int) -> None:
-    _, ours = simulate(duration, runs, PollSchedule())
-    _, baseline = simulate(duration, runs, None)
+@pytest.mark.parametrize("duration", [0.5, 3, 5, 7.5, 12, 19.9, 25, 33, 44, 58, 60, 151.2, 299.9, 1234.5])
+@pytest.mark.parametrize("kind", [PollSchedule, EconomySchedule])
+def test_batches_are_seen_no_later_than_by_a_5s_poller(
+    duration: float, runs: int, kind: type[PollSchedule]
+) -> None:
+    if kind is EconomySchedule and duration > 60:
+        pytest.skip("economy mode promises this for the first minute only")
+    polls, ours = simulate(duration, runs, kind())
+    baseline_polls, baseline = simulate(duration, runs, None)
     assert ours <= baseline + 1e-9
+    assert polls <= 1.25 * baseline_polls
+
+
+def test_the_default_polls_every_5s_mark_and_adds_a_poll_halfway_where_the_end_is_likely() -> None:
+    schedule = PollSchedule()
+    scoring = Result.from_payload(
+        {"id": 1, "status": "evaluating", "total_runs_count": 3, "completed_runs_count": 3}
+    )
+    t, times = 0.0, [0.0]
+    while t < 100:
+        t += schedule.next_delay(scoring, t)
+        times.append(t)
+    assert all(round(mark * 5.0, 6) in {round(x, 6) for x in times} for mark in range(21))
+    extras = [x for x in times if not math.isclose(x % 5.0, 0.0, abs_tol=1e-6)]
+    assert extras and all(math.isclose(x % 5.0, 2.5) for x in extras)  # halfway, where they pay most
+    assert len(extras) <= 0.25 * (len(times) - len(extras))  # paid from a quarter poll per mark
 
 
 @pytest.mark.parametrize("runs", [10, 20, 50])
-def test_long_batches_cost_few_polls_and_are_seen_promptly(runs: int) -> None:
+def test_economy_batches_cost_few_polls_and_are_seen_promptly(runs: int) -> None:
     durations = [300.0, 451.3, 600.0, 1234.5, 1800.0, 3600.0]
     delays = []
     for duration in durations:
-        polls, delay = simulate(duration, runs, PollSchedule())
+        polls, delay = simulate(duration, runs, EconomySchedule())
         baseline_polls, _ = simulate(duration, runs, None)
         # Below 1000 s the first minute's 13 polls (never later on short batches) weigh: 300 s
         # batches take half the 5 s poller's requests, longer ones 40 % with 20 runs or more.
@@ -109,7 +135,7 @@ def test_long_batches_cost_few_polls_and_are_seen_promptly(runs: int) -> None:
     assert statistics.median(delays) <= 5.0
 
 
-def test_a_last_run_that_stalls_does_not_make_polling_dense() -> None:
+def test_economy_a_last_run_that_stalls_does_not_make_polling_dense() -> None:
     finish = [478.55, 623.49, 3600.0]  # two runs early, the last one takes the whole hour
 
     def poll_count(schedule: PollSchedule | None) -> int:
@@ -123,11 +149,11 @@ def test_a_last_run_that_stalls_does_not_make_polling_dense() -> None:
             t += schedule.next_delay(result, t) if schedule else BASELINE
         return polls
 
-    assert poll_count(PollSchedule()) <= 0.5 * poll_count(None)
+    assert poll_count(EconomySchedule()) <= 0.5 * poll_count(None)
 
 
-def test_without_progress_polls_are_steady_after_the_first_minute() -> None:
-    schedule = PollSchedule(1.0, 15.0)
+def test_economy_polls_steadily_without_progress_after_the_first_minute() -> None:
+    schedule = EconomySchedule(1.0, 5.0)
     blind = Result.from_payload({"id": 1, "status": "running"})
     t, delays = 0.0, []
     while t < 600:
@@ -255,8 +281,8 @@ def test_bad_timeouts_are_refused(timeout: object) -> None:
         make_state(VirtualClock(), timeout=timeout)  # type: ignore[arg-type]
 
 
-def test_a_burst_of_finished_runs_turns_polling_dense() -> None:
-    schedule = PollSchedule(1.0, 20.0)
+def test_economy_a_burst_of_finished_runs_turns_polling_dense() -> None:
+    schedule = EconomySchedule(1.0, 5.0)
 
     def seen(t: float, done: int) -> float:
         result = Result.from_payload(
@@ -271,8 +297,9 @@ def test_a_burst_of_finished_runs_turns_polling_dense() -> None:
 
 
 @pytest.mark.parametrize("counts", [[0, 10, 5], [0, 5, 6, 5], [50, 10, 60, 10], [0, 3, 2, 1], [-4, 7, -4]])
-def test_counts_that_go_back_never_break_the_schedule(counts: list[int]) -> None:
-    schedule = PollSchedule(1.0, 20.0)
+@pytest.mark.parametrize("kind", [PollSchedule, EconomySchedule])
+def test_counts_that_go_back_never_break_the_schedule(counts: list[int], kind: type[PollSchedule]) -> None:
+    schedule = kind(1.0, 5.0)
     t = 0.0
     for step in range(200):
         done = counts[step % len(counts)]
@@ -282,3 +309,10 @@ def test_counts_that_go_back_never_break_the_schedule(counts: list[int]) -> None
         delay = schedule.next_delay(result, t)
         assert 1.0 <= delay <= 20.0
         t += delay
+
+
+def test_economy_lets_a_retry_after_win_too() -> None:
+    schedule = EconomySchedule(1.0, 5.0)
+    running = batch(1000, 10)(100)
+    assert schedule.next_delay(running, 100, retry_after=42.0) == 42.0
+    assert schedule.next_delay(None, 150, retry_after=0.0) == 1.0

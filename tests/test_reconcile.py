@@ -1,6 +1,6 @@
 """Exactly once: an uncertain run request is looked up instead of failing the job. The decisions
-are pure (first half); every branch then runs with real requests against the emulator, each
-fault yielding exactly one POST."""
+are tested pure in test_lookup.py and against a lying stand-in in test_lookup_server.py; here every
+branch runs with real requests against the emulator, each fault yielding exactly one POST."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -20,88 +19,17 @@ from cli_helpers import invoke, submitted_id
 from cekura_wrapper import (
     AsyncCekuraClient,
     CekuraClient,
-    Result,
     SubmissionNotCreatedError,
     SubmissionUncertainError,
-    plan_run,
-)
-from cekura_wrapper._reconcile import (
-    CLOCK_SKEW,
-    DATE_MARGIN,
-    Landed,
-    NotLanded,
-    Search,
-    SentRequest,
-    Undecided,
 )
 from cekura_wrapper.testing import (
     AgentThread,
     CekuraEmulator,
     DropAfterCreate,
-    ServerError,
     ServerErrorAfterCreate,
+    ServerErrorFault,
 )
 from cekura_wrapper.testing.demo import closed_loopback_url
-
-SENT = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
-PLAN = plan_run(
-    [(101, "wss://a.example/"), (102, "wss://b.example/"), (101, "wss://c.example/")], frequency=2
-)
-
-
-def listed(result_id: int, *, runs: int = 6, created: datetime = SENT, agent: int | None = None) -> Result:
-    return Result.from_payload(
-        {
-            "id": result_id,
-            "status": "running",
-            "total_runs_count": str(runs),
-            "created_at": created.isoformat(),
-            "agent": agent,
-        }
-    )
-
-
-def detail(result_id: int, scenarios: list[int]) -> Result:
-    runs = {str(n): {"id": n, "scenario": scenario} for n, scenario in enumerate(scenarios)}
-    return Result.from_payload({"id": result_id, "status": "running", "runs": runs})
-
-
-def test_the_earliest_creation_time_allows_for_clock_skew_or_uses_the_servers_date() -> None:
-    assert SentRequest(PLAN, SENT).earliest == SENT - CLOCK_SKEW
-    server_date = SENT + timedelta(hours=1)  # Cekura's clock runs an hour ahead of ours
-    with_date = SentRequest(PLAN, SENT, server_date, elapsed=3.0)
-    assert with_date.earliest == server_date - timedelta(seconds=3) - DATE_MARGIN
-
-
-def test_candidates_have_the_planned_run_count_and_the_scan_stops_at_older_results() -> None:
-    sent = SentRequest(PLAN, SENT)
-    newest_first = iter(
-        [
-            listed(9, runs=5),
-            listed(8),
-            listed(7, created=SENT - CLOCK_SKEW + timedelta(seconds=1)),
-            listed(6, created=SENT - CLOCK_SKEW - timedelta(seconds=1)),  # older: the scan stops here
-            listed(5),
-        ]
-    )
-    assert sent.candidates(newest_first) == [8, 7]
-    assert next(newest_first).id == 5, "nothing past the first older result was read"
-
-
-def test_a_candidate_is_confirmed_by_the_multiset_of_its_scenario_ids() -> None:
-    sent = SentRequest(PLAN, SENT)
-    assert sent.confirms(detail(1, [101] * 4 + [102] * 2))
-    assert not sent.confirms(detail(2, [101] * 3 + [102] * 3))
-    assert not sent.confirms(detail(3, [101] * 4 + [102]))
-
-
-def test_the_search_decides_once_and_waits_within_its_window() -> None:
-    search = Search(started=100.0, window=10.0, interval=2.0)
-    assert search.decide([42], 100.0) == Landed(42)
-    assert search.decide([43, 42], 100.0) == Undecided("several results match the request", (42, 43))
-    assert search.decide([], 105.0) is None and search.delay(109.0) == pytest.approx(1.0)
-    assert search.decide([], 110.0) == NotLanded(10.0)
-
 
 # --------------------------------------------------------------------------- against the emulator
 
@@ -155,7 +83,7 @@ def test_the_reconciled_submission_says_so(fresh: CekuraEmulator) -> None:
 
 
 def test_a_batch_that_was_not_created_is_reported_safe_to_resubmit(fresh: CekuraEmulator) -> None:
-    fresh.faults.queue(ServerError(502), on="post")  # fails before creating anything
+    fresh.faults.queue(ServerErrorFault(502), on="post")  # fails before creating anything
     started = time.monotonic()
     with client(fresh, reconcile_window=1.0) as cekura, pytest.raises(SubmissionNotCreatedError) as caught:
         cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
@@ -186,7 +114,7 @@ def test_two_identical_batches_in_the_window_are_ambiguous(fresh: CekuraEmulator
 
 def test_a_failed_lookup_leaves_the_submission_uncertain(fresh: CekuraEmulator) -> None:
     fresh.faults.queue(ServerErrorAfterCreate(502), on="post")
-    fresh.faults.queue(ServerError(500), on="get", times=10)  # the list answers 500 too
+    fresh.faults.queue(ServerErrorFault(500), on="get", times=10)  # the list answers 500 too
     with client(fresh, max_retries=0) as cekura, pytest.raises(SubmissionUncertainError) as caught:
         cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
     assert caught.value.lookup is not None and caught.value.lookup.startswith("the lookup failed")
@@ -212,7 +140,7 @@ def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator) -> None
             submission = await cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
             assert submission.reconciled
             with pytest.raises(SubmissionNotCreatedError):
-                fresh.faults.queue(ServerError(502), on="post")
+                fresh.faults.queue(ServerErrorFault(502), on="post")
                 await cekura.run_scenarios([(102, closed_loopback_url())], frequency=1)
             return submission.result_id
 
@@ -225,7 +153,7 @@ def test_cekura_ws_run_says_what_happened(fresh: CekuraEmulator, agent: AgentThr
     args = ["run", "--scenario", f"101={agent.url}", "--frequency", "1", "--lookup-window", "0.5"]
     fresh.faults.queue(DropAfterCreate(), on="post")
     landed = invoke([*args, "--wait", "--poll-interval", "0.02"], emulator=fresh)
-    fresh.faults.queue(ServerError(502), on="post")
+    fresh.faults.queue(ServerErrorFault(502), on="post")
     not_created = invoke([*args[:2], f"102={agent.url}", *args[3:], "--json"], emulator=fresh)
 
     assert landed.exit_code == 0, landed.output

@@ -64,7 +64,7 @@ def test_a_failed_run_whose_url_cannot_be_told_is_retried_on_each_url_at_most_fr
     assert ledger.pending == {(103, None): 5}
     again = ledger.next_plan()
     assert again is not None and again.run_count == 6  # min(5, 3) on each of the two URLs
-    assert sorted({t.websocket_url for t in again.scenarios}) == [A, B]
+    assert {t.websocket_url for t in again.scenarios} == {A, B}
 
 
 def test_a_target_that_passes_its_retry_is_flaky_and_one_that_does_not_is_failing() -> None:
@@ -182,8 +182,7 @@ def test_run_wait_passes_a_flaky_target_with_allow_flaky_and_fails_it_without(tm
                 check=False,
             )
         document = json.loads(allowed.stdout)
-        with CekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
-            retried = client.get_result(document["retries"]["rounds"][0]["result_id"])
+        retried = emulator.app.results[document["retries"]["rounds"][0]["result_id"]]
         with AgentThread("flaky", flaky_pattern="FF") as flaky:
             args[2] = f"101={flaky.url}"
             strict = invoke(args, emulator=emulator)
@@ -195,7 +194,7 @@ def test_run_wait_passes_a_flaky_target_with_allow_flaky_and_fails_it_without(tm
         {"scenario": 101, "websocket_url": url101, "outcome": "flaky", "failed_runs": [2, 0]}
     ]
     # Only the failed target was resubmitted, as often as it failed.
-    assert [(run.scenario, run.raw.get("websocket_url")) for run in retried.runs] == [(101, url101)] * 2
+    assert [(run.scenario.id, run.websocket_url) for run in retried.runs] == [(101, url101)] * 2
     assert "Retry round 1: resubmitting 2 failed runs" in allowed.stderr
     assert_valid_junit(report)
     cases = list(ET.parse(report).iter("testcase"))

@@ -20,7 +20,8 @@ import sync_spec
 import upstream_fixture
 from ruamel.yaml import YAML
 
-from cekura_wrapper.spec import drift as check_drift
+from cekura_wrapper.spec.compare import diff_specs
+from cekura_wrapper.spec.load import load_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "sync_spec.py"
@@ -350,7 +351,7 @@ def test_an_unreachable_url_is_reported_without_its_credentials_or_query(
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith(
-        "sync_spec: error: cannot fetch https://***@cekura-spec.invalid/openapi.json?***#***: "
+        "sync_spec: error: cannot fetch https://***@cekura-spec.invalid/openapi.json?token=***#***: "
     ), err
     assert err.count("\n") == 1
     assert not [secret for secret in SECRETS if secret in err]
@@ -407,7 +408,7 @@ def test_credentials_in_the_url_are_sent_as_basic_auth_and_never_printed(
     assert code == 0, err
     expected_auth = "Basic " + base64.b64encode(b"ci-bot:s3cret-pw").decode()
     assert handler.seen == [("/openapi.json?token=t0ken-abc", expected_auth)]
-    assert out == f"synced 1 operation(s) from http://***@{host}/openapi.json?*** into {target}\n"
+    assert out == f"synced 1 operation(s) from http://***@{host}/openapi.json?token=*** into {target}\n"
     assert not [secret for secret in (*SECRETS, "s3cret%2Dpw") if secret in out + err]
 
 
@@ -632,17 +633,18 @@ def test_results_operation_from_the_newest_upstream_matches_ours(tmp_path: Path)
 
 
 def test_run_operation_from_the_newest_upstream_adds_only_what_the_notes_say(tmp_path: Path) -> None:
-    """The seed predates mock_tool_names; everything else in the request body is unchanged."""
-    _, newest = upstream_fixture.write(tmp_path)
-    target = tmp_path / "extracted.json"
+    """The older upstream lacks mock_tool_names (ours has it since the 2026-08-21 sync)."""
+    oldest, newest = upstream_fixture.write(tmp_path)
+    target, older_target = tmp_path / "extracted.json", tmp_path / "extracted-older.json"
     path = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
     assert run("--from", str(newest), "--operation", f"POST:{path}", "--into", str(target)) == 0
+    assert run("--from", str(oldest), "--operation", f"POST:{path}", "--into", str(older_target)) == 0
     extracted = json.loads(target.read_text(encoding="utf-8"))["components"]["schemas"]
+    older = json.loads(older_target.read_text(encoding="utf-8"))["components"]["schemas"]
     ours = YAML(typ="safe", pure=True).load((REPO_ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    ours_body = ours["components"]["schemas"]["RunScenariosWithWebsockets"]
-    assert set(extracted["RunScenariosWithWebsockets"]["properties"]) - set(ours_body["properties"]) == {
-        "mock_tool_names"
-    }
+    ours_fields = set(ours["components"]["schemas"]["RunScenariosWithWebsockets"]["properties"])
+    assert set(extracted["RunScenariosWithWebsockets"]["properties"]) == ours_fields
+    assert ours_fields - set(older["RunScenariosWithWebsockets"]["properties"]) == {"mock_tool_names"}
     assert extracted["ScenarioWithWebsocket"] == ours["components"]["schemas"]["ScenarioWithWebsocket"]
 
 
@@ -662,9 +664,9 @@ def test_keep_descriptions_adopts_the_newest_results_operation_in_our_words(
     assert code == 0
     text = target.read_text(encoding="utf-8")
     synced, ours = (YAML(typ="safe", pure=True).load(t) for t in (text, ours_text))
-    upstream = check_drift.load_spec(str(newest))
+    upstream = load_spec(str(newest))
     # Structurally it is upstream's operation: check_drift sees no difference left.
-    assert check_drift.diff_specs(synced, upstream, [("get", RESULTS)]) == []
+    assert diff_specs(synced, upstream, [("get", RESULTS)]) == []
     # In our words: the operation's, its parameter's and every field's prose is ours.
     synced_op, ours_op = synced["paths"][RESULTS]["get"], ours["paths"][RESULTS]["get"]
     for key in ("summary", "description"):
@@ -678,7 +680,7 @@ def test_keep_descriptions_adopts_the_newest_results_operation_in_our_words(
     assert upstream_op["description"] not in text and upstream_op["summary"] not in text
     assert "Success" not in text, "upstream's example payload stays out"
     # What did come in new is named on stderr.
-    assert "components.securitySchemes.oauth2" in capsys.readouterr().err
+    assert f"components.securitySchemes.{upstream_fixture.NEW_SCHEME}" in capsys.readouterr().err
 
 
 def test_both_operations_from_the_older_upstream_round_trip_through_our_spec(tmp_path: Path) -> None:
@@ -696,12 +698,10 @@ def test_both_operations_from_the_older_upstream_round_trip_through_our_spec(tmp
     )
 
     assert code == 0
-    synced = check_drift.load_spec(str(target))
-    old, new = check_drift.load_spec(str(older)), check_drift.load_spec(str(newest))
-    assert check_drift.diff_specs(old, synced, operations, verbose=True) == []
-    assert check_drift.diff_specs(synced, new, operations, verbose=True) == check_drift.diff_specs(
-        old, new, operations, verbose=True
-    )
+    synced = load_spec(str(target))
+    old, new = load_spec(str(older)), load_spec(str(newest))
+    assert diff_specs(old, synced, operations, verbose=True) == []
+    assert diff_specs(synced, new, operations, verbose=True) == diff_specs(old, new, operations, verbose=True)
     result = synced["paths"][RESULTS]["get"]
     assert result["operationId"] == "results-retrieve" and "deprecated" not in result
     status = synced["components"]["schemas"]["ResultDetailV2"]["properties"]["status"]

@@ -87,10 +87,8 @@ def test_the_markdown_summary_and_junit_list_targets_bounded_and_escaped(tmp_pat
     result = Result.from_payload(scripted(7, *many, name="a | b <x>"))
     markdown = markdown_summary(judge([result], None), [result])
     assert "### Per scenario and agent URL" in markdown
-    assert (
-        "| 7 | 1 a \\| b &lt;x> | wss://agent.example.com/chat?token=*** | 1/1 | 100.0 % | 21-100 % |"
-        in markdown
-    )
+    row = r"| 7 | 1 a \| b \<x\> | wss\://agent.example.com/chat?token=\*\*\* | 1/1 | 100.0 % | 21-100 % |"
+    assert row in markdown.splitlines()
     assert "*5 more targets are left out.*" in markdown
     properties = junit_properties(result)
     assert len(properties) == MAX_TARGET_ROWS + 1 and properties[-1] == ("targets_left_out", "5")

@@ -24,6 +24,8 @@ UNRELATED_PATH = "/test_framework/v1/agents/"
 OLD_RUN_ID = "scenarios-run-scenarios-with-websockets-create"
 OLD_RESULT_ID = "results-retrieve"
 UPSTREAM_WORDS = "Upstream wording, not ours."
+#: A security scheme our openapi.yaml does not have (it has Cekura's oauth2 since the 2026 sync).
+NEW_SCHEME = "partner_oauth"
 
 
 def ours() -> dict[str, Any]:
@@ -34,25 +36,25 @@ def ours() -> dict[str, Any]:
 def after() -> dict[str, Any]:
     spec = ours()
     schemas = spec["components"]["schemas"]
-    spec["components"]["securitySchemes"]["oauth2"] = {
+    spec["components"]["securitySchemes"][NEW_SCHEME] = {
         "type": "oauth2",
         "description": UPSTREAM_WORDS,
         "flows": {"clientCredentials": {"tokenUrl": "https://auth.example/token", "scopes": {}}},
     }
-    spec["paths"][RESULT_PATH]["get"]["security"].append({"oauth2": []})
+    spec["paths"][RESULT_PATH]["get"]["security"].append({NEW_SCHEME: []})
     spec["paths"][RESULT_PATH]["get"]["summary"] = "Upstream's summary of reading a result."
     spec["paths"][RESULT_PATH]["get"]["description"] = "Upstream's description of reading a result."
     for name, field in schemas["ResultDetailV2"]["properties"].items():
         if "description" in field:
             field["description"] = f"Upstream's words on {name}."
     schemas["RunScenariosWithWebsockets"]["properties"]["mock_tool_names"] = {
-        "type": "array",
+        "type": ["array", "null"],
         "items": {"type": "string"},
         "description": UPSTREAM_WORDS,
     }
     created = spec["paths"][RUN_PATH]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     created["properties"]["runs"]["items"]["properties"]["outbound_dial_window_seconds"] = {
-        "type": "integer",
+        "type": ["integer", "null"],
         "description": UPSTREAM_WORDS,
     }
     spec["paths"][UNRELATED_PATH] = {
@@ -69,8 +71,8 @@ def before() -> dict[str, Any]:
     result = spec["paths"][RESULT_PATH]["get"]
     result["operationId"] = OLD_RESULT_ID
     del result["deprecated"]
-    result["security"] = [scheme for scheme in result["security"] if "oauth2" not in scheme]
-    del spec["components"]["securitySchemes"]["oauth2"]
+    result["security"] = [scheme for scheme in result["security"] if NEW_SCHEME not in scheme]
+    del spec["components"]["securitySchemes"][NEW_SCHEME]
     detail = schemas["ResultDetailV2"]
     detail["required"] = [name for name in detail.get("required", []) if name != "agent"] or None
     if detail["required"] is None:

@@ -19,7 +19,7 @@ import attrs
 
 from .exit_codes import ExitCode
 from .github_errors import report_error
-from .inputs import InputError, Problem
+from .inputs import InputError, InputProblem
 from .render import Output
 
 #: Each input reaches the step as ``CEKURA_WS_`` + its name in upper case, ``-`` as ``_``.
@@ -69,7 +69,7 @@ class Invocation:
     environ: Mapping[str, str]
 
 
-def _switch(name: str, value: str, problems: list[Problem]) -> str | None:
+def _switch(name: str, value: str, problems: list[InputProblem]) -> str | None:
     """The flag a boolean input adds, if any; anything but true, false or empty is a problem."""
     when_true, when_false = SWITCHES[name]
     if value == "true":
@@ -77,13 +77,13 @@ def _switch(name: str, value: str, problems: list[Problem]) -> str | None:
     if value == "false":
         return when_false
     if value:
-        problems.append(Problem(f"input {name}", f"must be true or false, got {_shown(value)}"))
+        problems.append(InputProblem(f"input {name}", f"must be true or false, got {_shown(value)}"))
     return None
 
 
 def invocation(environ: Mapping[str, str]) -> Invocation:
     """The command line for the inputs in ``environ``; ``InputError`` lists every bad input."""
-    problems: list[Problem] = []
+    problems: list[InputProblem] = []
 
     def value(name: str) -> str:
         return environ.get(env_name(name), "")
@@ -96,6 +96,9 @@ def invocation(environ: Mapping[str, str]) -> Invocation:
         line = line.strip()
         if line and not line.startswith("#"):
             args += ["--scenario", line]
+    # Names ${VAR} may read: separated by spaces, commas or lines.
+    for variable in value("allow-env").replace(",", " ").split():
+        args += ["--allow-env", variable]
     for name in SWITCHES:
         switch = _switch(name, value(name).strip(), problems)
         if switch:
@@ -103,7 +106,7 @@ def invocation(environ: Mapping[str, str]) -> Invocation:
     try:
         args += shlex.split(value("args"))
     except ValueError as exc:
-        problems.append(Problem("input args", f"cannot be split into arguments: {exc}"))
+        problems.append(InputProblem("input args", f"cannot be split into arguments: {exc}"))
     if problems:
         raise InputError(problems)
     variables = {variable: value(name) for name, variable in VARIABLES.items() if value(name)}

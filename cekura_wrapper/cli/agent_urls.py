@@ -1,11 +1,13 @@
 """Which agent URL each run talked to.
 
-Cekura's result runs do not document a ``websocket_url`` field (our emulator adds one), so the URL
+Cekura's result runs do not carry a ``websocket_url`` field (nor do the emulator's), so the URL
 comes from the run when it carries one, else from the plan ``run`` submitted: a scenario id that
 appears with exactly one URL in the plan ran against that URL. A scenario run against several URLs
 (one evaluator against a fleet) cannot be told apart, so it is shown as ambiguous, never guessed.
 Without a plan (``status``, ``watch``) only the run's own field is used. Every URL comes out as
 ``display_url`` shows it (query values and credentials as ``***``): these are for people and reports.
+A target that gave no URL ran against the agent's own, shown as ``AGENT_URL`` ("the agent's
+websocket URL"): this client never learns which URL that is.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from cekura_wrapper._plan import RunPlan
+from cekura_wrapper._plan import AGENT_URL, RunPlan
 from cekura_wrapper._results import Run
 from cekura_wrapper._validation import display_url
 
@@ -29,7 +31,7 @@ class AgentUrls:
     def from_plan(cls, plan: RunPlan | None) -> AgentUrls:
         found: dict[int, dict[str, None]] = {}
         for target in plan.scenarios if plan is not None else ():
-            found.setdefault(target.scenario, {})[target.websocket_url] = None
+            found.setdefault(target.scenario, {})[target.websocket_url or AGENT_URL] = None
         return cls({scenario: tuple(urls) for scenario, urls in found.items()})
 
     def url(self, run: Run) -> str | None:
@@ -43,7 +45,7 @@ class AgentUrls:
     def candidates(self, run: Run) -> tuple[str, ...]:
         """The plan's URLs (as shown) for the run's scenario (one when it is known, none without a plan)."""
         urls = self.by_scenario.get(run.scenario, ()) if run.scenario is not None else ()
-        return tuple(display_url(url) for url in urls)
+        return tuple(url if url == AGENT_URL else display_url(url) for url in urls)
 
     def label(self, run: Run) -> str | None:
         """The URL, ``one of 3 URLs`` when the plan ran the scenario against several, else ``None``."""

@@ -12,6 +12,7 @@ from cekura_wrapper import DISTRIBUTION
 from cekura_wrapper._plan import MAX_RUNS
 from cekura_wrapper._reach import unreachable_agent_urls
 from cekura_wrapper._retries import DEFAULT_MAX_EXTRA_RUNS, worst_case_extra_runs
+from cekura_wrapper.spec.model import EXIT_CODE_MEANINGS, DriftExitCode
 
 from . import dev
 from .agent_urls import AgentUrls
@@ -26,6 +27,7 @@ from .baseline import (
 )
 from .common import (
     allow_private_option,
+    allowed_env,
     api_options,
     batch_options,
     configure_logging,
@@ -42,7 +44,7 @@ from .compare import compare
 from .documents import error_document, plan_document, preflight_document, submission_document
 from .exit_codes import EXIT_CODES_HELP, ExitCode, command_epilog
 from .github_errors import report_error
-from .inputs import Batch, InputError, Problem, SuiteInput, has_groups, load_batch, load_suite, load_urls
+from .inputs import Batch, InputError, InputProblem, SuiteInput, has_groups, load_batch, load_suite, load_urls
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
@@ -160,6 +162,8 @@ def plan(
     frequency: int | None,
     agent: int | None,
     max_runs: int,
+    mock_tools: str | None,
+    no_mock_tools: bool,
     base_url: str | None,
     concurrency: int | None,
     allow_private_urls: bool,
@@ -178,16 +182,17 @@ def plan(
     from cekura_wrapper._settings import resolve_base_url
 
     output = Output(json_mode=json_mode)
+    tools = _mock_tools(output, mock_tools, no_mock_tools, batch)
     if has_groups(batch):
         from .suite import plan_suite
 
         plan_suite(output, _load_suite(output, batch, scenarios, frequency, agent, concurrency, max_runs))
         return
-    checked = _load(output, batch, scenarios, frequency, agent, max_runs=max_runs)
+    checked = _load(output, batch, scenarios, frequency, agent, max_runs=max_runs, mock_tool_names=tools)
     with reported_errors(output):
         resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
-    output.line(plan_summary(checked))
+    output.lines(plan_summary(checked))
     run_count = checked.plan().run_count
     if retry_failed:
         output.line(cost_line(retry_failed, max_extra_runs, run_count))
@@ -271,6 +276,8 @@ def run(
     frequency: int | None,
     agent: int | None,
     max_runs: int,
+    mock_tools: str | None,
+    no_mock_tools: bool,
     api_key: str | None,
     base_url: str | None,
     max_retries: int,
@@ -315,6 +322,7 @@ def run(
     from .retrying import follow_with_retries
 
     output = Output(json_mode=json_mode)
+    tools = _mock_tools(output, mock_tools, no_mock_tools, batch)
     waiting_only: tuple[tuple[str, object], ...] = (
         ("--junit", junit),
         ("--fail-under", fail_under),
@@ -367,7 +375,15 @@ def run(
             fail_under=fail_under,
         )
     checked = _load(
-        output, batch, scenarios, frequency, agent, junit=junit, summary=summary, max_runs=max_runs
+        output,
+        batch,
+        scenarios,
+        frequency,
+        agent,
+        junit=junit,
+        summary=summary,
+        max_runs=max_runs,
+        mock_tool_names=tools,
     )
     run_plan = checked.plan()
     if retry_failed:
@@ -388,12 +404,16 @@ def run(
     with client, sigterm_as_interrupt():
         _refuse_unreachable(output, checked, client.base_url, allowed=allow_private_urls)
         if check_first:
+            _note_skipped(output, checked.on_agent_url)
             _preflight_or_stop(output, checked.urls, timeout=preflight_timeout, secret=websocket_secret)
         output.note(f"Submitting {plural(run_plan.run_count, 'run')} to {client.base_url}")
         try:
             with reported_errors(output, batch=checked):
                 submission = client.run_scenarios(
-                    run_plan.scenarios, frequency=run_plan.frequency, agent=run_plan.agent
+                    run_plan.scenarios,
+                    frequency=run_plan.frequency,
+                    agent=run_plan.agent,
+                    mock_tool_names=run_plan.mock_tool_names,
                 )
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated)
@@ -703,21 +723,31 @@ def preflight(
     whether the agent greeted first, and the round trip of one message. Exits 1 when any fails.
     """
     output = Output(json_mode=json_mode)
+    skipped: list[str] = []
     try:
         if has_groups(batch):
             assert batch is not None
-            suite = load_suite(batch)
+            suite = load_suite(batch, allow_env=allowed_env())
             grouped = [url for _name, group in suite.groups for url in group.urls]
-            extra = load_urls(urls, None, scenarios) if urls or scenarios else []
+            extra = (
+                load_urls(urls, None, scenarios, skipped=skipped, allow_env=allowed_env())
+                if urls or scenarios
+                else []
+            )
             targets = list(dict.fromkeys([*extra, *grouped]))
+            skipped += [f"group {name}" for name, group in suite.groups for _ in range(group.on_agent_url)]
         else:
-            targets = load_urls(urls, batch, scenarios)
+            targets = load_urls(urls, batch, scenarios, skipped=skipped, allow_env=allowed_env())
     except InputError as exc:
         fail_input(output, exc)
+    _note_skipped(output, len(skipped))
+    if not targets:
+        output.document({**preflight_document([]), "skipped_without_url": len(skipped)})
+        return
     results = _run_preflight(
         output, targets, timeout=timeout, secret=websocket_secret, greeting_wait=greeting_wait
     )
-    output.document(preflight_document(results))
+    output.document({**preflight_document(results), "skipped_without_url": len(skipped)})
     failed = [result for result in results if not result.ok]
     if failed:
         output.note(f"{len(failed)} of {len(results)} agent URLs failed the pre-flight check.", style="red")
@@ -740,16 +770,44 @@ def _load(
     junit: Path | None = None,
     summary: Path | None = None,
     max_runs: int = MAX_RUNS,
+    mock_tool_names: object = None,
 ) -> Batch:
     """The checked batch; its problems and unwritable report paths are reported together (exit 2)."""
     path_problems = _report_path_problems(junit=junit, summary=summary)
     try:
-        loaded = load_batch(batch, scenarios, frequency=frequency, agent=agent, max_runs=max_runs)
+        loaded = load_batch(
+            batch,
+            scenarios,
+            frequency=frequency,
+            agent=agent,
+            max_runs=max_runs,
+            mock_tool_names=mock_tool_names,
+            allow_env=allowed_env(),
+        )
     except InputError as exc:
         fail_input(output, InputError([*exc.problems, *path_problems]))
     if path_problems:
         fail_input(output, InputError(path_problems))
     return loaded
+
+
+def _mock_tools(output: Output, mock_tools: str | None, no_mock_tools: bool, batch: Path | None) -> object:
+    """The flags' choice of mock tools (``NOT_GIVEN``: the batch file decides), or exit 2."""
+    from .mock_tools import NOT_GIVEN, from_flags
+
+    try:
+        chosen = from_flags(mock_tools, no_mock_tools)
+    except InputError as exc:
+        fail_input(output, exc)
+    if chosen is not NOT_GIVEN and has_groups(batch):
+        fail(
+            output,
+            ExitCode.INVALID_INPUT,
+            "usage",
+            "--mock-tools/--no-mock-tools cannot be combined with a batch file with groups "
+            "(set mock_tool_names per group)",
+        )
+    return chosen
 
 
 def _load_suite(
@@ -776,7 +834,7 @@ def _load_suite(
             f"{', '.join(flags)} cannot be combined with a batch file with groups (set them per group)",
         )
     try:
-        return load_suite(batch, concurrency=concurrency, max_runs=max_runs)
+        return load_suite(batch, concurrency=concurrency, max_runs=max_runs, allow_env=allowed_env())
     except InputError as exc:
         fail_input(output, exc)
 
@@ -816,6 +874,7 @@ def _run_suite(
             _refuse_unreachable(output, batch, client.base_url, allowed=allow_private_urls)
         if preflight is not None:
             urls = list(dict.fromkeys(url for _name, batch in suite.groups for url in batch.urls))
+            _note_skipped(output, sum(batch.on_agent_url for _name, batch in suite.groups))
             _preflight_or_stop(output, urls, timeout=preflight[0], secret=preflight[1])
         total = sum(batch.plan().run_count for _, batch in suite.groups)
         output.note(f"Running {len(suite.groups)} groups ({total} runs) on {client.base_url}")
@@ -831,13 +890,13 @@ def _run_suite(
             )
 
 
-def _report_path_problems(*, junit: Path | None, summary: Path | None) -> list[Problem]:
+def _report_path_problems(*, junit: Path | None, summary: Path | None) -> list[InputProblem]:
     """Checked before anything is submitted or waited for, so a finished batch is never left without its report."""
     problems = []
     for flag, path in (("--junit", junit), ("--summary", summary)):
         problem = junit_path_problem(path) if path is not None else None
         if problem:
-            problems.append(Problem(flag, problem))
+            problems.append(InputProblem(flag, problem))
     return problems
 
 
@@ -850,7 +909,9 @@ def _refuse_unreachable(output: Output, batch: Batch, base_url: str, *, allowed:
             f"Cekura ({base_url}) runs its conversations from its cloud: these agent URLs are out of its "
             "reach. Use a public URL (e.g. a tunnel), or --allow-private-urls for peered or VPN setups."
         )
-        fail_input(output, InputError([Problem(batch.where(p.loc) or "input", p.message) for p in problems]))
+        fail_input(
+            output, InputError([InputProblem(batch.where(p.loc) or "input", p.message) for p in problems])
+        )
 
 
 def _run_preflight(
@@ -868,7 +929,18 @@ def _run_preflight(
     return results
 
 
+def _note_skipped(output: Output, count: int) -> None:
+    """Pre-flight cannot check a target that gives no URL: Cekura dials the agent's own."""
+    if count:
+        output.note(
+            f"Pre-flight skips {count} scenario entr{'ies' if count != 1 else 'y'} without a websocket URL: "
+            "Cekura dials the agent's websocket URL, which only Cekura knows."
+        )
+
+
 def _preflight_or_stop(output: Output, urls: Sequence[str], *, timeout: float, secret: str | None) -> None:
+    if not urls:
+        return
     results = _run_preflight(output, urls, timeout=timeout, secret=secret)
     failed = [result for result in results if not result.ok]
     if failed:
@@ -881,14 +953,27 @@ def _preflight_or_stop(output: Output, urls: Sequence[str], *, timeout: float, s
         )
 
 
+class _DriftCommand(click.Command):
+    """Usage errors exit 3, as the drift check's own list says (2 means breaking drift there)."""
+
+    def parse_args(self, context: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(context, args)
+        except click.UsageError as exc:
+            exc.exit_code = int(DriftExitCode.BAD_INPUT)
+            raise
+
+
 @main.command(
+    cls=_DriftCommand,
     context_settings={"ignore_unknown_options": False},
     epilog=command_epilog(
         [
             "cekura-ws drift --upstream https://api.cekura.ai/openapi.json",
             "cekura-ws drift --upstream newer.yaml --operation GET:/test_framework/v1/results/{id}/ --format json",
         ],
-        (0, 1, 2, 3, 4),
+        tuple(EXIT_CODE_MEANINGS),
+        meanings=EXIT_CODE_MEANINGS,
     ),
 )
 @click.option("--upstream", required=True, metavar="URL_OR_PATH", help="Cekura's newer spec (JSON or YAML).")
@@ -908,18 +993,20 @@ def drift(
     upstream: str, base: str | None, operations: tuple[str, ...], output_format: str, verbose: bool
 ) -> None:
     """Say how a newer Cekura spec differs from the one this client was generated from, for the
-    operations it calls: breaking, warning or info, each with why.
-
-    Exit codes are the drift check's: 0 no change, 1 only info/warning, 2 something breaking,
-    3 a spec could not be read, 4 a bug in the check.
+    operations it calls: breaking, warning or info, each with why. Its exit codes are its own
+    (below), not the other commands'.
     """
-    from cekura_wrapper.spec.drift import run as run_drift
+    from cekura_wrapper.spec.drift import check
 
-    argv = ["--upstream", upstream, "--format", output_format]
-    argv += ["--base", base] if base is not None else []
-    argv += [item for operation in operations for item in ("--operation", operation)]
-    argv += ["--verbose"] if verbose else []
-    raise click.exceptions.Exit(run_drift(argv))
+    code = check(
+        upstream,
+        base=base,
+        operations=operations,
+        output_format=output_format,
+        verbose=verbose,
+        prog="cekura-ws drift",
+    )
+    raise click.exceptions.Exit(int(code))
 
 
 for _command in (compare, dev.emulator, dev.agent, dev.demo):

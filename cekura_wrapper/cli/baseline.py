@@ -29,7 +29,7 @@ from cekura_wrapper._validation import display_url
 from .compare import judge_comparison
 from .comparison_report import comparison_document, comparison_table, headline, markdown_comparison
 from .exit_codes import ExitCode
-from .inputs import Problem
+from .inputs import InputProblem as Problem
 from .verdict import Verdict, result_passes, threshold_text
 
 if TYPE_CHECKING:

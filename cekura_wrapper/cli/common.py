@@ -31,7 +31,7 @@ from cekura_wrapper._results import Submission
 from .documents import error_document
 from .exit_codes import ExitCode
 from .github_errors import report_error
-from .inputs import Batch, InputError, Problem
+from .inputs import Batch, InputError, InputProblem
 from .render import Output
 from .verdict import parse_rate
 
@@ -53,6 +53,17 @@ def batch_options(*, frequency: bool) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         if frequency:
             function = click.option(
+                "--no-mock-tools",
+                is_flag=True,
+                help="Mock none of the agent's tools: every tool calls its real endpoint (sends mock_tool_names []).",
+            )(function)
+            function = click.option(
+                "--mock-tools",
+                metavar="NAME[,NAME...]",
+                help="Mock only these of the agent's tools (MCP servers by name) [default: every tool "
+                "configured on the agent, or the batch file's mock_tool_names].",
+            )(function)
+            function = click.option(
                 "--max-runs",
                 type=click.IntRange(min=1),
                 default=MAX_RUNS,
@@ -70,12 +81,22 @@ def batch_options(*, frequency: bool) -> Callable[[F], F]:
                 help="Runs per scenario, 1-100 (required here or in the batch file; overrides the file).",
             )(function)
         function = click.option(
+            "--allow-env",
+            multiple=True,
+            metavar="NAME",
+            expose_value=False,
+            callback=_remember_allowed_env,
+            help="Let ${NAME} in the batch file and --scenario read this environment variable; repeatable. "
+            "CEKURA_VAR_* names need no flag; the API key, the websocket secret and *_KEY, *_TOKEN, "
+            "*_SECRET, *_PASSWORD names are never read.",
+        )(function)
+        function = click.option(
             "--scenario",
             "scenarios",
             multiple=True,
             metavar="ID=URL",
             help="A scenario id and the agent websocket URL to run it against; repeatable, "
-            "added to the batch file's scenarios. ${VAR} is expanded.",
+            "added to the batch file's scenarios. ${VAR} is expanded (see --allow-env).",
         )(function)
         return click.option(
             "--batch",
@@ -85,6 +106,29 @@ def batch_options(*, frequency: bool) -> Callable[[F], F]:
         )(function)
 
     return decorate
+
+
+_ALLOWED_ENV = "cekura_ws.allow_env"
+
+
+def _remember_allowed_env(context: click.Context, param: click.Parameter, names: tuple[str, ...]) -> None:
+    from .inputs import is_valid_variable_name
+
+    for name in names:
+        if not is_valid_variable_name(name):
+            raise click.BadParameter(
+                f"{name!r} is not a variable name (letters, digits and _, not starting with a digit)",
+                context,
+                param,
+            )
+    context.meta[_ALLOWED_ENV] = frozenset(names)
+
+
+def allowed_env() -> frozenset[str]:
+    """The ``--allow-env`` names of the running command (none outside one)."""
+    context = click.get_current_context(silent=True)
+    found = context.meta.get(_ALLOWED_ENV, frozenset()) if context is not None else frozenset()
+    return frozenset(found)
 
 
 def api_options(function: F) -> F:
@@ -148,7 +192,7 @@ def wait_options(function: F) -> F:
                 type=click.FloatRange(min=0, min_open=True),
                 default=None,
                 metavar="SECONDS",
-                help="Longest wait between polls [default: 20; 0.5 against a loopback API].",
+                help="Longest wait between polls [default: 5; 0.5 against a loopback API]: a poll on every multiple of it.",
             ),
             click.option(
                 "--junit",
@@ -198,7 +242,7 @@ class RateType(click.ParamType[float]):
 def poll_timing(
     base_url: str | None, poll_interval: float | None, max_poll_interval: float | None
 ) -> tuple[float, float]:
-    """``--poll-interval`` and ``--max-poll-interval``: 1 s and 20 s by default, 0.05 s and 0.5 s
+    """``--poll-interval`` and ``--max-poll-interval``: 1 s and 5 s by default, 0.05 s and 0.5 s
     against a loopback API (the emulator ends a batch in well under a second; real Cekura is
     never on loopback). May raise ``ValidationError`` for a bad base URL."""
     from cekura_wrapper._settings import resolve_base_url
@@ -206,7 +250,7 @@ def poll_timing(
 
     fast = is_loopback_host(urlsplit(resolve_base_url(base_url)).hostname)
     shortest = poll_interval if poll_interval is not None else (0.05 if fast else 1.0)
-    longest = max_poll_interval if max_poll_interval is not None else (0.5 if fast else 20.0)
+    longest = max_poll_interval if max_poll_interval is not None else (0.5 if fast else 5.0)
     return shortest, max(shortest, longest)
 
 
@@ -274,12 +318,12 @@ def fail_input(output: Output, error: InputError) -> NoReturn:
     raise click.exceptions.Exit(int(ExitCode.INVALID_INPUT))
 
 
-def _located(problem: LocatedProblem, batch: Batch | None, *, shown: Loc, fallback: str) -> Problem:
+def _located(problem: LocatedProblem, batch: Batch | None, *, shown: Loc, fallback: str) -> InputProblem:
     """A library or Cekura problem at the user's own place for it: the batch file's line, the
     ``--scenario #N`` or ``--frequency`` flag; else ``shown`` as a location (``scenarios[2]``) or
     ``fallback``."""
     where = batch.where(problem.loc) if batch is not None else None
-    return Problem(where or render_loc(shown) or fallback, problem.message)
+    return InputProblem(where or render_loc(shown) or fallback, problem.message)
 
 
 @contextlib.contextmanager
@@ -380,7 +424,11 @@ class _EchoHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            click.echo(self.format(record), err=True)
+            from cekura_wrapper._display import guarded_line
+
+            from .outside import outside
+
+            click.echo(guarded_line(outside(self.format(record), limit=4000)), err=True)
         except Exception:  # pragma: no cover - logging must never break the command
             self.handleError(record)
 

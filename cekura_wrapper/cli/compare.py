@@ -20,7 +20,7 @@ from .comparison_report import (
     unknown_url_note,
 )
 from .exit_codes import ExitCode, command_epilog
-from .inputs import InputError, Problem
+from .inputs import InputError, InputProblem
 from .junit import junit_path_problem
 from .render import Output
 
@@ -105,7 +105,7 @@ def compare(
     output = Output(json_mode=json_mode)
     problem = junit_path_problem(summary) if summary is not None else None
     if problem:
-        fail_input(output, InputError([Problem("--summary", problem)]))
+        fail_input(output, InputError([InputProblem("--summary", problem)]))
     with (
         reported_errors(output, result_id=result_id),
         CekuraClient(api_key, base_url=base_url, max_retries=max_retries) as client,

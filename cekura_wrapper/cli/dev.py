@@ -19,6 +19,17 @@ from .exit_codes import ExitCode
 AGENT_KIND_NAMES = ("helpful", "slow", "closes-mid-conversation", "invalid-json", "flaky")
 
 
+def _require_testing_extra(command: str) -> None:
+    """Exit 2 with the install command when the testing extra is missing (the kit is an extra)."""
+    from cekura_wrapper.testing.extra import MissingExtraError, require_testing_extra
+
+    try:
+        require_testing_extra()
+    except MissingExtraError as exc:
+        click.echo(f"cekura-ws {command}: {exc}", err=True)
+        raise click.exceptions.Exit(int(ExitCode.INVALID_INPUT)) from None
+
+
 def _listening(text: str) -> None:
     click.echo(text)
     # Flushed at once, so a script reading our stdout learns the port before we block.
@@ -56,6 +67,21 @@ def _listening(text: str) -> None:
     help="Also write the export lines to PATH once listening, for scripts: "
     "cekura-ws emulator --env-file e.env & ... then: . ./e.env",
 )
+@click.option(
+    "--max-concurrent-calls",
+    type=click.IntRange(1, 10_000),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="Conversations held at once across all results (Cekura's organisation limit); more wait, pending.",
+)
+@click.option(
+    "--agent-url",
+    "agent_urls",
+    multiple=True,
+    metavar="ID=URL",
+    help="The websocket URL configured on agent ID (repeatable): scenarios sent without a URL dial it.",
+)
 def emulator(
     host: str,
     port: int,
@@ -63,6 +89,8 @@ def emulator(
     api_key: str | None,
     websocket_secret: str | None,
     env_file: Path | None,
+    max_concurrent_calls: int,
+    agent_urls: tuple[str, ...],
 ) -> None:
     """Serve a local Cekura emulator (bulk websocket run and results) until Ctrl-C.
 
@@ -70,13 +98,18 @@ def emulator(
     eval "$(cekura-ws emulator)" cannot work: run it in one terminal and paste the lines into
     another, or start it in the background with --env-file and source that file.
     """
+    _require_testing_extra("emulator")
     from cekura_wrapper.testing.caller import CallSettings
+    from cekura_wrapper.testing.emulated_agents import EmulatedAgent
     from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
 
-    settings = EmulatorSettings(call=CallSettings(secret=websocket_secret))
+    settings = EmulatorSettings(
+        call=CallSettings(secret=websocket_secret), max_concurrent_runs=max_concurrent_calls
+    )
+    agents = {agent: EmulatedAgent(websocket_url=url) for agent, url in _agent_urls(agent_urls).items()}
     try:
         server = CekuraEmulator(
-            api_key=api_key, host=host, port=port, scenarios=scenarios_file, settings=settings
+            api_key=api_key, host=host, port=port, scenarios=scenarios_file, settings=settings, agents=agents
         )
     except (OSError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint="--scenarios") from exc
@@ -145,6 +178,7 @@ def agent(
     reply_delay: float,
 ) -> None:
     """Serve a websocket test agent that speaks Cekura's protocol, until Ctrl-C."""
+    _require_testing_extra("agent")
     secret = secret if secret is not None else old_secret
     from cekura_wrapper.testing.agents import AgentKind, AgentServer
 
@@ -173,7 +207,27 @@ def agent(
 @click.pass_context
 def demo(context: click.Context) -> None:
     """The whole job offline: emulator, helpful/flaky/unreachable agents, one bulk run, live progress."""
+    _require_testing_extra("demo")
     from cekura_wrapper.testing import demo as demo_module
 
     code = demo_module.main()
     context.exit(code if code == 0 else int(ExitCode.EVALUATION_FAILED))
+
+
+def _agent_urls(values: tuple[str, ...]) -> dict[int, str]:
+    """``--agent-url ID=URL`` values as a mapping, or a usage error naming the bad one."""
+    from cekura_wrapper._validation import check_websocket_url, quote
+
+    found: dict[int, str] = {}
+    for number, value in enumerate(values, start=1):
+        agent, _, url = value.partition("=")
+        agent = agent.strip()
+        valid_id = agent.isdigit() and len(agent) <= 18 and int(agent) >= 1
+        problem = check_websocket_url(url) if valid_id else "the agent id must be a positive number"
+        if problem is not None:
+            raise click.BadParameter(
+                f"#{number}: expected ID=URL (e.g. 7=ws://127.0.0.1:9001/), got {quote(value)}: {problem}",
+                param_hint="--agent-url",
+            )
+        found[int(agent)] = url.strip()
+    return found

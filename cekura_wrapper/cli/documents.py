@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cekura_wrapper._plan import RunPlan
+from cekura_wrapper._plan import AGENT_URL, RunPlan
 from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result, Run, Submission
 from cekura_wrapper._validation import display_url, mask_urls
@@ -33,6 +33,7 @@ def plan_document(plan: RunPlan) -> dict[str, Any]:
         "scenario_count": len(plan.scenarios),
         "frequency": plan.frequency,
         "agent": plan.agent,
+        "mock_tool_names": None if plan.mock_tool_names is None else list(plan.mock_tool_names),
         "run_count": plan.run_count,
         "request": {"method": method, "path": path, "body": shown_body(plan)},
         "urls_masked": True,
@@ -43,7 +44,8 @@ def shown_body(plan: RunPlan) -> dict[str, Any]:
     """The run request's body as people see it: every ``websocket_url`` through ``display_url``."""
     body = plan.body
     body["scenarios"] = [
-        {**item, "websocket_url": display_url(item["websocket_url"])} for item in body["scenarios"]
+        {**item, "websocket_url": display_url(item["websocket_url"])} if "websocket_url" in item else item
+        for item in body["scenarios"]
     ]
     return body
 
@@ -118,16 +120,20 @@ def _masked(value: Any) -> Any:
 
 def _run(run: Run, urls: AgentUrls) -> dict[str, Any]:
     """``websocket_url`` is null when unknown; ``websocket_url_candidates`` lists the plan's URLs
-    when the scenario ran against several and the run does not say which."""
+    when the scenario ran against several and the run does not say which; ``agent_websocket_url``
+    is true when the plan gave the scenario no URL (Cekura dialled the agent's own)."""
+    url = urls.url(run)
     document: dict[str, Any] = {
         "id": run.id,
         "scenario": run.scenario,
         "scenario_name": run.scenario_name,
-        "websocket_url": urls.url(run),
+        "websocket_url": None if url == AGENT_URL else url,
         "status": run.status,
         "success": run.success,
         "error_message": mask_urls(run.error_message) if run.error_message is not None else None,
     }
-    if document["websocket_url"] is None and len(urls.candidates(run)) > 1:
+    if url == AGENT_URL:
+        document["agent_websocket_url"] = True
+    elif url is None and len(urls.candidates(run)) > 1:
         document["websocket_url_candidates"] = list(urls.candidates(run))
     return document

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import Final
 
 
@@ -55,9 +56,11 @@ _MEANINGS: Final = {
 }
 
 
-def command_epilog(examples: list[str], codes: tuple[int, ...]) -> str:
+def command_epilog(
+    examples: list[str], codes: tuple[int, ...], *, meanings: Mapping[int, str] = _MEANINGS
+) -> str:
     """A subcommand's ``--help`` ending: one or two examples, then only the exit codes it can
-    return (the full table is in ``cekura-ws --help``)."""
+    return (the full table is in ``cekura-ws --help``; ``drift`` passes its own ``meanings``)."""
     lines = ["\b", "Examples:", *(f"  {example}" for example in examples), "", "\b", "Exit codes:"]
-    lines += [f"  {code:<4} {_MEANINGS[code]}" for code in codes]
+    lines += [f"  {code:<4} {meanings[code]}" for code in codes]
     return "\n".join(lines)

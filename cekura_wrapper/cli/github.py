@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from cekura_wrapper._results import Result
-from cekura_wrapper._validation import mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .outside import outside
 from .summary import failed_runs, reason
 from .verdict import Verdict
 
@@ -40,7 +40,8 @@ def step_outputs(verdict: Verdict) -> dict[str, str]:
 def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
     """Append ``name=value`` lines (a value with a line break uses a random delimiter, as GitHub asks)."""
     lines = []
-    for name, value in outputs.items():
+    for name, raw in outputs.items():
+        value = outside(raw)
         if "\n" in value or "\r" in value:
             marker = f"EOF_{secrets.token_hex(8)}"
             lines += [f"{name}<<{marker}", value, marker]
@@ -66,8 +67,10 @@ def _escape_property(text: str) -> str:
 
 def annotation(title: str, message: str) -> str:
     """One ``::error`` workflow command, escaped so a message cannot start a command of its own."""
-    message = mask_urls(message)[:MAX_ANNOTATION]  # masked whole: a cut could split user:password from '@'
-    return f"::error title={_escape_property(title)}::{_escape_data(message)}"
+    message = outside(message, limit=MAX_ANNOTATION)  # masked whole: a cut could split user:password from '@'
+    # ``##[`` would start a (legacy) command of its own anywhere in the line.
+    line = f"::error title={_escape_property(outside(title))}::{_escape_data(message)}"
+    return line[:2] + line[2:].replace("##[", "# #[")
 
 
 def run_annotations(results: Sequence[Result], urls: AgentUrls = NO_PLAN) -> list[str]:

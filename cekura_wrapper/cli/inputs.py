@@ -4,7 +4,10 @@ Every problem is collected with where it is (``batch.yaml:7``, ``--scenario #2``
 at once, before any request. ``${VAR}`` and ``${VAR:-default}`` in any string value are replaced
 from the environment, so one file serves every environment; a default may itself hold references
 (``${A:-${B:-x}}``), and is expanded only when it is used. A variable's value is taken as written
-(a ``${...}`` inside it is not expanded again). Batch file shapes::
+(a ``${...}`` inside it is not expanded again). Only variables the workflow allows are read: names
+given with ``--allow-env NAME`` or starting with ``CEKURA_VAR_``; the API key, the websocket secret
+and names that look like secrets never are, so a file changed in a pull request cannot send them to
+a host of its choosing. Batch file shapes::
 
     # YAML or JSON: a mapping (frequency and agent optional) or just the list of scenarios
     frequency: 2
@@ -25,7 +28,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -33,16 +36,23 @@ import attrs
 import yaml
 
 from cekura_wrapper._errors import Loc, ValidationError
+from cekura_wrapper._mock_tools import check_mock_tool_names
 from cekura_wrapper._plan import MAX_RUNS, RunPlan, ScenarioTarget, plan_run
 from cekura_wrapper._validation import MAX_ID, check_frequency, check_positive_id, check_websocket_url, quote
 
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ITEM_KEYS: Final = ("scenario", "websocket_url")
-_TOP_KEYS: Final = frozenset({"scenarios", "frequency", "agent"})
+_TOP_KEYS: Final = frozenset({"scenarios", "frequency", "agent", "mock_tool_names"})
 _SUITE_KEYS: Final = frozenset({"groups", "concurrency"})
-_GROUP_KEYS: Final = frozenset({"name", "scenarios", "frequency", "agent"})
+_GROUP_KEYS: Final = frozenset({"name", "scenarios", "frequency", "agent", "mock_tool_names"})
 _CSV_COLUMNS: Final = frozenset({"scenario", "websocket_url", "frequency", "agent"})
 _SYNTAX: Final = "write ${VAR} or ${VAR:-default}"
+#: Variables with this prefix may be read by ``${VAR}`` without ``--allow-env``.
+ALLOWED_PREFIX: Final = "CEKURA_VAR_"
+#: Never read by ``${VAR}``, even when allowed: the secrets cekura-ws itself holds...
+NEVER_EXPANDED: Final = frozenset({"CEKURA_API_KEY", "CEKURA_WEBSOCKET_SECRET"})
+#: ...and any name that looks like a secret.
+_SECRET_WORDS: Final = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 _MALFORMED: Final = -1
 FORMATS: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 #: Limits on a batch file, so any file is read in bounded time and memory.
@@ -66,7 +76,7 @@ UNRESOLVED: Final = _Unresolved()
 
 
 @attrs.frozen
-class Problem:
+class InputProblem:
     """One thing wrong with the input, and where it is."""
 
     where: str
@@ -79,7 +89,7 @@ class Problem:
 class InputError(Exception):
     """The input has problems; ``problems`` lists every one of them."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
         count = len(problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input")
         self.problems = list(problems)
@@ -115,8 +125,13 @@ class Batch:
 
     @property
     def urls(self) -> list[str]:
-        """The distinct websocket URLs, in first-seen order."""
-        return list(dict.fromkeys(located.target.websocket_url for located in self.targets))
+        """The distinct websocket URLs, in first-seen order (targets on the agent's URL have none)."""
+        return list(dict.fromkeys(url for located in self.targets if (url := located.target.websocket_url)))
+
+    @property
+    def on_agent_url(self) -> int:
+        """Targets that give no URL: Cekura dials the agent's own, which pre-flight cannot know."""
+        return sum(located.target.websocket_url is None for located in self.targets)
 
     def plan(self) -> RunPlan:
         """The run plan, built by the library's ``plan_run`` so the body is exactly what it sends.
@@ -127,15 +142,45 @@ class Batch:
         return self.run_plan
 
 
+def is_valid_variable_name(name: str) -> bool:
+    """``NAME`` as ``${NAME}`` may write it (letters, digits and ``_``, not starting with a digit)."""
+    return _NAME.fullmatch(name) is not None
+
+
+def looks_secret(name: str) -> bool:
+    """The API key, the websocket secret, and ``*_KEY``, ``*_TOKEN``, ``*_SECRET``, ``*_PASSWORD``."""
+    upper = name.upper()
+    return upper in NEVER_EXPANDED or any(
+        upper == word or upper.endswith("_" + word) for word in _SECRET_WORDS
+    )
+
+
+def variable_refusal(name: str, allowed: Collection[str]) -> str | None:
+    """Why ``${name}`` may not be read (a sentence naming the flag), or ``None`` when it may."""
+    if looks_secret(name):
+        return (
+            f"${{{name}}} is never expanded: {name} looks like a secret (the API key, the websocket secret, "
+            "or a name ending in _KEY, _TOKEN, _SECRET or _PASSWORD), which a batch file must not send "
+            "to an agent URL; put such values in the workflow instead"
+        )
+    if name in allowed or name.startswith(ALLOWED_PREFIX):
+        return None
+    return (
+        f"${{{name}}} is not allowed: pass --allow-env {name} to read it from the environment, "
+        f"or name the variable {ALLOWED_PREFIX}{name}"
+    )
+
+
 @attrs.define
 class _Collector:
-    """Problems found so far, plus the environment for ``${VAR}``."""
+    """Problems found so far, plus the environment for ``${VAR}`` and the names it may read."""
 
     environ: Mapping[str, str]
-    problems: list[Problem] = attrs.field(factory=list)
+    problems: list[InputProblem] = attrs.field(factory=list)
+    allowed: frozenset[str] = frozenset()
 
     def add(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message))
+        self.problems.append(InputProblem(where, message))
 
     def expand(self, value: object, where: str) -> object:
         """``value`` with ``${VAR}`` and ``${VAR:-default}`` replaced.
@@ -171,6 +216,10 @@ class _Collector:
                 )
                 return "", _MALFORMED
             name, after = name_match[0], name_match.end()
+            refusal = variable_refusal(name, self.allowed)
+            if refusal is not None:
+                self.add(where, refusal)
+                return "", _MALFORMED
             if text.startswith("}", after):
                 parts.append(self._lookup(name, where) if use else "")
                 position = after + 1
@@ -217,6 +266,7 @@ class _FileContent:
     items: list[_Item] = attrs.field(factory=list)
     frequency: tuple[object, str] | None = None
     agent: tuple[object, str] | None = None
+    mock_tool_names: tuple[object, str] | None = None
     #: The file could not be read or parsed, so a missing frequency is not worth reporting too.
     unreadable: bool = False
 
@@ -230,9 +280,15 @@ def load_batch(
     need_frequency: bool = True,
     max_runs: int = MAX_RUNS,
     environ: Mapping[str, str] | None = None,
+    allow_env: Collection[str] = (),
+    mock_tool_names: object = None,
 ) -> Batch:
-    """Read and check everything, or raise ``InputError`` listing every problem."""
-    collector = _Collector(os.environ if environ is None else environ)
+    """Read and check everything, or raise ``InputError`` listing every problem. ``${VAR}`` reads
+    only ``allow_env`` and ``CEKURA_VAR_*`` names (see ``variable_refusal``).
+
+    ``mock_tool_names``: what the flags chose (a tuple), or anything else (``NOT_GIVEN``) to let
+    the file decide."""
+    collector = _Collector(os.environ if environ is None else environ, allowed=frozenset(allow_env))
     content, targets = _collect(batch, scenarios, collector)
     if not targets and not collector.problems:
         collector.add(str(batch or "input"), "no scenarios: pass --batch FILE or --scenario ID=URL")
@@ -245,9 +301,10 @@ def load_batch(
         collector.add(
             "--frequency", "frequency is required: pass --frequency N or set frequency in the batch file"
         )
+    tools = _mock_tools(mock_tool_names, content.mock_tool_names, collector, origins)
     run_plan = None
     if not collector.problems and final_frequency is not None:
-        run_plan = _plan(targets, final_frequency, final_agent, collector, origins, max_runs)
+        run_plan = _plan(targets, final_frequency, final_agent, collector, origins, max_runs, tools)
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
     return Batch(
@@ -257,6 +314,29 @@ def load_batch(
         run_plan=run_plan,
         origins=origins,
     )
+
+
+def _mock_tools(
+    flag: object, from_file: tuple[object, str] | None, collector: _Collector, origins: dict[str, str]
+) -> tuple[str, ...] | None:
+    """The flags' choice, else the file's ``mock_tool_names`` (checked at its line), else None."""
+    if isinstance(flag, tuple):
+        origins["mock_tool_names"] = "--mock-tools"
+        return flag
+    if from_file is None or from_file[0] is None:
+        return None
+    value, where = from_file
+    origins["mock_tool_names"] = where
+    if isinstance(value, list):
+        value = [collector.expand(name, where) for name in value]
+        if UNRESOLVED in value:
+            return None
+    problems = check_mock_tool_names(value)
+    for problem in problems:
+        collector.add(where, problem.message)
+    if problems or not isinstance(value, list):
+        return None
+    return tuple(dict.fromkeys(str(name).strip() for name in value))
 
 
 def _place(loc: Loc, targets: Sequence[Located], origins: Mapping[str, str]) -> str | None:
@@ -274,11 +354,16 @@ def _plan(
     collector: _Collector,
     origins: Mapping[str, str],
     max_runs: int,
+    mock_tool_names: tuple[str, ...] | None = None,
 ) -> RunPlan | None:
     """The library's plan; anything it still rejects becomes a problem at the scenario's file and line."""
     try:
         return plan_run(
-            [located.target for located in targets], frequency=frequency, agent=agent, max_runs=max_runs
+            [located.target for located in targets],
+            frequency=frequency,
+            agent=agent,
+            max_runs=max_runs,
+            mock_tool_names=mock_tool_names,
         )
     except ValidationError as exc:
         for problem in exc.problems:
@@ -296,18 +381,24 @@ def load_urls(
     scenarios: Sequence[str] = (),
     *,
     environ: Mapping[str, str] | None = None,
+    allow_env: Collection[str] = (),
+    skipped: list[str] | None = None,
 ) -> list[str]:
-    """The distinct agent URLs of positional ``urls`` plus a batch, or ``InputError``."""
-    collector = _Collector(os.environ if environ is None else environ)
+    """The distinct agent URLs of positional ``urls`` plus a batch, or ``InputError``. Targets
+    that give no URL (the agent's own) are left out; where each was is added to ``skipped``.
+    ``${VAR}`` reads only ``allow_env`` and ``CEKURA_VAR_*`` names."""
+    collector = _Collector(os.environ if environ is None else environ, allowed=frozenset(allow_env))
     _content, targets = _collect(batch, scenarios, collector)
-    found = [located.target.websocket_url for located in targets]
+    found = [url for located in targets if (url := located.target.websocket_url)]
+    if skipped is not None:
+        skipped.extend(located.where for located in targets if located.target.websocket_url is None)
     for number, url in enumerate(urls, start=1):
         problem = check_websocket_url(url)
         if problem:
             collector.add(f"URL #{number}", problem)
         else:
             found.append(url.strip())
-    if not found and not collector.problems:
+    if not found and not collector.problems and not targets:
         collector.add("input", "no agent URLs: pass URLs, --batch FILE or --scenario ID=URL")
     if collector.problems:
         raise InputError(sorted(collector.problems, key=_file_order))
@@ -326,7 +417,7 @@ def _collect(
     return content, targets
 
 
-def _file_order(problem: Problem) -> tuple[int, int]:
+def _file_order(problem: InputProblem) -> tuple[int, int]:
     """File problems first, by line; then the flags, in the order given (the sort is stable)."""
     _name, separator, line = problem.where.rpartition(":")
     if separator and line.isdigit():
@@ -372,18 +463,24 @@ def _as_int(value: object) -> object:
 
 def _target(item: _Item, collector: _Collector) -> Located | None:
     unknown = sorted(str(key) for key in item.values if key not in _ITEM_KEYS)
-    missing = [key for key in _ITEM_KEYS if key not in item.values]
+    missing = "scenario" not in item.values
     if unknown:
         collector.add(
             item.where_of(unknown[0]),
             f"unknown key {', '.join(map(quote, unknown))} (expected keys: scenario, websocket_url)",
         )
     if missing:
-        collector.add(item.where, f"missing {' and '.join(missing)}")
+        collector.add(item.where, "missing scenario")
     if unknown or missing:
         return None
     scenario = _as_int(collector.expand(item.values["scenario"], item.where_of("scenario")))
-    url = collector.expand(item.values["websocket_url"], item.where_of("websocket_url"))
+    # No websocket_url (or an empty one: a blank CSV cell, `websocket_url:` in YAML): the agent's URL.
+    raw_url = item.values.get("websocket_url")
+    url = (
+        None
+        if raw_url is None or raw_url == ""
+        else collector.expand(raw_url, item.where_of("websocket_url"))
+    )
     return _checked(
         scenario, url, item.where_of("scenario"), item.where_of("websocket_url"), item.where, collector
     )
@@ -398,22 +495,31 @@ def _checked(
         problem = check_positive_id(scenario, "scenario id")
         if problem:
             collector.add(scenario_where, problem)
-    if url is not UNRESOLVED:
+    if url is not UNRESOLVED and url is not None:
         problem = check_websocket_url(url)
         if problem:
             collector.add(url_where, problem)
     if scenario is UNRESOLVED or url is UNRESOLVED or len(collector.problems) > before:
         return None
-    assert isinstance(scenario, int) and isinstance(url, str)
-    return Located(ScenarioTarget(scenario=scenario, websocket_url=url.strip()), where)
+    assert isinstance(scenario, int) and (url is None or isinstance(url, str))
+    return Located(
+        ScenarioTarget(scenario=scenario, websocket_url=None if url is None else url.strip()), where
+    )
 
 
 def _scenario_flag(raw: str, where: str, collector: _Collector) -> Located | None:
     scenario, separator, url = raw.partition("=")
+    if not separator and scenario.strip().isdigit():
+        # A bare id: the scenario runs against the agent's websocket URL (needs --agent).
+        return _checked(_as_int(scenario.strip()), None, where, where, where, collector)
     # "://" before the first '=': the ID is missing and '=' split the URL's query (whose value must
     # not be echoed on its own as a "URL").
     if not separator or not scenario.strip() or not url.strip() or "://" in scenario:
-        collector.add(where, f"expected ID=URL (e.g. 101=wss://agent.example.com/chat), got {quote(raw)}")
+        collector.add(
+            where,
+            f"expected ID=URL (e.g. 101=wss://agent.example.com/chat) or a bare ID (the agent's "
+            f"websocket URL), got {quote(raw)}",
+        )
         return None
     expanded = collector.expand(url.strip(), where)
     return _checked(_as_int(scenario.strip()), expanded, where, where, where, collector)
@@ -466,7 +572,7 @@ def _read_csv_rows(text: str, name: str, collector: _Collector) -> _FileContent:
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     header = [column.strip() for column in next(reader, [])]
     unknown = [column for column in header if column not in _CSV_COLUMNS]
-    missing = [column for column in _ITEM_KEYS if column not in header]
+    missing = [column for column in ("scenario",) if column not in header]
     if unknown:
         collector.add(f"{name}:1", f"unknown column {', '.join(map(quote, unknown))}")
     if missing:
@@ -544,7 +650,7 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
             where = _where(name, value_node)
             if key == "scenarios":
                 _read_items(value_node, name, collector, content)
-            elif key in ("frequency", "agent"):
+            elif key in ("frequency", "agent", "mock_tool_names"):
                 _file_setting(content, str(key), _construct(value_node), where, collector)
             else:
                 collector.add(
@@ -650,10 +756,11 @@ def load_suite(
     concurrency: int | None = None,
     max_runs: int = MAX_RUNS,
     environ: Mapping[str, str] | None = None,
+    allow_env: Collection[str] = (),
 ) -> SuiteInput:
     """Read a suite file and check every group, or raise ``InputError`` listing every problem of
     every group (each at its file and line)."""
-    collector = _Collector(os.environ if environ is None else environ)
+    collector = _Collector(os.environ if environ is None else environ, allowed=frozenset(allow_env))
     name = str(path)
     node = None
     try:
@@ -717,7 +824,7 @@ def _read_groups(node: yaml.Node, name: str, collector: _Collector, max_runs: in
             value_where = _where(name, value_node)
             if key == "scenarios":
                 _read_items(value_node, name, collector, content)
-            elif key in ("frequency", "agent"):
+            elif key in ("frequency", "agent", "mock_tool_names"):
                 _file_setting(content, str(key), _construct(value_node), value_where, collector)
             elif key == "name":
                 group_name = collector.expand(_construct(value_node), value_where)
@@ -744,9 +851,10 @@ def _read_groups(node: yaml.Node, name: str, collector: _Collector, max_runs: in
         )
         if content.frequency is None:
             collector.add(where, f"group {quote(group_name)} needs a frequency")
+        tools = _mock_tools(None, content.mock_tool_names, collector, origins)
         run_plan = None
         if targets and frequency is not None and len(targets) == len(content.items):
-            run_plan = _plan(targets, frequency, agent, collector, origins, max_runs)
+            run_plan = _plan(targets, frequency, agent, collector, origins, max_runs, tools)
         groups.append(
             (group_name, Batch(tuple(targets), frequency, agent, run_plan=run_plan, origins=origins))
         )

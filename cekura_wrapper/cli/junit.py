@@ -19,6 +19,7 @@ from cekura_wrapper._results import Result, Run
 from cekura_wrapper._validation import mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .outside import outside
 from .target_report import junit_properties
 from .verdict import pass_rate
 
@@ -127,7 +128,18 @@ def build_report(
     totals = {key: value for key, value in attributes.items() if key != "skipped"}
     root = ET.Element("testsuites", {"name": "cekura-ws", **totals})
     root.append(suite)
+    shown_tree(root)
     return ET.ElementTree(root)
+
+
+def shown_tree(root: ET.Element) -> None:
+    """Every attribute and text in ``root`` through ``outside``: the key removed, URLs masked and
+    control characters (which XML 1.0 cannot even hold) made visible. Ours are left as they were."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            element.set(name, outside(value))
+        if element.text:
+            element.text = outside(element.text)
 
 
 def junit_path_problem(path: Path) -> str | None:

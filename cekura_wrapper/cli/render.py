@@ -16,7 +16,10 @@ from typing import Any, Protocol
 from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
+from cekura_wrapper._display import guarded_lines, visible, without_secrets
+from cekura_wrapper._plan import AGENT_URL
 from cekura_wrapper._preflight import PreflightResult
 from cekura_wrapper._results import Result
 from cekura_wrapper._validation import display_url, mask_urls
@@ -24,6 +27,8 @@ from cekura_wrapper._validation import display_url, mask_urls
 from .agent_urls import NO_PLAN, AgentUrls
 from .documents import run_endpoint, shown_body
 from .inputs import Batch
+from .mock_tools import describe as describe_mock_tools
+from .outside import GuardedStream, cell, outside, secrets_in_use
 from .verdict import pass_rate, percent
 
 #: Width of tables when the output is not a terminal and ``COLUMNS`` is unset (CI logs are wide).
@@ -31,11 +36,19 @@ PLAIN_WIDTH = 160
 
 
 def _console(*, stderr: bool) -> Console:
-    # file=None: rich writes to whatever sys.stdout/sys.stderr is at print time.
-    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # The stream resolves sys.stdout/sys.stderr at print time and keeps lines from starting a
+    # workflow command.
+    stream: Any = GuardedStream((lambda: sys.stderr) if stderr else (lambda: sys.stdout))
+    console = Console(file=stream, highlight=False, soft_wrap=False, emoji=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
-        console = Console(stderr=stderr, highlight=False, soft_wrap=False, width=PLAIN_WIDTH)
+        console = Console(file=stream, highlight=False, soft_wrap=False, emoji=False, width=PLAIN_WIDTH)
     return console
+
+
+def _one_line(text: str) -> Text:
+    """One line of ours, which may quote outside text: secrets removed, URLs masked, controls and
+    line breaks visible, never markup."""
+    return Text(visible(mask_urls(without_secrets(text, secrets_in_use()))))
 
 
 class Output:
@@ -55,12 +68,17 @@ class Output:
         """A plain line of the human report (stdout; suppressed in JSON mode). Never markup; URLs
         in it are shown by ``display_url``, like everywhere else."""
         if not self.json_mode:
-            self.out.print(mask_urls(text), markup=False, soft_wrap=True)
+            self.out.print(_one_line(text), soft_wrap=True)
+
+    def lines(self, text: str) -> None:
+        """Several lines of ours (``text`` split at its line breaks), each shown like ``line``."""
+        for line in text.split("\n"):
+            self.line(line)
 
     def note(self, text: str, *, style: str | None = None) -> None:
         """A log line (stderr, in every mode). Never markup, so ``[0]`` prints as written; URLs in it
         (an API error may quote one) are shown by ``display_url``."""
-        self.err.print(mask_urls(text), markup=False, style=style, soft_wrap=True)
+        self.err.print(_one_line(text), style=style, soft_wrap=True)
 
     def command(self, line: str) -> None:
         """A workflow command for the CI runner (``::error ...``), printed as is on one line: on
@@ -71,7 +89,23 @@ class Output:
     def document(self, document: Mapping[str, Any]) -> None:
         """The JSON document (stdout; JSON mode only)."""
         if self.json_mode:
-            print(json.dumps(document, indent=2), flush=True)
+            text = json.dumps(_without_secrets(document, secrets_in_use()), indent=2)
+            # ``##[`` starts a (legacy) workflow command anywhere in a line; inside a JSON string
+            # ``\u0023`` is the same ``#``.
+            print(guarded_lines(text.replace("##[", "#\\u0023[")), flush=True)
+
+
+def _without_secrets(value: Any, secrets: Sequence[str]) -> Any:
+    """Every string of a JSON document (keys too) without ``secrets``, in any encoding."""
+    if isinstance(value, str):
+        return without_secrets(value, secrets)
+    if isinstance(value, dict):
+        return {
+            _without_secrets(key, secrets): _without_secrets(item, secrets) for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_without_secrets(item, secrets) for item in value]
+    return value
 
 
 def plan_table(batch: Batch) -> Table:
@@ -81,8 +115,9 @@ def plan_table(batch: Batch) -> Table:
     table.add_column("websocket URL", overflow="fold")
     table.add_column("from", overflow="fold")
     for number, located in enumerate(batch.targets, start=1):
-        url = display_url(located.target.websocket_url)
-        table.add_row(str(number), str(located.target.scenario), url, located.where)
+        url = located.target.websocket_url
+        url = AGENT_URL if url is None else display_url(url)
+        table.add_row(str(number), str(located.target.scenario), cell(url), cell(located.where))
     return table
 
 
@@ -92,6 +127,7 @@ def plan_summary(batch: Batch) -> str:
     return (
         f"{len(plan.scenarios)} scenario{'s' if len(plan.scenarios) != 1 else ''} x frequency "
         f"{plan.frequency} = {plan.run_count} run{'s' if plan.run_count != 1 else ''}{agent}\n"
+        f"{describe_mock_tools(plan.mock_tool_names)}\n"
         f"{' '.join(run_endpoint(plan))}\n{json.dumps(shown_body(plan), indent=2)}"
     )
 
@@ -108,11 +144,11 @@ def runs_table(result: Result, urls: AgentUrls = NO_PLAN) -> Table:
         success = {True: "[green]yes[/]", False: "[red]no[/]", None: "-"}[run.success]
         table.add_row(
             str(run.id if run.id is not None else "-"),
-            _escape(f"{run.scenario} {run.scenario_name or ''}".strip()),
-            _escape(urls.label(run) or "-"),
-            _escape(run.status or "-"),
+            cell(f"{run.scenario} {run.scenario_name or ''}".strip()),
+            cell(urls.label(run) or "-"),
+            cell(run.status or "-"),
             success,
-            _escape(mask_urls(run.error_message or "")),
+            cell(run.error_message or ""),
         )
     return table
 
@@ -126,8 +162,8 @@ def results_table(results: Sequence[Result]) -> Table:
         created, agent = result.raw.get("created_at"), result.raw.get("agent")
         table.add_row(
             str(result.id),
-            _escape(str(created)[:32] if created else "-"),
-            _escape(result.status[:32]),
+            cell(str(created) if created else "-", limit=32),
+            cell(result.status, limit=32),
             str(agent) if isinstance(agent, int) else "-",
             f"{result.success_runs} / {result.total_runs}",
         )
@@ -136,7 +172,7 @@ def results_table(results: Sequence[Result]) -> Table:
 
 def result_summary(result: Result) -> str:
     return (
-        f"Result {result.id}: {result.status}; runs {result.total_runs}, done {result.completed_runs}, "
+        f"Result {result.id}: {outside(result.status, limit=64)}; runs {result.total_runs}, done {result.completed_runs}, "
         f"succeeded {result.success_runs}, failed {result.failed_runs}; pass rate {percent(pass_rate(result))}"
     )
 
@@ -149,18 +185,16 @@ def preflight_table(results: Sequence[PreflightResult]) -> Table:
     table.add_column("round trip", justify="right")
     table.add_column("problem", overflow="fold", ratio=1)
     for result in results:
-        check = "[green]ok[/]" if result.ok else f"[red]failed[/] ({result.failure})"
+        check = (
+            Text("ok", style="green")
+            if result.ok
+            else Text.assemble(("failed", "red"), f" ({outside(result.failure)})")
+        )
         greeted = {True: "yes", False: "no", None: "-"}[result.greeted]
         round_trip = f"{result.round_trip * 1000:.1f} ms" if result.round_trip is not None else "-"
         url = display_url(result.url)
-        table.add_row(_escape(url), check, greeted, round_trip, _escape(result.problem or ""))
+        table.add_row(cell(url), check, greeted, round_trip, cell(result.problem or ""))
     return table
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 class ProgressView(Protocol):
@@ -173,7 +207,7 @@ class ProgressView(Protocol):
 
 def _progress_text(result: Result) -> str:
     return (
-        f"{result.status}, {result.completed_runs}/{result.total_runs} runs done, "
+        f"{outside(result.status, limit=64)}, {result.completed_runs}/{result.total_runs} runs done, "
         f"{result.success_runs} passed, {result.failed_runs} failed"
     )
 
@@ -183,8 +217,8 @@ class LiveProgress:
 
     def __init__(self, console: Console, result_id: int) -> None:
         self._progress = Progress(
-            TextColumn(f"result {result_id}"),
-            TextColumn("{task.description}"),
+            TextColumn(f"result {result_id}", markup=False),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
@@ -198,7 +232,7 @@ class LiveProgress:
     def update(self, result: Result) -> None:
         self._progress.update(
             self._task,
-            description=f"{result.status:<10}",
+            description=f"{outside(result.status, limit=64):<10}",
             completed=result.completed_runs,
             total=result.total_runs or None,
             passed=result.success_runs,

@@ -10,7 +10,7 @@ import click
 
 from cekura_wrapper._retries import DEFAULT_MAX_EXTRA_RUNS, worst_case_extra_runs
 
-from .inputs import Problem
+from .inputs import InputProblem as Problem
 
 F = Callable[..., Any]
 

@@ -91,7 +91,12 @@ def follow_with_retries(
 def _submit(output: Output, client: CekuraClient, plan: RunPlan) -> int:
     try:
         with reported_errors(output):
-            submission = client.run_scenarios(plan.scenarios, frequency=plan.frequency, agent=plan.agent)
+            submission = client.run_scenarios(
+                plan.scenarios,
+                frequency=plan.frequency,
+                agent=plan.agent,
+                mock_tool_names=plan.mock_tool_names,
+            )
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, Terminated)
         fail(

@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from cekura_wrapper import CekuraClient, GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule
 from cekura_wrapper._validation import mask_urls
@@ -21,7 +22,8 @@ from cekura_wrapper._validation import mask_urls
 from .agent_urls import NO_PLAN
 from .exit_codes import ExitCode
 from .inputs import SuiteInput
-from .junit import build_report
+from .junit import build_report, shown_tree
+from .outside import cell, outside
 from .render import Output
 from .reports import Reports, write_reports
 from .stopping import Terminated
@@ -36,16 +38,25 @@ def plan_suite(output: Output, suite: SuiteInput) -> None:
     """Each group's runs and slots, which groups start together, and the peak calls in flight."""
     schedule = schedule_of(suite)
     wave_of = {index: number for number, wave in enumerate(schedule.waves(), start=1) for index in wave}
-    table = Table(title=f"Suite {suite.path}")
-    for column in ("group", "runs", "slots", "starts in wave"):
+    table = Table(title=Text(f"Suite {outside(suite.path)}"))
+    for column in ("group", "runs", "slots", "starts in wave", "mock tools"):
         table.add_column(column)
-    for index, (name, _batch) in enumerate(suite.groups):
-        table.add_row(name, str(schedule.runs[index]), str(schedule.slots[index]), str(wave_of[index]))
+    for index, (name, batch) in enumerate(suite.groups):
+        tools = short_mock_tools(batch.plan().mock_tool_names)
+        table.add_row(
+            cell(name),
+            str(schedule.runs[index]),
+            str(schedule.slots[index]),
+            str(wave_of[index]),
+            cell(tools),
+        )
     output.show(table)
     budget = "no limit" if suite.concurrency is None else str(suite.concurrency)
     output.line(
         f"{len(suite.groups)} groups, {sum(schedule.runs)} runs; concurrency {budget}; "
-        f"peak calls in flight {schedule.peak_calls()} (a wave starts when the slots it needs are free)"
+        f"at most {schedule.peak_calls()} call slots reserved at once: a group starts only when its "
+        "slots fit in what the concurrency has left. How many calls of one result run at once is "
+        "up to Cekura's own organisation limit, not this budget."
     )
     output.document(
         {
@@ -54,11 +65,28 @@ def plan_suite(output: Output, suite: SuiteInput) -> None:
             "peak_calls": schedule.peak_calls(),
             "waves": [[suite.groups[index][0] for index in wave] for wave in schedule.waves()],
             "groups": [
-                {"name": name, "runs": schedule.runs[i], "slots": schedule.slots[i], "wave": wave_of[i]}
-                for i, (name, _batch) in enumerate(suite.groups)
+                {
+                    "name": name,
+                    "runs": schedule.runs[i],
+                    "slots": schedule.slots[i],
+                    "wave": wave_of[i],
+                    "mock_tool_names": _listed(batch.plan().mock_tool_names),
+                }
+                for i, (name, batch) in enumerate(suite.groups)
             ],
         }
     )
+
+
+def short_mock_tools(names: tuple[str, ...] | None) -> str:
+    """A table cell: ``agent's`` (every configured tool), ``none`` or the names."""
+    if names is None:
+        return "agent's"
+    return ", ".join(names) if names else "none"
+
+
+def _listed(names: tuple[str, ...] | None) -> list[str] | None:
+    return None if names is None else list(names)
 
 
 class _Progress:
@@ -99,13 +127,17 @@ class _LiveProgress:
             TimeElapsedColumn(),
             console=console,
         )
-        self._tasks = {name: self._progress.add_task("pending", total=None, group=name) for name in names}
+        self._tasks = {
+            name: self._progress.add_task("pending", total=None, group=outside(name)) for name in names
+        }
         self._progress.start()
         self._running = True
 
     def __call__(self, outcome: GroupOutcome) -> None:
         result = outcome.result
-        status = f"{outcome.state} ({result.status})" if result is not None else outcome.state
+        status = (
+            f"{outcome.state} ({outside(result.status, limit=64)})" if result is not None else outcome.state
+        )
         self._progress.update(
             self._tasks[outcome.name],
             description=f"{status:<22}",
@@ -138,7 +170,13 @@ def run_suite(
 ) -> NoReturn:
     """Run every group, report all of them, and exit: 0 all passed, 1 not, 4 timeout, 130/143."""
     groups = [
-        SuiteGroup(name, batch.plan().scenarios, batch.plan().frequency, batch.plan().agent)
+        SuiteGroup(
+            name,
+            batch.plan().scenarios,
+            batch.plan().frequency,
+            batch.plan().agent,
+            batch.plan().mock_tool_names,
+        )
         for name, batch in suite.groups
     ]
     code: ExitCode | None = None
@@ -201,10 +239,10 @@ def report_suite(
     for group in result.groups:
         run = group.result
         table.add_row(
-            group.name,
+            cell(group.name),
             str(group.result_id or "-"),
-            group.state,
-            run.status if run else "-",
+            cell(group.state),
+            cell(run.status if run else "-"),
             f"{run.success_runs} / {run.total_runs}" if run else "-",
             "yes" if group.calls_ended else "-",
         )
@@ -292,6 +330,7 @@ def write_suite_junit(result: SuiteResult, path: Path) -> None:
         seconds += float(suite.get("time", "0"))
         root.append(suite)
     root.attrib.update({key: str(value) for key, value in totals.items()} | {"time": f"{seconds:.3f}"})
+    shown_tree(root)
     tree = ET.ElementTree(root)
     ET.indent(tree)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,10 +10,11 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
+from cekura_wrapper._display import markdown_text
 from cekura_wrapper._results import Result, Run
-from cekura_wrapper._validation import mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .outside import outside
 from .verdict import Verdict, pass_rate, percent
 
 #: Rows of the failed-runs table at most; the rest are counted, not listed.
@@ -23,12 +24,9 @@ MAX_CELL = 300
 
 
 def _cell(text: str) -> str:
-    """One table cell: bounded, on one line, ``|`` escaped, URLs masked."""
-    text = mask_urls(text)  # before cutting: a cut could split a URL's user:password from its '@'
-    text = " ".join(text.split())
-    if len(text) > MAX_CELL:
-        text = text[: MAX_CELL - 1] + "…"
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;") or "-"
+    """One table cell: bounded, on one line, the key removed, URLs masked (by ``outside``), and
+    escaped so it cannot form a link, an image, emphasis, HTML or a table break."""
+    return markdown_text(outside(" ".join(text.split()), limit=MAX_CELL)) or "-"
 
 
 def _duration(result: Result) -> str:

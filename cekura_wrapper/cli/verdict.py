@@ -77,12 +77,15 @@ def result_passes(result: Result, fail_under: float | None) -> bool:
 
 def _why(result: Result, fail_under: float | None) -> str:
     """One sentence on one result."""
+    from .outside import outside
+
     rate = pass_rate(result)
+    status = outside(result.status, limit=64)
     counts = f"{result.success_runs} of {result.total_runs} runs passed ({percent(rate)})"
     if not result.is_terminal:
-        return f"result {result.id} is still {result.status}; {counts} so far"
+        return f"result {result.id} is still {status}; {counts} so far"
     if result.status != "completed":
-        return f"result {result.id} ended {result.status}; {counts}"
+        return f"result {result.id} ended {status}; {counts}"
     if result.total_runs <= 0:
         return f"result {result.id} completed with no runs"
     if result_passes(result, fail_under):

@@ -53,7 +53,6 @@ def run_demo(console: Console) -> Result:
         ) as client,
     ):
         urls = {"helpful": helpful.url, "flaky": flaky.url, "unreachable": closed_loopback_url()}
-        labels = {url: name for name, url in urls.items()}
         console.print(
             f"[bold]Cekura emulator[/] at {emulator.base_url} (its own API key; nothing leaves 127.0.0.1)"
         )
@@ -81,6 +80,7 @@ def run_demo(console: Console) -> Result:
                 progress.update(task, completed=result.completed_runs, description=f"{result.status:<10}")
 
             result = client.wait_for_result(submission.result_id, timeout=60, on_progress=show)
+        labels = agents_by_run(result, urls)
         if console.is_terminal:
             console.print(runs_table(result, labels))
         else:  # piped or in a CI log: one line per run at any width
@@ -90,7 +90,17 @@ def run_demo(console: Console) -> Result:
         return result
 
 
-def runs_table(result: Result, agent_labels: Mapping[str, str]) -> Table:
+def agents_by_run(result: Result, urls: Mapping[str, str]) -> dict[int, tuple[str, str]]:
+    """Run id -> (agent URL, agent name). Like Cekura's, the emulator's runs do not say which URL
+    they dialled; it creates them target by target, ``FREQUENCY`` each, in ``PLAN`` order."""
+    ids = sorted(run.id for run in result.runs if run.id is not None)
+    return {
+        run_id: (urls[PLAN[index // FREQUENCY][1]], PLAN[index // FREQUENCY][1])
+        for index, run_id in enumerate(ids)
+    }
+
+
+def runs_table(result: Result, agent_labels: Mapping[int, tuple[str, str]]) -> Table:
     table = Table(title=f"Runs of result {result.id}")
     table.add_column("scenario", overflow="fold")
     table.add_column("agent URL", no_wrap=True)
@@ -98,8 +108,7 @@ def runs_table(result: Result, agent_labels: Mapping[str, str]) -> Table:
     table.add_column("success", no_wrap=True)
     table.add_column("error", overflow="fold", ratio=1)
     for run in sorted(result.runs, key=lambda run: run.id or 0):
-        url = str(run.raw.get("websocket_url", ""))
-        label = agent_labels.get(url)
+        url, label = agent_labels.get(run.id or 0, ("", ""))
         success = {True: "[green]yes[/]", False: "[red]no[/]", None: "-"}[run.success]
         table.add_row(
             f"{run.scenario} {run.scenario_name or ''}".strip(),
@@ -111,16 +120,14 @@ def runs_table(result: Result, agent_labels: Mapping[str, str]) -> Table:
     return table
 
 
-def run_lines(result: Result, agent_labels: Mapping[str, str]) -> list[str]:
+def run_lines(result: Result, agent_labels: Mapping[int, tuple[str, str]]) -> list[str]:
     """The runs as plain lines: ``run 3  101 Opening hours  helpful  completed  ok``."""
     lines = [f"Runs of result {result.id}:"]
     for run in sorted(result.runs, key=lambda run: run.id or 0):
-        url = str(run.raw.get("websocket_url", ""))
+        url, label = agent_labels.get(run.id or 0, ("", ""))
         outcome = {True: "ok", False: "FAILED", None: "-"}[run.success]
         error = f"  {mask_urls(run.error_message)[:200]}" if run.error_message else ""
-        lines.append(
-            f"  run {run.id}  {run.scenario}  {agent_labels.get(url, url)}  {run.status or '-'}  {outcome}{error}"
-        )
+        lines.append(f"  run {run.id}  {run.scenario}  {label or url}  {run.status or '-'}  {outcome}{error}")
     return lines
 
 

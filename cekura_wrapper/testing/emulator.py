@@ -17,7 +17,11 @@
   the call was ended) and ends the result ``cancelled``; repeating it changes nothing.
 - ``GET /test_framework/v1/results/`` lists results newest first, paginated like Django REST
   framework (``count``, ``next``, ``previous``, ``results``; ``page``, ``page_size``,
-  ``agent_id``, ``scenarios`` filters).
+  ``agent_id``, ``project_id``, ``scenarios``, ``search`` filters; see ``result_list``).
+
+A scenario sent without ``websocket_url`` dials the URL configured on the request's agent
+(``agents``, see :mod:`cekura_wrapper.testing.emulated_agents`); ``mock_tool_names`` is checked
+like Cekura's field and recorded in the result's ``run_settings``.
 
 ``emulator.peak_concurrent_calls`` is the most conversations held at once (reset with
 ``reset_peak_concurrent_calls``).
@@ -36,24 +40,34 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
-from urllib.parse import parse_qs, urlencode
+from typing import Protocol
 
 import attrs
 
+from cekura_wrapper.testing.asgi_io import (
+    BadRequest,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    read_json,
+    send_json,
+    start,
+)
 from cekura_wrapper.testing.caller import CallOutcome, CallSettings, SimulatedCaller
+from cekura_wrapper.testing.emulated_agents import UNCONFIGURED, EmulatedAgent
 from cekura_wrapper.testing.faults import (
     DropAfterCreate,
     FaultQueue,
     Latency,
-    ServerError,
     ServerErrorAfterCreate,
+    ServerErrorFault,
     Throttle,
 )
+from cekura_wrapper.testing.result_list import list_results
 from cekura_wrapper.testing.results import (
     ENDED_BEFORE_START,
     ENDED_IN_CALL,
@@ -70,16 +84,7 @@ RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
 RESULT_PATH = re.compile(r"^/test_framework/v1/results/(?P<id>[0-9]{1,18})/$")
 END_CALLS_PATH = re.compile(r"^/test_framework/v1/results/(?P<id>[0-9]{1,18})/end_calls/$")
 LIST_PATH = "/test_framework/v1/results/"
-#: Django REST framework's usual page sizes: 10 unless asked, at most 100.
-DEFAULT_PAGE_SIZE = 10
-MAX_PAGE_SIZE = 100
 API_KEY_HEADER = b"x-cekura-api-key"
-MAX_BODY_BYTES = 1_000_000
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 
 class RunExecutor(Protocol):
@@ -108,13 +113,6 @@ class RecordedRequest:
     status: int
 
 
-class _BadRequest(Exception):
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-
-
 class EmulatorApp:
     """The ASGI app. All state lives on the server's event loop, except faults and the log."""
 
@@ -125,8 +123,12 @@ class EmulatorApp:
         scenarios: ScenarioRegistry | None = None,
         settings: EmulatorSettings | None = None,
         executor: RunExecutor | None = None,
+        agents: dict[int, EmulatedAgent] | None = None,
     ) -> None:
         self.api_key = api_key
+        #: Agent id -> its websocket URL and project (change it freely between requests).
+        self.agents: dict[int, EmulatedAgent] = dict(agents or {})
+        self._initial_agents = dict(self.agents)
         self.scenarios = scenarios if scenarios is not None else ScenarioRegistry()
         self.settings = settings or EmulatorSettings()
         self.executor: RunExecutor = executor or SimulatedCaller(
@@ -180,7 +182,7 @@ class EmulatorApp:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def reset(self) -> None:
-        """Forget results, requests and queued faults and restore the initial scenarios."""
+        """Forget results, requests and queued faults and restore the initial scenarios and agents."""
         await self.cancel_runs()
         self.results.clear()
         self._run_tasks.clear()
@@ -189,6 +191,8 @@ class EmulatorApp:
         with self._log_lock:
             self._log.clear()
         self.scenarios.restore()
+        self.agents.clear()
+        self.agents.update(self._initial_agents)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
@@ -206,20 +210,20 @@ class EmulatorApp:
         result_match = RESULT_PATH.match(path)
         end_match = END_CALLS_PATH.match(path)
         if path not in (RUN_PATH, LIST_PATH) and result_match is None and end_match is None:
-            return await _send_json(send, 404, {"detail": "Not found."})
+            return await send_json(send, 404, {"detail": "Not found."})
         allowed = "POST" if path == RUN_PATH or end_match is not None else "GET"
         if method != allowed:
-            return await _send_json(send, 405, {"detail": f'Method "{method}" not allowed.'}, allow=allowed)
+            return await send_json(send, 405, {"detail": f'Method "{method}" not allowed.'}, allow=allowed)
         fault = self.faults.take(method.lower())
         if isinstance(fault, Latency):
             await asyncio.sleep(fault.seconds)
         elif isinstance(fault, Throttle):
             headers = {} if fault.retry_after is None else {"retry-after": str(fault.retry_after)}
-            return await _send_json(send, 429, {"detail": "Request was throttled."}, **headers)
-        elif isinstance(fault, ServerError):
-            return await _send_json(send, fault.status, {"detail": "Injected server error."})
+            return await send_json(send, 429, {"detail": "Request was throttled."}, **headers)
+        elif isinstance(fault, ServerErrorFault):
+            return await send_json(send, fault.status, {"detail": "Injected server error."})
         if not self._authorised(scope):
-            return await _send_json(send, 401, {"detail": "Invalid or missing API key."})
+            return await send_json(send, 401, {"detail": "Invalid or missing API key."})
         if result_match is not None:
             return await self._get_result(int(result_match["id"]), send)
         if end_match is not None:
@@ -227,23 +231,25 @@ class EmulatorApp:
         if path == LIST_PATH:
             return await self._list_results(scope, send)
         try:
-            body = await _read_json(scope, receive)
-            request = parse_run_request(body, self.scenarios, max_runs=self.settings.max_runs_per_result)
-        except _BadRequest as exc:
-            return await _send_json(send, exc.status, exc.body)
+            body = await read_json(scope, receive)
+            request = parse_run_request(
+                body, self.scenarios, max_runs=self.settings.max_runs_per_result, agents=self.agents
+            )
+        except BadRequest as exc:
+            return await send_json(send, exc.status, exc.body)
         except FieldErrors as exc:
-            return await _send_json(send, 400, exc.errors)
+            return await send_json(send, 400, exc.errors)
         record = self._create(request)
         if isinstance(fault, ServerErrorAfterCreate):
-            return await _send_json(
+            return await send_json(
                 send, fault.status, {"detail": "Injected server error after creating the result."}
             )
         if isinstance(fault, DropAfterCreate):
             payload = json.dumps(record.submitted()).encode()
-            await send(_start(201, len(payload), {}))
+            await send(start(201, len(payload), {}))
             # Returning without the body makes the server close the connection mid-response.
             return 201
-        return await _send_json(send, 201, record.submitted())
+        return await send_json(send, 201, record.submitted())
 
     def _authorised(self, scope: Scope) -> bool:
         for name, value in scope["headers"]:
@@ -254,60 +260,37 @@ class EmulatorApp:
     async def _get_result(self, result_id: int, send: Send) -> int:
         record = self.results.get(result_id)
         if record is None:
-            return await _send_json(send, 404, {"detail": "No Result matches the given query."})
-        return await _send_json(send, 200, record.detail())
+            return await send_json(send, 404, {"detail": "No Result matches the given query."})
+        return await send_json(send, 200, record.detail())
 
     async def _end_calls(self, result_id: int, send: Send) -> int:
         record = self.results.get(result_id)
         if record is None:
-            return await _send_json(send, 404, {"detail": "No Result matches the given query."})
+            return await send_json(send, 404, {"detail": "No Result matches the given query."})
         if not record.ended and record.status not in FINAL_STATUSES:
             record.ended = True
             record.touch()
             for task in self._run_tasks.get(result_id, ()):
                 task.cancel()
-        await send(_start(200, 0, {}, content_type=None))
+        await send(start(200, 0, {}, content_type=None))
         await send({"type": "http.response.body", "body": b""})
         return 200
 
     async def _list_results(self, scope: Scope, send: Send) -> int:
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        try:
-            page = int(query.get("page", ["1"])[-1])
-            size = min(int(query.get("page_size", [str(DEFAULT_PAGE_SIZE)])[-1]), MAX_PAGE_SIZE)
-            agent = int(query["agent_id"][-1]) if "agent_id" in query else None
-            scenarios = (
-                {int(s) for s in query["scenarios"][-1].split(",") if s} if "scenarios" in query else None
-            )
-        except ValueError:
-            return await _send_json(send, 404, {"detail": "Invalid page."})
         listed_before = datetime.now(UTC) - timedelta(seconds=self.settings.list_lag)
-        chosen = [
+        listed = [
             record
-            for record in sorted(self.results.values(), key=lambda record: record.id, reverse=True)
-            if (not self.settings.list_lag or datetime.fromisoformat(record.created_at) <= listed_before)
-            and (agent is None or record.agent == agent)
-            and (scenarios is None or any(run.scenario.id in scenarios for run in record.runs))
+            for record in self.results.values()
+            if not self.settings.list_lag or datetime.fromisoformat(record.created_at) <= listed_before
         ]
-        pages = max(1, -(-len(chosen) // size)) if size > 0 else 0
-        if size < 1 or not 1 <= page <= pages:
-            return await _send_json(send, 404, {"detail": "Invalid page."})
-        host = dict(scope["headers"]).get(b"host", b"127.0.0.1").decode("latin-1")
-
-        def link(number: int) -> str | None:
-            if not 1 <= number <= pages:
-                return None
-            params = {key: values[-1] for key, values in query.items()}
-            params["page"] = str(number)
-            return f"http://{host}{LIST_PATH}?{urlencode(params)}"
-
-        body = {
-            "count": len(chosen),
-            "next": link(page + 1),
-            "previous": link(page - 1),
-            "results": [record.summary() for record in chosen[(page - 1) * size : page * size]],
-        }
-        return await _send_json(send, 200, body)
+        status, body = list_results(
+            listed,
+            scope.get("query_string", b"").decode("latin-1"),
+            dict(scope["headers"]).get(b"host", b"127.0.0.1").decode("latin-1"),
+            LIST_PATH,
+            lambda agent: self.agents.get(agent, UNCONFIGURED).project,
+        )
+        return await send_json(send, status, body)
 
     def reset_peak_concurrent_calls(self) -> None:
         """Start counting the peak afresh (the calls open now count at once)."""
@@ -315,11 +298,13 @@ class EmulatorApp:
 
     def _create(self, request: RunRequest) -> ResultRecord:
         runs = [
-            RunRecord(next(self._run_ids), target.scenario, target.websocket_url)
+            RunRecord(next(self._run_ids), target.scenario, target.websocket_url or "")
             for target in request.targets
             for _ in range(request.frequency)
         ]
-        record = ResultRecord(next(self._result_ids), request.agent, request.frequency, runs)
+        record = ResultRecord(
+            next(self._result_ids), request.agent, request.frequency, runs, request.mock_tool_names
+        )
         self.results[record.id] = record
         task = asyncio.get_running_loop().create_task(self._drive(record))
         self._tasks.add(task)
@@ -386,54 +371,6 @@ class EmulatorApp:
         record.touch()
 
 
-async def _read_json(scope: Scope, receive: Receive) -> Any:
-    content_type = ""
-    for name, value in scope["headers"]:
-        if name.lower() == b"content-type":
-            content_type = value.decode("latin-1").split(";")[0].strip().lower()
-    chunks: list[bytes] = []
-    size = 0
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise _BadRequest(400, {"detail": "Client disconnected."})
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise _BadRequest(413, {"detail": f"Request body is larger than {MAX_BODY_BYTES} bytes."})
-        chunks.append(chunk)
-        more = message.get("more_body", False)
-    raw = b"".join(chunks)
-    if content_type and content_type != "application/json":
-        raise _BadRequest(415, {"detail": f'Unsupported media type "{content_type}" in request.'})
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise _BadRequest(400, {"detail": f"JSON parse error - {exc}"}) from None
-    except RecursionError:
-        raise _BadRequest(400, {"detail": "JSON parse error - nested too deeply."}) from None
-
-
-def _start(
-    status: int, length: int, headers: dict[str, str], *, content_type: str | None = "application/json"
-) -> Message:
-    raw_headers = [(b"content-length", str(length).encode())]
-    if content_type is not None:
-        raw_headers.insert(0, (b"content-type", content_type.encode()))
-    raw_headers += [(name.encode(), value.encode()) for name, value in headers.items()]
-    return {"type": "http.response.start", "status": status, "headers": raw_headers}
-
-
-async def _send_json(send: Send, status: int, body: Any, **headers: str) -> int:
-    payload = json.dumps(body).encode()
-    await send(_start(status, len(payload), headers))
-    await send({"type": "http.response.body", "body": payload})
-    return status
-
-
 class CekuraEmulator:
     """The emulator app served on a background thread; a context manager.
 
@@ -450,13 +387,16 @@ class CekuraEmulator:
         scenarios: ScenarioRegistry | str | Path | None = None,
         settings: EmulatorSettings | None = None,
         executor: RunExecutor | None = None,
+        agents: dict[int, EmulatedAgent] | None = None,
     ) -> None:
         if isinstance(scenarios, (str, Path)):
             registry = ScenarioRegistry([*DEFAULT_SCENARIOS, *load_scenarios(scenarios)])
         else:
             registry = scenarios if scenarios is not None else ScenarioRegistry()
         self.api_key = api_key or f"emulator-{secrets.token_urlsafe(16)}"
-        self.app = EmulatorApp(api_key=self.api_key, scenarios=registry, settings=settings, executor=executor)
+        self.app = EmulatorApp(
+            api_key=self.api_key, scenarios=registry, settings=settings, executor=executor, agents=agents
+        )
         self._server = ServerThread(self.app, host=host, port=port)
 
     def __repr__(self) -> str:
@@ -477,6 +417,11 @@ class CekuraEmulator:
     @property
     def requests(self) -> list[RecordedRequest]:
         return self.app.requests
+
+    @property
+    def agents(self) -> dict[int, EmulatedAgent]:
+        """Agent id -> its websocket URL and project; assign to configure one."""
+        return self.app.agents
 
     @property
     def peak_concurrent_calls(self) -> int:
@@ -520,4 +465,11 @@ class CekuraEmulator:
         self.stop()
 
 
-__all__ = ["CekuraEmulator", "EmulatorApp", "EmulatorSettings", "RecordedRequest", "RunExecutor"]
+__all__ = [
+    "CekuraEmulator",
+    "EmulatedAgent",
+    "EmulatorApp",
+    "EmulatorSettings",
+    "RecordedRequest",
+    "RunExecutor",
+]

@@ -4,7 +4,7 @@ Queue faults on a running emulator; each is consumed, in order, by the next requ
 (``on="post"`` for the run request, ``"get"`` for result polls, ``"any"`` for either)::
 
     emulator.faults.queue(Throttle(retry_after=1), on="post")
-    emulator.faults.queue(ServerError(503), on="get", times=2)
+    emulator.faults.queue(ServerErrorFault(503), on="get", times=2)
     emulator.faults.queue(ServerErrorAfterCreate(), on="post")  # result exists, client sees 500
     emulator.faults.queue(DropAfterCreate(), on="post")         # result exists, response cut off
     emulator.faults.queue(Latency(0.5))
@@ -38,7 +38,7 @@ class Throttle:
 
 
 @attrs.frozen
-class ServerError:
+class ServerErrorFault:
     """Answer ``status`` (5xx) before doing anything."""
 
     status: int = 500
@@ -56,7 +56,7 @@ class DropAfterCreate:
     """Create the result, then drop the connection before the response body is sent."""
 
 
-Fault = Latency | Throttle | ServerError | ServerErrorAfterCreate | DropAfterCreate
+Fault = Latency | Throttle | ServerErrorFault | ServerErrorAfterCreate | DropAfterCreate
 AFTER_CREATE = (ServerErrorAfterCreate, DropAfterCreate)
 
 

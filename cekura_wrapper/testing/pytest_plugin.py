@@ -3,6 +3,9 @@
 - ``cekura_emulator``: a running :class:`CekuraEmulator` on 127.0.0.1. One server serves the
   session and is reset before each test (no results, requests, faults or added scenarios carry
   over). Point your client at ``cekura_emulator.base_url`` with ``cekura_emulator.api_key``.
+- ``cekura_client``: a :class:`~cekura_wrapper.CekuraClient` pointed at ``cekura_emulator``,
+  polling every few hundredths of a second (the library's defaults suit Cekura's minutes-long
+  batches), closed after the test.
 - ``cekura_agent``: a factory that starts test agents and stops them after the test::
 
       def test_batch(cekura_emulator, cekura_agent):
@@ -13,24 +16,43 @@ Override the session-scoped ``cekura_emulator_settings`` fixture in a conftest t
 emulator's pacing or limits.
 
 Every project that installs cekura-ws loads this plugin, so it imports nothing heavy (uvicorn,
-websockets) until a test asks for one of its fixtures.
+websockets) until a test asks for one of its fixtures. The fixtures need the testing extra
+(``pip install 'cekura-ws[pytest]'`` brings it with pytest); without it a test that uses one
+fails at setup with the install command.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
 if TYPE_CHECKING:
+    from cekura_wrapper import CekuraClient
     from cekura_wrapper.testing.agents import AgentKind, AgentThread
     from cekura_wrapper.testing.emulator import CekuraEmulator, EmulatorSettings
+
+#: ``cekura_client``'s shortest and longest wait between polls, s: the emulator ends a batch in
+#: a fraction of a second, so a test is not kept waiting (the defaults, 1 and 20, suit Cekura).
+CLIENT_POLL_INTERVAL: Final = 0.02
+CLIENT_MAX_POLL_INTERVAL: Final = 0.05
+
+
+def _require_testing_extra() -> None:
+    """Fail the test at setup with the install command when the testing extra is missing."""
+    from cekura_wrapper.testing.extra import MissingExtraError, require_testing_extra
+
+    try:
+        require_testing_extra()
+    except MissingExtraError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def cekura_emulator_settings() -> EmulatorSettings:
     """The emulator's settings; override this session-scoped fixture to change them."""
+    _require_testing_extra()
     from cekura_wrapper.testing.emulator import EmulatorSettings
 
     return EmulatorSettings()
@@ -39,6 +61,7 @@ def cekura_emulator_settings() -> EmulatorSettings:
 @pytest.fixture(scope="session")
 def cekura_emulator_server(cekura_emulator_settings: EmulatorSettings) -> Iterator[CekuraEmulator]:
     """The session's emulator server; tests should use ``cekura_emulator``."""
+    _require_testing_extra()
     from cekura_wrapper.testing.emulator import CekuraEmulator
 
     with CekuraEmulator(settings=cekura_emulator_settings) as emulator:
@@ -55,6 +78,7 @@ def cekura_emulator(cekura_emulator_server: CekuraEmulator) -> CekuraEmulator:
 @pytest.fixture
 def cekura_agent() -> Iterator[Callable[..., AgentThread]]:
     """Start a websocket test agent of the given kind; every agent stops after the test."""
+    _require_testing_extra()
     from cekura_wrapper.testing.agents import AgentThread
 
     started: list[AgentThread] = []
@@ -67,3 +91,17 @@ def cekura_agent() -> Iterator[Callable[..., AgentThread]]:
     yield start
     for agent in reversed(started):
         agent.stop()
+
+
+@pytest.fixture
+def cekura_client(cekura_emulator: CekuraEmulator) -> Iterator[CekuraClient]:
+    """A client of ``cekura_emulator`` that polls fast; closed after the test."""
+    from cekura_wrapper import CekuraClient
+
+    with CekuraClient(
+        cekura_emulator.api_key,
+        base_url=cekura_emulator.base_url,
+        poll_interval=CLIENT_POLL_INTERVAL,
+        max_poll_interval=CLIENT_MAX_POLL_INTERVAL,
+    ) as client:
+        yield client

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import attrs
 
 from cekura_wrapper.testing.caller import CallOutcome
+from cekura_wrapper.testing.insights import failed_reasons, summary_fields
 from cekura_wrapper.testing.scenarios import Scenario
 
 ResultStatus = Literal["pending", "running", "evaluating", "completed", "failed", "cancelled"]
@@ -28,6 +28,7 @@ def now_iso() -> str:
 class RunRecord:
     id: int
     scenario: Scenario
+    #: The URL the simulated caller dials; Cekura's run objects do not show it, nor do ours.
     websocket_url: str
     status: RunStatus = "pending"
     outcome: CallOutcome | None = None
@@ -43,6 +44,10 @@ class RunRecord:
             "inbound_number": None,
             "scenario_name": self.scenario.name,
             "test_profile_data": None,
+            # Phone runs only; Cekura sends them null on websocket runs.
+            "outbound_dial_window_opens_at": None,
+            "outbound_dial_window_seconds": None,
+            "outbound_dial_window_closes_at": None,
         }
 
     def detail(self) -> dict[str, Any]:
@@ -53,7 +58,6 @@ class RunRecord:
             "status": self.status,
             "scenario": self.scenario.id,
             "scenario_name": self.scenario.name,
-            "websocket_url": self.websocket_url,
             "success": None if outcome is None else outcome.success,
             "error_message": None if outcome is None else outcome.error_message,
             "ended_by": None if outcome is None else outcome.ended_by,
@@ -69,11 +73,17 @@ class ResultRecord:
     agent: int
     frequency: int
     runs: list[RunRecord]
+    #: The request's ``mock_tool_names`` (None: absent or null), shown in ``run_settings``.
+    mock_tool_names: tuple[str, ...] | None = None
     status: ResultStatus = "pending"
     created_at: str = attrs.field(factory=now_iso)
     updated_at: str = attrs.field(factory=now_iso)
     #: Set by ``end_calls``: conversations stop, unstarted runs never start, the result is cancelled.
     ended: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"Emulated websocket run {self.id}"
 
     def touch(self) -> None:
         self.updated_at = now_iso()
@@ -101,9 +111,10 @@ class ResultRecord:
         succeeded = sum(1 for outcome in finished if outcome.success)
         connected = sum(1 for outcome in finished if outcome.connected)
         total = len(self.runs)
+        outcomes = [(run.id, run.outcome) for run in self.runs]
         return {
             "id": self.id,
-            "name": f"Emulated websocket run {self.id}",
+            "name": self.name,
             "agent": self.agent,
             "agent_name": f"Emulated agent {self.agent}",
             "status": self.status,
@@ -119,13 +130,20 @@ class ResultRecord:
             "connected_runs": str(connected),
             "not_connected_runs": str(len(finished) - connected),
             # openapi.yaml types this as oneOf [{}, null], which no null can satisfy: send an object.
-            "failed_reasons": _failed_reasons(self.runs),
+            "failed_reasons": failed_reasons(outcomes),
+            **summary_fields(outcomes, final=self.status in FINAL_STATUSES, generated_at=self.updated_at),
             # Cekura's known display quirk for runs started through this endpoint.
             "run_type": "Text",
-            "run_settings": {"frequency": self.frequency},
+            "run_settings": self._run_settings(),
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
+
+    def _run_settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = {"frequency": self.frequency}
+        if self.mock_tool_names is not None:
+            settings["mock_tool_names"] = list(self.mock_tool_names)
+        return settings
 
     def summary(self) -> dict[str, Any]:
         """The result as the results list shows it: counts as strings, runs as a short array,
@@ -144,11 +162,3 @@ class ResultRecord:
         ]
         summary["scenarios"] = {str(run.scenario.id): run.scenario.name for run in self.runs}
         return summary
-
-
-def _failed_reasons(runs: list[RunRecord]) -> Mapping[str, str]:
-    return {
-        str(run.id): run.outcome.error_message
-        for run in runs
-        if run.outcome is not None and run.outcome.error_message is not None
-    }

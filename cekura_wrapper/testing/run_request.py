@@ -7,14 +7,18 @@ an item's messages start with its index so a client can point at the bad entry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
 
+from cekura_wrapper.testing.emulated_agents import UNCONFIGURED, EmulatedAgent
 from cekura_wrapper.testing.scenarios import Scenario, ScenarioRegistry
 
 MAX_FREQUENCY = 100
+#: Longest mock tool name the emulator accepts (a bound, not Cekura's documented limit).
+MAX_TOOL_NAME = 1000
 
 
 class FieldErrors(Exception):
@@ -28,7 +32,8 @@ class FieldErrors(Exception):
 @attrs.frozen
 class RunTarget:
     scenario: Scenario
-    websocket_url: str
+    #: None until resolved: the request left it out, so the agent's URL is used.
+    websocket_url: str | None
 
 
 @attrs.frozen
@@ -36,13 +41,21 @@ class RunRequest:
     agent: int
     frequency: int
     targets: tuple[RunTarget, ...]
+    #: As sent: None (absent or null: every tool mocked), [] (none) or the names.
+    mock_tool_names: tuple[str, ...] | None = None
 
     @property
     def run_count(self) -> int:
         return len(self.targets) * self.frequency
 
 
-def parse_run_request(body: Any, registry: ScenarioRegistry, *, max_runs: int) -> RunRequest:
+def parse_run_request(
+    body: Any,
+    registry: ScenarioRegistry,
+    *,
+    max_runs: int,
+    agents: Mapping[int, EmulatedAgent] | None = None,
+) -> RunRequest:
     if not isinstance(body, dict):
         raise FieldErrors(
             {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {_json_type(body)}."]}
@@ -51,6 +64,7 @@ def parse_run_request(body: Any, registry: ScenarioRegistry, *, max_runs: int) -
     frequency = _frequency(body, errors)
     agent = _agent(body.get("agent"), errors)
     targets = _targets(body, registry, errors)
+    mock_tool_names = _mock_tool_names(body.get("mock_tool_names"), errors)
     if agent is None and "agent" not in errors and targets:
         owners = {target.scenario.agent for target in targets}
         known = sorted(owner for owner in owners if owner is not None)
@@ -65,10 +79,50 @@ def parse_run_request(body: Any, registry: ScenarioRegistry, *, max_runs: int) -
             f"{len(targets)} scenarios x frequency {frequency} = {len(targets) * frequency} runs;"
             f" the emulator allows at most {max_runs} per request."
         )
+    if agent is not None and "agent" not in errors:
+        targets = _with_agent_url(targets, agent, (agents or {}).get(agent, UNCONFIGURED), errors)
     if errors:
         raise FieldErrors(errors)
     assert agent is not None and frequency is not None
-    return RunRequest(agent=agent, frequency=frequency, targets=tuple(targets))
+    return RunRequest(
+        agent=agent, frequency=frequency, targets=tuple(targets), mock_tool_names=mock_tool_names
+    )
+
+
+def _with_agent_url(
+    targets: list[RunTarget], agent: int, settings: EmulatedAgent, errors: dict[str, list[str]]
+) -> list[RunTarget]:
+    """Targets without a URL take the agent's; an agent without one cannot serve them."""
+    if all(target.websocket_url is not None for target in targets):
+        return targets
+    if settings.websocket_url is None:
+        errors.setdefault("scenarios", []).append(
+            f"'websocket_url' is required: agent {agent} has no websocket URL configured."
+        )
+        return targets
+    return [
+        attrs.evolve(target, websocket_url=target.websocket_url or settings.websocket_url)
+        for target in targets
+    ]
+
+
+def _mock_tool_names(value: Any, errors: dict[str, list[str]]) -> tuple[str, ...] | None:
+    """DRF's ``ListField(child=CharField(), allow_null=True)``: null, or a list of strings."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        errors["mock_tool_names"] = [f'Expected a list of items but got type "{_json_type(value)}".']
+        return None
+    problems = []
+    for index, name in enumerate(value):
+        if not isinstance(name, str):
+            problems.append(f"Item {index}: Not a valid string.")
+        elif len(name) > MAX_TOOL_NAME:
+            problems.append(f"Item {index}: Ensure this field has no more than {MAX_TOOL_NAME} characters.")
+    if problems:
+        errors["mock_tool_names"] = problems
+        return None
+    return tuple(value)
 
 
 def _frequency(body: dict[str, Any], errors: dict[str, list[str]]) -> int | None:
@@ -79,6 +133,7 @@ def _frequency(body: dict[str, Any], errors: dict[str, list[str]]) -> int | None
     if not _is_int(value):
         errors["frequency"] = [f"A valid integer is required, got {_json_type(value)} {value!r}."[:200]]
         return None
+    value = int(value)
     if value < 1:
         errors["frequency"] = ["Ensure this value is greater than or equal to 1."]
     elif value > MAX_FREQUENCY:
@@ -139,16 +194,16 @@ def _target(item: Any, registry: ScenarioRegistry) -> tuple[list[str], RunTarget
             problems.append(f'Invalid pk "{scenario_id}" - scenario does not exist.')
     url = item.get("websocket_url")
     if url is None:
-        problems.append("'websocket_url' is required: the emulator's agents have no default websocket URL.")
+        pass  # the agent's websocket URL, resolved once the agent is known
     elif not isinstance(url, str):
         problems.append(f"'websocket_url' must be a string, got {_json_type(url)}.")
     else:
         problem = _url_problem(url)
         if problem:
             problems.append(problem)
-    if problems or scenario is None or not isinstance(url, str):
+    if problems or scenario is None:
         return problems, None
-    return [], RunTarget(scenario, url.strip())
+    return [], RunTarget(scenario, url.strip() if isinstance(url, str) else None)
 
 
 def _url_problem(url: str) -> str | None:
@@ -175,6 +230,9 @@ def _without_credentials(url: str) -> str:
 
 
 def _is_int(value: Any) -> bool:
+    """DRF's IntegerField: an int, or a float with an integral value (``1.0``); never a bool."""
+    if isinstance(value, float):
+        return value.is_integer()
     return isinstance(value, int) and not isinstance(value, bool)
 
 

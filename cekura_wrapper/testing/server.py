@@ -6,7 +6,12 @@ import threading
 from types import TracebackType
 from typing import Any, NoReturn
 
-import uvicorn
+from cekura_wrapper.testing.extra import missing_extra
+
+try:
+    import uvicorn
+except ImportError as exc:  # pip install cekura-ws, without the testing extra
+    raise missing_extra("uvicorn") from exc
 
 
 class _Server(uvicorn.Server):

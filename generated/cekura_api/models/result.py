@@ -33,7 +33,8 @@ class Result:
         run_type (None | str | Unset): Kind of run (display only; websocket runs may read Text).
         runs (Any | Unset): Short summaries of the runs. Cekura's schema calls this an object, but the list sends an
             array; the detail holds the full runs.
-        scenarios (Any | Unset): The scenarios the runs used (ids and names).
+        scenarios (Any | Unset): The scenarios the runs used (ids and names). Cekura's schema calls this an object, but
+            its own example is an array.
         status (ResultStatusType0 | str | Unset): Lifecycle state. completed, failed, timeout and cancelled are final;
             every other value means the result is still moving. Default: ResultStatusType0.PENDING.
         success_rate (float | Unset): Share of successful runs, here as a fraction from 0 to 1. Default: 0.0.

@@ -19,17 +19,20 @@ T = TypeVar("T", bound="RunScenariosWithWebsockets")
 class RunScenariosWithWebsockets:
     """
     Attributes:
-        frequency (int): Frequency to run
-        scenarios (list[ScenarioWithWebsocket]): List of scenario+websocket pairs. Each element must be an object with
-            two keys: `scenario` (integer evaluator ID) and `websocket_url` (string, ws:// or wss:// URL). Example:
-            [{"scenario": 101, "websocket_url": "wss://agent-a.example.com/chat"}, {"scenario": 102, "websocket_url":
-            "wss://agent-b.example.com/chat"}]
-        agent (int | None | Unset): Agent to use. Required if none of the scenarios have an agent.
+        frequency (int): How many conversations to run per listed scenario.
+        scenarios (list[ScenarioWithWebsocket]): The scenarios to run, each an object with the evaluator id and,
+            optionally, the websocket URL to dial for it.
+        agent (int | None | Unset): Agent whose configuration the runs use. Needed whenever a scenario gives no
+            websocket URL of its own (the agent's URL is then dialled).
+        mock_tool_names (list[str] | None | Unset): Which of the agent's tools answer with mocks during these runs.
+            Absent or null: all of them; an empty list: none (every tool calls its real endpoint); names: only those. An MCP
+            server is chosen by its name or key and is mocked as a whole.
     """
 
     frequency: int
     scenarios: list[ScenarioWithWebsocket]
     agent: int | None | Unset = UNSET
+    mock_tool_names: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,6 +49,15 @@ class RunScenariosWithWebsockets:
         else:
             agent = self.agent
 
+        mock_tool_names: list[str] | None | Unset
+        if isinstance(self.mock_tool_names, Unset):
+            mock_tool_names = UNSET
+        elif isinstance(self.mock_tool_names, list):
+            mock_tool_names = self.mock_tool_names
+
+        else:
+            mock_tool_names = self.mock_tool_names
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -56,6 +68,8 @@ class RunScenariosWithWebsockets:
         )
         if agent is not UNSET:
             field_dict["agent"] = agent
+        if mock_tool_names is not UNSET:
+            field_dict["mock_tool_names"] = mock_tool_names
 
         return field_dict
 
@@ -82,10 +96,28 @@ class RunScenariosWithWebsockets:
 
         agent = _parse_agent(d.pop("agent", UNSET))
 
+        def _parse_mock_tool_names(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                mock_tool_names_type_0 = cast(list[str], data)
+
+                return mock_tool_names_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        mock_tool_names = _parse_mock_tool_names(d.pop("mock_tool_names", UNSET))
+
         run_scenarios_with_websockets = cls(
             frequency=frequency,
             scenarios=scenarios,
             agent=agent,
+            mock_tool_names=mock_tool_names,
         )
 
         run_scenarios_with_websockets.additional_properties = d

@@ -21,12 +21,12 @@ T = TypeVar("T", bound="RunScenariosWithWebsocketsResponse")
 class RunScenariosWithWebsocketsResponse:
     """
     Attributes:
-        agent (int | Unset): ID of the agent
+        agent (int | Unset): Id of the agent the runs belong to.
         created_at (datetime.datetime | Unset):  Example: 2025-02-25T21:00:01.990052Z.
-        id (int | Unset): ID of the result
-        run_as_text (bool | Unset): Whether the scenario ran as text or not Example: False.
+        id (int | Unset): Numeric id of the new result.
+        run_as_text (bool | Unset): True when the runs are text conversations. Example: False.
         runs (list[RunScenariosWithWebsocketsRun] | Unset):
-        status (str | SubmissionStatus | Unset): Status of the result
+        status (str | SubmissionStatus | Unset): Lifecycle state of the new result.
     """
 
     agent: int | Unset = UNSET

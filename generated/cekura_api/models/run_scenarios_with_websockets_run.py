@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -20,21 +21,29 @@ T = TypeVar("T", bound="RunScenariosWithWebsocketsRun")
 class RunScenariosWithWebsocketsRun:
     """
     Attributes:
-        id (int | Unset): ID of the run
-        inbound_number (None | str | Unset): For inbound runs (agent.inbound=True). The agent's configured phone number
-            will receive calls from this number. Example: +11234567890.
-        number (str | Unset): For outbound runs (agent.inbound=False). The given number that must be called from the
-            phone number configured in the cekura agent. Example: +11234567890.
-        scenario (int | Unset): ID of the scenario
-        scenario_name (str | Unset): Name of the scenario
-        status (str | SubmittedRunStatus | Unset): Status of the run
-        test_profile_data (None | SubmittedRunTestProfileData | Unset): Details of the test profile associated with this
-            run scenario
+        id (int | Unset): Numeric id of the run.
+        inbound_number (None | str | Unset): Phone runs where the agent receives the call: the number the call comes
+            from. Not used by websocket runs. Example: +11234567890.
+        number (str | Unset): Phone runs where the agent places the call: the number to dial. Not used by websocket
+            runs. Example: +11234567890.
+        outbound_dial_window_closes_at (datetime.datetime | None | Unset): Outbound phone runs: the last moment the
+            agent may dial; a later call is ignored and the run times out.
+        outbound_dial_window_opens_at (datetime.datetime | None | Unset): Outbound phone runs: when the agent may start
+            dialling; null until the run is dispatched.
+        outbound_dial_window_seconds (int | None | Unset): Outbound phone runs: how long the dial window stays open, in
+            seconds.
+        scenario (int | Unset): Id of the scenario (evaluator) the run plays.
+        scenario_name (str | Unset): Display name of the scenario.
+        status (str | SubmittedRunStatus | Unset): Lifecycle state of the run.
+        test_profile_data (None | SubmittedRunTestProfileData | Unset): The test profile the run uses, if any.
     """
 
     id: int | Unset = UNSET
     inbound_number: None | str | Unset = UNSET
     number: str | Unset = UNSET
+    outbound_dial_window_closes_at: datetime.datetime | None | Unset = UNSET
+    outbound_dial_window_opens_at: datetime.datetime | None | Unset = UNSET
+    outbound_dial_window_seconds: int | None | Unset = UNSET
     scenario: int | Unset = UNSET
     scenario_name: str | Unset = UNSET
     status: str | SubmittedRunStatus | Unset = UNSET
@@ -53,6 +62,32 @@ class RunScenariosWithWebsocketsRun:
             inbound_number = self.inbound_number
 
         number = self.number
+
+        outbound_dial_window_closes_at: None | str | Unset
+        if isinstance(self.outbound_dial_window_closes_at, Unset):
+            outbound_dial_window_closes_at = UNSET
+        elif isinstance(self.outbound_dial_window_closes_at, datetime.datetime):
+            outbound_dial_window_closes_at = (
+                self.outbound_dial_window_closes_at.isoformat()
+            )
+        else:
+            outbound_dial_window_closes_at = self.outbound_dial_window_closes_at
+
+        outbound_dial_window_opens_at: None | str | Unset
+        if isinstance(self.outbound_dial_window_opens_at, Unset):
+            outbound_dial_window_opens_at = UNSET
+        elif isinstance(self.outbound_dial_window_opens_at, datetime.datetime):
+            outbound_dial_window_opens_at = (
+                self.outbound_dial_window_opens_at.isoformat()
+            )
+        else:
+            outbound_dial_window_opens_at = self.outbound_dial_window_opens_at
+
+        outbound_dial_window_seconds: int | None | Unset
+        if isinstance(self.outbound_dial_window_seconds, Unset):
+            outbound_dial_window_seconds = UNSET
+        else:
+            outbound_dial_window_seconds = self.outbound_dial_window_seconds
 
         scenario = self.scenario
 
@@ -83,6 +118,14 @@ class RunScenariosWithWebsocketsRun:
             field_dict["inbound_number"] = inbound_number
         if number is not UNSET:
             field_dict["number"] = number
+        if outbound_dial_window_closes_at is not UNSET:
+            field_dict["outbound_dial_window_closes_at"] = (
+                outbound_dial_window_closes_at
+            )
+        if outbound_dial_window_opens_at is not UNSET:
+            field_dict["outbound_dial_window_opens_at"] = outbound_dial_window_opens_at
+        if outbound_dial_window_seconds is not UNSET:
+            field_dict["outbound_dial_window_seconds"] = outbound_dial_window_seconds
         if scenario is not UNSET:
             field_dict["scenario"] = scenario
         if scenario_name is not UNSET:
@@ -111,6 +154,63 @@ class RunScenariosWithWebsocketsRun:
         inbound_number = _parse_inbound_number(d.pop("inbound_number", UNSET))
 
         number = d.pop("number", UNSET)
+
+        def _parse_outbound_dial_window_closes_at(
+            data: object,
+        ) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                outbound_dial_window_closes_at_type_0 = datetime.datetime.fromisoformat(
+                    data
+                )
+
+                return outbound_dial_window_closes_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        outbound_dial_window_closes_at = _parse_outbound_dial_window_closes_at(
+            d.pop("outbound_dial_window_closes_at", UNSET)
+        )
+
+        def _parse_outbound_dial_window_opens_at(
+            data: object,
+        ) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                outbound_dial_window_opens_at_type_0 = datetime.datetime.fromisoformat(
+                    data
+                )
+
+                return outbound_dial_window_opens_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        outbound_dial_window_opens_at = _parse_outbound_dial_window_opens_at(
+            d.pop("outbound_dial_window_opens_at", UNSET)
+        )
+
+        def _parse_outbound_dial_window_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        outbound_dial_window_seconds = _parse_outbound_dial_window_seconds(
+            d.pop("outbound_dial_window_seconds", UNSET)
+        )
 
         scenario = d.pop("scenario", UNSET)
 
@@ -154,6 +254,9 @@ class RunScenariosWithWebsocketsRun:
             id=id,
             inbound_number=inbound_number,
             number=number,
+            outbound_dial_window_closes_at=outbound_dial_window_closes_at,
+            outbound_dial_window_opens_at=outbound_dial_window_opens_at,
+            outbound_dial_window_seconds=outbound_dial_window_seconds,
             scenario=scenario,
             scenario_name=scenario_name,
             status=status,

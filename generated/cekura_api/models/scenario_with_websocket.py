@@ -15,9 +15,9 @@ T = TypeVar("T", bound="ScenarioWithWebsocket")
 class ScenarioWithWebsocket:
     """
     Attributes:
-        scenario (int): Integer ID of the evaluator (scenario) to run.
-        websocket_url (str | Unset): WebSocket URL for this specific scenario (must start with ws:// or wss://).
-            Overrides the agent-level websocket_url for this run only.
+        scenario (int): Numeric id of the evaluator (scenario).
+        websocket_url (str | Unset): ws:// or wss:// URL the conversations of this scenario dial. When absent, the
+            agent's own websocket URL is used.
     """
 
     scenario: int

@@ -11,7 +11,7 @@ T = TypeVar("T", bound="SubmittedRunTestProfileData")
 
 @_attrs_define
 class SubmittedRunTestProfileData:
-    """Details of the test profile associated with this run scenario"""
+    """The test profile the run uses, if any."""
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -73,28 +73,13 @@ def sync_detailed(
 ) -> Response[
     RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400
 ]:
-    """Run evaluators against per-scenario websocket URLs (bulk)
+    """Start one batch of evaluator conversations, each scenario with its own websocket URL
 
-     WEBSOCKET RUN (per-scenario URLs, bulk): Execute evaluators where each scenario carries its own
-    websocket URL. Useful when you have a fleet of agents or stateful websocket sessions to test in a
-    single batch.
-
-    **Run-count:** total conversations = `len(scenarios) × frequency`. (Personality and test-profile
-    multipliers are not supported on this endpoint.)
-
-    **`frequency` is required** on this endpoint (no default).
-
-    **When to use this vs others** (pick the endpoint matching the agent's configured connection — check
-    `aiagents_retrieve`):
-    - `run_scenarios_text` — single websocket URL or SMS/chat mode (simpler)
-    - `run_scenarios` — real voice / phone / SIP call
-    - `run_scenarios_pipecat` — Pipecat/Daily.co WebRTC deployment
-
-    **Polling for completion:** the response contains a `result.id` with `status: 'running'`. Poll `GET
-    /test_framework/v1/results/{result_id}/` until `status` is 'completed' or 'failed'.
-
-    **Known limitation:** `result.run_type` may show 'Text' instead of 'WebSocket' for runs triggered
-    via this endpoint — this is a display issue only and does not affect execution.
+     Starts one result: every listed scenario is run `frequency` times, so the batch holds len(scenarios)
+    x frequency conversations. A scenario may name the websocket URL its conversations dial; one without
+    a URL uses the URL configured on the agent. `frequency` has no default. The answer is the new result
+    with its runs, usually still running; clients follow it through the results operation until its
+    status is terminal. The result's run_type may read Text for these runs.
 
     Args:
         body (RunScenariosWithWebsockets):
@@ -123,28 +108,13 @@ def sync(
     client: AuthenticatedClient,
     body: RunScenariosWithWebsockets,
 ) -> RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400 | None:
-    """Run evaluators against per-scenario websocket URLs (bulk)
+    """Start one batch of evaluator conversations, each scenario with its own websocket URL
 
-     WEBSOCKET RUN (per-scenario URLs, bulk): Execute evaluators where each scenario carries its own
-    websocket URL. Useful when you have a fleet of agents or stateful websocket sessions to test in a
-    single batch.
-
-    **Run-count:** total conversations = `len(scenarios) × frequency`. (Personality and test-profile
-    multipliers are not supported on this endpoint.)
-
-    **`frequency` is required** on this endpoint (no default).
-
-    **When to use this vs others** (pick the endpoint matching the agent's configured connection — check
-    `aiagents_retrieve`):
-    - `run_scenarios_text` — single websocket URL or SMS/chat mode (simpler)
-    - `run_scenarios` — real voice / phone / SIP call
-    - `run_scenarios_pipecat` — Pipecat/Daily.co WebRTC deployment
-
-    **Polling for completion:** the response contains a `result.id` with `status: 'running'`. Poll `GET
-    /test_framework/v1/results/{result_id}/` until `status` is 'completed' or 'failed'.
-
-    **Known limitation:** `result.run_type` may show 'Text' instead of 'WebSocket' for runs triggered
-    via this endpoint — this is a display issue only and does not affect execution.
+     Starts one result: every listed scenario is run `frequency` times, so the batch holds len(scenarios)
+    x frequency conversations. A scenario may name the websocket URL its conversations dial; one without
+    a URL uses the URL configured on the agent. `frequency` has no default. The answer is the new result
+    with its runs, usually still running; clients follow it through the results operation until its
+    status is terminal. The result's run_type may read Text for these runs.
 
     Args:
         body (RunScenariosWithWebsockets):
@@ -170,28 +140,13 @@ async def asyncio_detailed(
 ) -> Response[
     RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400
 ]:
-    """Run evaluators against per-scenario websocket URLs (bulk)
+    """Start one batch of evaluator conversations, each scenario with its own websocket URL
 
-     WEBSOCKET RUN (per-scenario URLs, bulk): Execute evaluators where each scenario carries its own
-    websocket URL. Useful when you have a fleet of agents or stateful websocket sessions to test in a
-    single batch.
-
-    **Run-count:** total conversations = `len(scenarios) × frequency`. (Personality and test-profile
-    multipliers are not supported on this endpoint.)
-
-    **`frequency` is required** on this endpoint (no default).
-
-    **When to use this vs others** (pick the endpoint matching the agent's configured connection — check
-    `aiagents_retrieve`):
-    - `run_scenarios_text` — single websocket URL or SMS/chat mode (simpler)
-    - `run_scenarios` — real voice / phone / SIP call
-    - `run_scenarios_pipecat` — Pipecat/Daily.co WebRTC deployment
-
-    **Polling for completion:** the response contains a `result.id` with `status: 'running'`. Poll `GET
-    /test_framework/v1/results/{result_id}/` until `status` is 'completed' or 'failed'.
-
-    **Known limitation:** `result.run_type` may show 'Text' instead of 'WebSocket' for runs triggered
-    via this endpoint — this is a display issue only and does not affect execution.
+     Starts one result: every listed scenario is run `frequency` times, so the batch holds len(scenarios)
+    x frequency conversations. A scenario may name the websocket URL its conversations dial; one without
+    a URL uses the URL configured on the agent. `frequency` has no default. The answer is the new result
+    with its runs, usually still running; clients follow it through the results operation until its
+    status is terminal. The result's run_type may read Text for these runs.
 
     Args:
         body (RunScenariosWithWebsockets):
@@ -218,28 +173,13 @@ async def asyncio(
     client: AuthenticatedClient,
     body: RunScenariosWithWebsockets,
 ) -> RunScenariosWithWebsocketsResponse | RunScenariosWithWebsocketsResponse400 | None:
-    """Run evaluators against per-scenario websocket URLs (bulk)
+    """Start one batch of evaluator conversations, each scenario with its own websocket URL
 
-     WEBSOCKET RUN (per-scenario URLs, bulk): Execute evaluators where each scenario carries its own
-    websocket URL. Useful when you have a fleet of agents or stateful websocket sessions to test in a
-    single batch.
-
-    **Run-count:** total conversations = `len(scenarios) × frequency`. (Personality and test-profile
-    multipliers are not supported on this endpoint.)
-
-    **`frequency` is required** on this endpoint (no default).
-
-    **When to use this vs others** (pick the endpoint matching the agent's configured connection — check
-    `aiagents_retrieve`):
-    - `run_scenarios_text` — single websocket URL or SMS/chat mode (simpler)
-    - `run_scenarios` — real voice / phone / SIP call
-    - `run_scenarios_pipecat` — Pipecat/Daily.co WebRTC deployment
-
-    **Polling for completion:** the response contains a `result.id` with `status: 'running'`. Poll `GET
-    /test_framework/v1/results/{result_id}/` until `status` is 'completed' or 'failed'.
-
-    **Known limitation:** `result.run_type` may show 'Text' instead of 'WebSocket' for runs triggered
-    via this endpoint — this is a display issue only and does not affect execution.
+     Starts one result: every listed scenario is run `frequency` times, so the batch holds len(scenarios)
+    x frequency conversations. A scenario may name the websocket URL its conversations dial; one without
+    a URL uses the URL configured on the agent. `frequency` has no default. The answer is the new result
+    with its runs, usually still running; clients follow it through the results operation until its
+    status is terminal. The result's run_type may read Text for these runs.
 
     Args:
         body (RunScenariosWithWebsockets):
