@@ -37,6 +37,13 @@ API_KEY_HEADER: Final = "X-CEKURA-API-KEY"
 MAX_IN_FLIGHT: Final = 20
 #: With HTTP/2 the requests share one connection as streams: the pool stays small, so more fit.
 MAX_IN_FLIGHT_HTTP2: Final = 100
+
+
+def max_in_flight(*, http2: bool) -> int:
+    """How many requests one client sends at once (the rest wait their turn)."""
+    return MAX_IN_FLIGHT_HTTP2 if http2 else MAX_IN_FLIGHT
+
+
 # Every pooled connection is kept alive between polls (no TLS handshake per burst of polls).
 CONNECTION_LIMITS: Final = httpx.Limits(
     max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT

@@ -15,7 +15,8 @@ from typing import Any, Final
 import httpx
 import msgspec
 
-from ._errors import APIError, SubmissionUncertainError, UnreadableResponseError, parse_retry_after, redact
+from ._errors import APIError, SubmissionUncertainError, UnreadableResponseError
+from ._responses import parse_retry_after, redact
 from ._results import TERMINAL_STATUSES, Result, Submission, normalize_status, warn_if_unknown_status
 
 logger = logging.getLogger("cekura_wrapper")

@@ -22,12 +22,10 @@ from ._errors import (
     CekuraError,
     RateLimitError,
     SubmissionUncertainError,
-    error_from_response,
     is_missed_poll,
-    parse_http_date,
-    redact,
 )
 from ._exchange import DeadlineExceeded
+from ._responses import error_from_response, parse_http_date, redact
 
 logger = logging.getLogger("cekura_wrapper")
 

@@ -14,9 +14,8 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from ._api import (
-    MAX_IN_FLIGHT,
-    MAX_IN_FLIGHT_HTTP2,
     authorized,
+    max_in_flight,
     new_async_http_client,
     new_http_client,
     request_name,
@@ -128,7 +127,7 @@ class AsyncSender(_Sender[httpx.AsyncClient, Callable[[float], Awaitable[object]
         """At most ``MAX_IN_FLIGHT`` requests at once, ``MAX_IN_FLIGHT_HTTP2`` with ``http2=True``
         (made on first use, in the running loop)."""
         if self._turn is None:
-            self._turn = asyncio.Semaphore(MAX_IN_FLIGHT_HTTP2 if self._settings.http2 else MAX_IN_FLIGHT)
+            self._turn = asyncio.Semaphore(max_in_flight(http2=self._settings.http2))
         return self._turn
 
     async def send(

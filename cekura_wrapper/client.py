@@ -28,7 +28,6 @@ from ._errors import (
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
-    parse_http_date,
 )
 from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
 from ._lookup import LOOKUP_PAGE_SIZE, Lookup, Pause, Send
@@ -36,6 +35,7 @@ from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
 from ._polling import Poll, WaitState, wait_async, wait_sync
 from ._reach import unreachable_agent_urls
 from ._reconcile import DEFAULT_SETTLE_WINDOW, Landed, NotLanded, Outcome, SentRequest
+from ._responses import parse_http_date
 from ._results import Result, Submission
 from ._retries import DEFAULT_MAX_EXTRA_RUNS, RetriedResult, RetryLedger, SuiteRetries, retry_problems
 from ._retry import Kind

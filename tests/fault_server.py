@@ -63,6 +63,9 @@ class FaultServer:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self.connections = 0  # TCP connections accepted
+        #: Bytes each trickled answer got out before the client hung up (or all of them), in the
+        #: order the answers ended: a count that shows a deadline held without reading a clock.
+        self.trickled: list[int] = []
         self._queues: dict[tuple[str, str], deque[Reply]] = {}
         self._defaults: dict[tuple[str, str], Reply] = {}
         self._lock = threading.Lock()
@@ -117,14 +120,20 @@ class FaultServer:
                     head = b""
                 self.close_connection = True
                 stop = threading.Event()
-                for index in range(len(head) + 999):
-                    try:
-                        self.wfile.write(head[index : index + 1] if index < len(head) else b"{")
-                        self.wfile.flush()
-                    except OSError:  # the client hung up: what the test wants
-                        return
-                    if stop.wait(reply.trickle):  # never set: paces the bytes
-                        return
+                sent = 0
+                try:
+                    for index in range(len(head) + 999):
+                        try:
+                            self.wfile.write(head[index : index + 1] if index < len(head) else b"{")
+                            self.wfile.flush()
+                        except OSError:  # the client hung up: what the test wants
+                            return
+                        sent += 1
+                        if stop.wait(reply.trickle):  # never set: paces the bytes
+                            return
+                finally:
+                    with server._lock:
+                        server.trickled.append(sent)
 
             do_GET = do_POST = _handle
 

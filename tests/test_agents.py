@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
@@ -26,9 +27,10 @@ from cekura_wrapper.testing import (
     load_scenarios,
 )
 from cekura_wrapper.testing.agents import helpful_reply
-from cekura_wrapper.testing.caller import place_call
+from cekura_wrapper.testing.caller import MAX_FRAMES_PER_TURN, place_call
 
 QUICK = CallSettings(connect_timeout=2, reply_timeout=2)
+YIELD_EVERY = 64  # the caller lets other tasks run at least this often while frames pour in
 HOURS = DEFAULT_SCENARIOS[0]
 TWO_TURNS = Scenario(401, "Two turns", (Turn("Hello", ("help",)), Turn("What are your hours?", ("9am",))))
 
@@ -336,27 +338,39 @@ def test_each_test_gets_a_clean_plugin_emulator(pytester: pytest.Pytester) -> No
     outcome.assert_outcomes(passed=2)
 
 
-async def test_a_chatty_agent_is_cut_off_after_a_bounded_number_of_frames() -> None:
-    loop = asyncio.get_running_loop()
-    ticks: list[float] = []
+async def test_a_chatty_agent_is_cut_off_after_a_bounded_number_of_frames(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bounds by counts, not by the clock: the caller reads at most MAX_FRAMES_PER_TURN frames, and
+    another task on the loop runs at least once every YIELD_EVERY frames however fast they come."""
+    frames_read = 0
+    real_recv = ClientConnection.recv
+
+    async def counting_recv(self: ClientConnection, decode: bool | None = None) -> str | bytes:
+        nonlocal frames_read
+        frames_read += 1
+        return await real_recv(self, decode)
+
+    monkeypatch.setattr(ClientConnection, "recv", counting_recv)
+    seen_by_heartbeat: list[int] = []
 
     async def heartbeat() -> None:  # another task on the same loop (the emulator's API, say)
         while True:
-            ticks.append(loop.time())
-            await asyncio.sleep(0.01)
+            seen_by_heartbeat.append(frames_read)
+            await asyncio.sleep(0)
 
-    async with AgentServer("chatty", chatter=8000) as agent:
+    async with AgentServer("chatty", chatter=2 * MAX_FRAMES_PER_TURN) as agent:
         beating = asyncio.create_task(heartbeat())
-        started = loop.time()
-        outcome = await call(agent.url, settings=CallSettings(connect_timeout=2, reply_timeout=60))
-        elapsed = loop.time() - started
+        settings = CallSettings(connect_timeout=2, reply_timeout=60)
+        outcome = await asyncio.wait_for(call(agent.url, settings=settings), timeout=60)  # a hang only
         beating.cancel()
 
     assert not outcome.success
     assert outcome.error_message is not None and "more than 1000 frames in turn" in outcome.error_message
-    assert elapsed < 10  # a deadline, not a benchmark: joining every reply per frame took over a minute
-    gaps = [later - earlier for earlier, later in itertools.pairwise(ticks)]
-    assert max(gaps, default=0.0) < 1.0  # the loop kept serving other tasks
+    assert frames_read <= 1 + MAX_FRAMES_PER_TURN  # the greeting's turn, then the cut-off turn
+    runs = [later - earlier for earlier, later in itertools.pairwise(seen_by_heartbeat)]
+    assert seen_by_heartbeat[-1] == frames_read  # the heartbeat saw the whole call
+    assert max(runs, default=0) <= YIELD_EVERY  # the loop kept serving other tasks
 
 
 async def test_a_chatty_agent_under_the_frame_limit_still_passes() -> None:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from fakes import FakeTime
 from fault_server import RUN_PATH, FaultServer, Reply, created, free_port, result, result_path
 
 from cekura_wrapper import (
@@ -30,19 +31,6 @@ KEY = "ck_live_ASYNC_SECRET_987654321"
 FLEET = [(101, "ws://127.0.0.1:9001/agent"), (102, "ws://127.0.0.1:9002/agent")]
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def server() -> Iterator[FaultServer]:
     with FaultServer() as running:
@@ -50,14 +38,9 @@ def server() -> Iterator[FaultServer]:
 
 
 @pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
 async def client(server: FaultServer, fake_time: FakeTime) -> AsyncIterator[AsyncCekuraClient]:
     async with AsyncCekuraClient(KEY, base_url=server.url)._set_time(
-        clock=fake_time.clock, sleep=fake_time.sleep
+        clock=fake_time, sleep=fake_time.async_sleep
     ) as instance:
         yield instance
 
@@ -157,7 +140,7 @@ async def test_a_poll_the_server_holds_is_cut_at_the_deadline(
 
 async def test_a_refused_connection_is_a_connection_error(fake_time: FakeTime) -> None:
     async with AsyncCekuraClient(KEY, base_url=f"http://127.0.0.1:{free_port()}")._set_time(
-        sleep=fake_time.sleep
+        sleep=fake_time.async_sleep
     ) as client:
         with pytest.raises(APIConnectionError) as caught:
             await client.run_scenarios(FLEET, frequency=1)

@@ -21,6 +21,10 @@ CASES = {
     ),
     "deep.yaml": ("[" * 50_000 + "]" * 50_000, "deep.yaml: not valid YAML: nested deeper than"),
     "deep.json": ("[" * 50_000 + "]" * 50_000, "deep.json: not valid JSON: nested deeper than"),
+    "deep-suite.yaml": (
+        "groups: " + "[" * 50_000 + "]" * 50_000,
+        "deep-suite.yaml: not valid YAML: nested deeper than",
+    ),
     "shallow-enough.json": ("[" * 40 + "]" * 40, "shallow-enough.json:1: nested deeper than 32 levels"),
     "python.yaml": (
         "frequency: 1\nscenarios: !!python/object/apply:os.system [echo hi]\n",

@@ -7,6 +7,7 @@ Only deterministic counts on the virtual clock are asserted, never wall-clock ti
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -96,15 +97,18 @@ def test_the_rows_judge_the_issue_targets() -> None:
 
 
 def test_a_quick_run_prints_the_table_with_targets_judged() -> None:
+    # The runner's plumbing with its cheapest part (part 1's rows are judged in-process above),
+    # outside coverage (make test's): part 4 times fresh interpreters, which coverage would slow.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COVERAGE_")}
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--parts", "1,4"],
+        [sys.executable, "-m", "benchmarks", "--quick", "--parts", "4"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
-    assert "| 1 polling | D=10 s, 1 run, uniform" in done.stdout
     assert "| 4 import | import cekura_wrapper (fresh interpreter)" in done.stdout
     assert "targets met:" in done.stdout
 

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable, Iterator
 
 import pytest
+from fakes import FakeTime
 from fault_server import RUN_PATH, FaultServer, Reply, created, free_port, result, result_path
 
 from cekura_wrapper import (
@@ -34,21 +35,6 @@ KEY = "ck_live_TOPSECRET_0123456789"
 FLEET = [(101, "ws://127.0.0.1:9001/agent"), (101, "ws://127.0.0.1:9002/agent")]
 
 
-class FakeTime:
-    """Virtual clock and sleep: the client's waits are recorded, never slept."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def server() -> Iterator[FaultServer]:
     with FaultServer() as running:
@@ -56,15 +42,8 @@ def server() -> Iterator[FaultServer]:
 
 
 @pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
 def client(server: FaultServer, fake_time: FakeTime) -> Iterator[CekuraClient]:
-    with CekuraClient(KEY, base_url=server.url)._set_time(
-        clock=fake_time.clock, sleep=fake_time.sleep
-    ) as instance:
+    with CekuraClient(KEY, base_url=server.url)._set_time(clock=fake_time, sleep=fake_time.sleep) as instance:
         yield instance
 
 
@@ -521,9 +500,7 @@ def test_the_key_never_reaches_a_repr_a_log_record_or_an_error(
     server.default("GET", result_path(5), Reply(200, body=f"<html>{KEY}</html>".encode()))
     errors: list[BaseException] = []
     with caplog.at_level(logging.DEBUG):  # every logger, every level: ours, httpx, httpcore
-        client = CekuraClient(KEY, base_url=server.url)._set_time(
-            clock=fake_time.clock, sleep=fake_time.sleep
-        )
+        client = CekuraClient(KEY, base_url=server.url)._set_time(clock=fake_time, sleep=fake_time.sleep)
         with client:
             attempts: tuple[Callable[[], object], ...] = (
                 lambda: client.run_scenarios(FLEET, frequency=1),

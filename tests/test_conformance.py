@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import conformance
 import pytest
 
 from cekura_wrapper.testing import CekuraEmulator, ServerErrorFault
+from scripts import conformance
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = 12

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -152,6 +153,10 @@ def test_list_and_end_calls_responses_match_the_spec(offline: CekuraEmulator) ->
     assert_matches_spec("POST", f"{LIST_PATH}424242/end_calls/", missing)
 
 
+#: The emulator's results end in a fraction of a second: poll them that fast, not on the 5 s grid.
+FAST: dict[str, Any] = {"poll_interval": 0.02, "max_poll_interval": 0.05}
+
+
 def _wait_until(predicate: object, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():  # type: ignore[operator]
@@ -164,7 +169,7 @@ def test_end_calls_hangs_up_calls_in_progress_and_cancels_the_rest() -> None:
     with (
         CekuraEmulator(settings=settings) as emulator,
         AgentThread("slow", reply_delay=3.0) as agent,
-        CekuraClient(emulator.api_key, base_url=emulator.base_url, retry_backoff=0.01) as client,
+        CekuraClient(emulator.api_key, base_url=emulator.base_url, retry_backoff=0.01, **FAST) as client,
     ):
         submission = client.run_scenarios([{"scenario": 101, "websocket_url": agent.url}], frequency=4)
         _wait_until(lambda: emulator.peak_concurrent_calls == 2)
@@ -197,7 +202,7 @@ def test_async_end_calls() -> None:
     with CekuraEmulator() as emulator, AgentThread("slow", reply_delay=3.0) as agent:
 
         async def scenario() -> Result:
-            async with AsyncCekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
+            async with AsyncCekuraClient(emulator.api_key, base_url=emulator.base_url, **FAST) as client:
                 submission = await client.run_scenarios(
                     [{"scenario": 101, "websocket_url": agent.url}], frequency=1
                 )

@@ -24,13 +24,13 @@ from cekura_wrapper import (
     SubmissionUncertainError,
     ValidationError,
 )
-from cekura_wrapper._errors import (
-    Problem,
+from cekura_wrapper._errors import Problem, render_loc
+from cekura_wrapper._responses import (
     error_from_response,
     field_errors_from_body,
+    parse_http_date,
     parse_retry_after,
     problems_from_body,
-    render_loc,
 )
 
 REQUEST = "GET /test_framework/v1/results/12/"
@@ -153,6 +153,16 @@ NOW = datetime(2026, 11, 29, 4, 0, 0, tzinfo=UTC)
 )
 def test_retry_after_seconds_or_http_date(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == expected
+
+
+def test_retry_after_reads_dates_as_the_date_header_does() -> None:
+    date = "Sun, 29 Nov 2026 04:01:00 GMT"
+    moment = parse_http_date(date)
+    assert moment is not None
+    assert parse_retry_after(date, now=NOW) == (moment - NOW).total_seconds() == 60.0
+    padded = date.replace(" ", " " * 12)  # still a date to the parser, but longer than any real one
+    assert parse_http_date(padded) is None
+    assert parse_retry_after(padded, now=NOW) is None
 
 
 def test_429_carries_retry_after_and_says_so() -> None:

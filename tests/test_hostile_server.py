@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
+from fakes import FakeTime
 from fault_server import RUN_PATH, FaultServer, Reply, result, result_path
 
 from cekura_wrapper import (
@@ -53,13 +54,14 @@ def test_other_answers_nested_too_deeply_are_typed_errors(server: FaultServer, s
         client.get_result(3)
 
 
-def test_a_poll_answered_with_an_html_page_is_a_missed_poll(server: FaultServer) -> None:
+def test_a_poll_answered_with_an_html_page_is_a_missed_poll(server: FaultServer, fake_time: FakeTime) -> None:
     server.queue("GET", result_path(4), Reply(200, body=b"<html>proxy error</html>"))
     server.default("GET", result_path(4), Reply(200, result(4, "completed", done="2", success="2")))
-    with client_for(server) as client:
+    with client_for(server)._set_time(clock=fake_time, sleep=fake_time.sleep) as client:
         finished = client.wait_for_result(4, timeout=30, poll_interval=0.01)
     assert finished.status == "completed"
     assert len(server.received("GET", result_path(4))) == 2
+    assert fake_time.sleeps == [5.0]  # the missed poll is retried at the next 5 s mark, on the fake clock
 
 
 def test_the_key_echoed_with_json_escapes_is_redacted_after_decoding(server: FaultServer) -> None:

@@ -157,12 +157,12 @@ def test_bad_flags_are_input_errors(flags: tuple[str, ...], words: str) -> None:
 def test_the_batch_key_is_read_and_the_flag_overrides_it(tmp_path: Path) -> None:
     batch = tmp_path / "smoke.yaml"
     batch.write_text(
-        f"frequency: 1\nmock_tool_names: [crm, '${{TOOL}}']\nscenarios:\n  - {{scenario: 101, websocket_url: {URL}}}\n",
+        f"frequency: 1\nmock_tool_names: [crm, '${{CEKURA_VAR_TOOL}}']\nscenarios:\n  - {{scenario: 101, websocket_url: {URL}}}\n",
         encoding="utf-8",
     )
-    from_file = invoke(["plan", "--batch", str(batch), "--json"], env={"TOOL": "calendar"})
+    from_file = invoke(["plan", "--batch", str(batch), "--json"], env={"CEKURA_VAR_TOOL": "calendar"})
     overridden = invoke(
-        ["plan", "--batch", str(batch), "--json", "--no-mock-tools"], env={"TOOL": "calendar"}
+        ["plan", "--batch", str(batch), "--json", "--no-mock-tools"], env={"CEKURA_VAR_TOOL": "calendar"}
     )
     assert json.loads(from_file.stdout)["mock_tool_names"] == ["crm", "calendar"]
     assert json.loads(overridden.stdout)["request"]["body"]["mock_tool_names"] == []

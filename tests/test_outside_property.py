@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 
 from cekura_wrapper import PollTimeoutError, Result
 from cekura_wrapper._display import guarded_lines, shown, visible, without_secrets
-from cekura_wrapper._errors import error_from_response
+from cekura_wrapper._responses import error_from_response
 from cekura_wrapper._validation import mask_urls
 from cekura_wrapper.cli.common import _EchoHandler
 from cekura_wrapper.cli.github import run_annotations

@@ -7,6 +7,7 @@ import statistics
 from collections.abc import Callable
 
 import pytest
+from fakes import FakeTime
 
 from cekura_wrapper import APIConnectionError, AuthenticationError, PollTimeoutError, Result, ServerError
 from cekura_wrapper._errors import RateLimitError
@@ -22,23 +23,6 @@ from cekura_wrapper._schedule import EconomySchedule
 DENSE_INTERVAL = 3.5  # economy mode near a predicted end, at the default 5 s grid
 
 BASELINE = 5.0  # a plain fixed-interval poller, for comparison
-
-
-class VirtualClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 def batch(duration: float, runs: int) -> Callable[[float], Result]:
@@ -164,7 +148,7 @@ def test_economy_polls_steadily_without_progress_after_the_first_minute() -> Non
     assert set(delays[13:]) == {12.5}  # then steadily: half of it is the expected detection delay
 
 
-def make_state(clock: VirtualClock, timeout: float = 100.0, **kwargs: object) -> WaitState:
+def make_state(clock: FakeTime, timeout: float = 100.0, **kwargs: object) -> WaitState:
     return WaitState(
         1,
         timeout=timeout,
@@ -175,7 +159,7 @@ def make_state(clock: VirtualClock, timeout: float = 100.0, **kwargs: object) ->
 
 
 def test_wait_returns_the_terminal_result_and_reports_every_poll() -> None:
-    clock = VirtualClock()
+    clock = FakeTime()
     read = batch(40, 4)
     seen: list[str] = []
     result = wait_sync(
@@ -189,7 +173,7 @@ def test_wait_returns_the_terminal_result_and_reports_every_poll() -> None:
 
 
 def test_timeout_is_raised_within_one_poll_of_the_deadline_without_sleeping_past_it() -> None:
-    clock = VirtualClock()
+    clock = FakeTime()
     read = batch(10_000, 10)
     with pytest.raises(PollTimeoutError) as caught:
         wait_sync(lambda: (read(clock.now), None), make_state(clock, timeout=100.0), clock.sleep)
@@ -200,7 +184,7 @@ def test_timeout_is_raised_within_one_poll_of_the_deadline_without_sleeping_past
 
 
 def test_each_polls_request_gets_at_most_the_time_left_but_at_least_the_floor() -> None:
-    clock = VirtualClock()
+    clock = FakeTime()
     state = make_state(clock, timeout=100.0)
     limits = []
     for now in (0.0, 80.0, 95.0, 99.5, 100.0, 130.0):
@@ -219,7 +203,7 @@ def test_each_polls_request_gets_at_most_the_time_left_but_at_least_the_floor() 
 
 
 def test_a_long_retry_after_is_cut_at_the_deadline() -> None:
-    clock = VirtualClock()
+    clock = FakeTime()
 
     def throttled() -> tuple[Result, float | None]:
         raise RateLimitError("slow down", status_code=429, body="", retry_after=500.0)
@@ -232,7 +216,7 @@ def test_a_long_retry_after_is_cut_at_the_deadline() -> None:
 
 
 def test_failed_polls_are_missed_polls_while_time_remains() -> None:
-    clock = VirtualClock()
+    clock = FakeTime()
     outcomes: list[Exception | None] = [
         APIConnectionError("refused"),
         ServerError("boom", status_code=503, body="", retry_after=2.0),
@@ -252,7 +236,7 @@ def test_failed_polls_are_missed_polls_while_time_remains() -> None:
 
 
 def test_errors_that_are_not_transient_end_the_wait() -> None:
-    clock = VirtualClock()
+    clock = FakeTime()
 
     def fetch() -> tuple[Result, float | None]:
         raise AuthenticationError("bad key", status_code=401, body="")
@@ -263,7 +247,7 @@ def test_errors_that_are_not_transient_end_the_wait() -> None:
 
 
 async def test_async_wait_makes_the_same_decisions() -> None:
-    sync_clock, async_clock = VirtualClock(), VirtualClock()
+    sync_clock, async_clock = FakeTime(), FakeTime()
     read = batch(700, 20)
     wait_sync(lambda: (read(sync_clock.now), None), make_state(sync_clock, timeout=1000), sync_clock.sleep)
 
@@ -278,7 +262,7 @@ async def test_async_wait_makes_the_same_decisions() -> None:
 @pytest.mark.parametrize("timeout", [0, -1, math.inf, math.nan, "60", True])
 def test_bad_timeouts_are_refused(timeout: object) -> None:
     with pytest.raises(ValueError, match="timeout"):
-        make_state(VirtualClock(), timeout=timeout)  # type: ignore[arg-type]
+        make_state(FakeTime(), timeout=timeout)  # type: ignore[arg-type]
 
 
 def test_economy_a_burst_of_finished_runs_turns_polling_dense() -> None:

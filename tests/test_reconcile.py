@@ -8,13 +8,13 @@ import asyncio
 import json
 import logging
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import pytest
 from cli_helpers import invoke, submitted_id
+from fakes import FakeTime
 
 from cekura_wrapper import (
     AsyncCekuraClient,
@@ -22,6 +22,7 @@ from cekura_wrapper import (
     SubmissionNotCreatedError,
     SubmissionUncertainError,
 )
+from cekura_wrapper._reconcile import LOOKUP_INTERVAL
 from cekura_wrapper.testing import (
     AgentThread,
     CekuraEmulator,
@@ -82,22 +83,33 @@ def test_the_reconciled_submission_says_so(fresh: CekuraEmulator) -> None:
     assert submission.result_id in fresh.app.results
 
 
-def test_a_batch_that_was_not_created_is_reported_safe_to_resubmit(fresh: CekuraEmulator) -> None:
+def test_a_batch_that_was_not_created_is_reported_safe_to_resubmit(
+    fresh: CekuraEmulator, fake_time: FakeTime
+) -> None:
     fresh.faults.queue(ServerErrorFault(502), on="post")  # fails before creating anything
-    started = time.monotonic()
-    with client(fresh, reconcile_window=1.0) as cekura, pytest.raises(SubmissionNotCreatedError) as caught:
+    cekura = client(fresh, reconcile_window=1.0)._set_time(clock=fake_time, sleep=fake_time.sleep)
+    with cekura, pytest.raises(SubmissionNotCreatedError) as caught:
         cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
-    assert time.monotonic() - started < 1.0 + 3.0  # the settle window, then a decision
+    # The settle window on the client's clock, then a decision: not a poll more than the window needs.
+    assert 1.0 <= fake_time.now <= 1.0 + max(fake_time.sleeps)
     assert "submitting it again is safe" in str(caught.value)
     assert (posts(fresh), len(fresh.app.results)) == (1, 0)
 
 
-def test_a_batch_listed_late_is_found_within_the_settle_window(fresh: CekuraEmulator) -> None:
-    fresh.app.settings = attrs.evolve(fresh.app.settings, list_lag=1.0)
+def test_a_batch_listed_late_is_found_within_the_settle_window(
+    fresh: CekuraEmulator, fake_time: FakeTime
+) -> None:
+    fresh.app.settings = attrs.evolve(fresh.app.settings, list_lag=3600.0)  # not listed yet
     fresh.faults.queue(ServerErrorAfterCreate(503), on="post")
-    with client(fresh, reconcile_window=8.0) as cekura:
+
+    def sleep(seconds: float) -> None:  # the client waits on the fake clock; the list catches up
+        fake_time.sleep(seconds)
+        fresh.app.settings = attrs.evolve(fresh.app.settings, list_lag=0.0)
+
+    with client(fresh, reconcile_window=8.0)._set_time(clock=fake_time, sleep=sleep) as cekura:
         submission = cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
     assert submission.reconciled and (posts(fresh), len(fresh.app.results)) == (1, 1)
+    assert fake_time.sleeps == [LOOKUP_INTERVAL]  # a miss, one wait, then found
 
 
 def test_two_identical_batches_in_the_window_are_ambiguous(fresh: CekuraEmulator) -> None:
@@ -133,10 +145,11 @@ def test_find_submission_serves_callers_that_caught_the_error(fresh: CekuraEmula
     assert found.reconciled and [found.result_id] == list(fresh.app.results)
 
 
-def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator) -> None:
+def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator, fake_time: FakeTime) -> None:
     async def scenario() -> int:
         fresh.faults.queue(DropAfterCreate(), on="post")
-        async with AsyncCekuraClient(fresh.api_key, base_url=fresh.base_url, reconcile_window=1.0) as cekura:
+        async_client = AsyncCekuraClient(fresh.api_key, base_url=fresh.base_url, reconcile_window=1.0)
+        async with async_client._set_time(clock=fake_time, sleep=fake_time.async_sleep) as cekura:
             submission = await cekura.run_scenarios([(101, closed_loopback_url())], frequency=1)
             assert submission.reconciled
             with pytest.raises(SubmissionNotCreatedError):
@@ -147,6 +160,7 @@ def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator) -> None
     result_id = asyncio.run(scenario())
     assert list(fresh.app.results) == [result_id]
     assert posts(fresh) == 2
+    assert fake_time.now == 1.0  # the not-created batch was looked for through the settle window
 
 
 def test_cekura_ws_run_says_what_happened(fresh: CekuraEmulator, agent: AgentThread) -> None:

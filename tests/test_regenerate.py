@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import regenerate
+
+from scripts import regenerate
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

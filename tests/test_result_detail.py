@@ -13,12 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
-import regenerate
 
 from cekura_wrapper import AiSummary, CekuraClient, CekuraError, FailedReasons, FailureIssue, NextStep, Result
 from cekura_wrapper._decoding import LazyPayload, read_result
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
 from cekura_wrapper.testing.demo import closed_loopback_url
+from scripts import regenerate
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,9 +11,9 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import pytest
-import regenerate
 
 import cekura_wrapper
+from scripts import regenerate
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
 

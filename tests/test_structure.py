@@ -48,6 +48,13 @@ def test_the_transport_depends_on_httpx_the_factory_errors_retry_and_settings_on
     assert "cekura_wrapper._api.AuthenticatedClient" not in imports
 
 
+def test_the_error_hierarchy_stays_small_and_never_imports_the_mapping_of_responses() -> None:
+    path = PACKAGE / "_errors.py"
+    ours = {name.split(".")[1] for name in imported_modules(path) if name.startswith("cekura_wrapper.")}
+    assert ours <= {"_display", "_results"}
+    assert len(path.read_text(encoding="utf-8").splitlines()) < 250
+
+
 def test_cli_and_testing_never_import_the_client_module_by_path() -> None:
     offenders = {
         name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fakes import FakeTime
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -75,15 +76,7 @@ def test_never_above_the_budget_and_every_group_starts_once(runs: list[int], con
     assert schedule.peak <= concurrency
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _state(runs: list[int], concurrency: int | None, clock: Clock, timeout: float = 60.0) -> SuiteRunState:
+def _state(runs: list[int], concurrency: int | None, clock: FakeTime, timeout: float = 60.0) -> SuiteRunState:
     plans = [plan_run([(101, "wss://a.example.com/")], frequency=n) for n in runs]
     return SuiteRunState(
         [f"g{i}" for i in range(len(runs))],
@@ -113,7 +106,7 @@ def _result(result_id: int, status: str, total: int = 2, success: int = 2) -> Re
 
 
 def test_a_terminal_result_frees_its_slots_for_the_next_group() -> None:
-    clock = Clock()
+    clock = FakeTime(now=100.0)
     state = _state([3, 3], 4, clock)
     assert state.to_start() == [0]
     state.submitted(0, _submission(7))
@@ -134,7 +127,7 @@ def test_a_terminal_result_frees_its_slots_for_the_next_group() -> None:
 
 
 def test_a_failed_submission_frees_its_slots_and_the_others_go_on() -> None:
-    state = _state([4, 4], 4, Clock())
+    state = _state([4, 4], 4, FakeTime(now=100.0))
     assert state.to_start() == [0]
     error = BadRequestError("400", status_code=400, body="", field_errors={})
     assert state.submit_failed(0, error).state == "error"
@@ -142,7 +135,7 @@ def test_a_failed_submission_frees_its_slots_and_the_others_go_on() -> None:
 
 
 def test_transient_poll_failures_are_retried_and_others_end_the_group() -> None:
-    clock = Clock()
+    clock = FakeTime(now=100.0)
     state = _state([1, 1], None, clock)
     for index in state.to_start():
         state.submitted(index, _submission(index + 1))
@@ -151,7 +144,7 @@ def test_transient_poll_failures_are_retried_and_others_end_the_group() -> None:
 
 
 def test_a_stop_skips_unstarted_groups_and_times_out_running_ones() -> None:
-    clock = Clock()
+    clock = FakeTime(now=100.0)
     state = _state([4, 4, 1], 4, clock, timeout=10)
     state.submitted(state.to_start()[0], _submission(5))
     clock.now += 10
@@ -184,7 +177,7 @@ def test_every_problem_of_every_group_is_reported_before_anything_is_sent() -> N
 
 
 def test_a_stop_during_a_submission_marks_that_group_uncertain() -> None:
-    state = _state([1, 1], None, Clock())
+    state = _state([1, 1], None, FakeTime(now=100.0))
     first, second = state.to_start()
     state.submitted(first, _submission(3))
     assert state.stop("interrupted") == [first]

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-import sync_spec
 import upstream_fixture
 from ruamel.yaml import YAML
 
 from cekura_wrapper.spec.compare import diff_specs
 from cekura_wrapper.spec.load import load_spec
+from scripts import sync_spec
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = REPO_ROOT / "scripts" / "sync_spec.py"

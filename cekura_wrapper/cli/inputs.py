@@ -59,6 +59,10 @@ FORMATS: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv
 MAX_FILE_BYTES: Final = 10 << 20
 MAX_NODES: Final = 200_000
 MAX_DEPTH: Final = 32
+#: PyYAML's scanner costs time quadratic in the nesting of flow collections (``[[[...``: 1,000
+#: levels took 3 s): text nested deeper than this is refused before PyYAML sees it.
+_MAX_FLOW_NESTING: Final = 200
+_BRACKETS: Final = re.compile(r"[\[\]{}]")
 _INT_TAG: Final = "tag:yaml.org,2002:int"
 _PLAIN_TAGS: Final = frozenset(
     f"tag:yaml.org,2002:{name}"
@@ -614,6 +618,27 @@ def _file_setting(
         )
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """PyYAML's node tree of ``text``; ``RecursionError`` (as PyYAML would raise, but at once) for
+    flow collections nested deeper than ``_MAX_FLOW_NESTING``."""
+    if _flow_nesting_exceeds(text, _MAX_FLOW_NESTING):
+        raise RecursionError(f"flow collections nested deeper than {_MAX_FLOW_NESTING}")
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _flow_nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets and braces (quoted ones too: an upper bound) nest deeper than ``limit``,
+    in one pass over the text."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for bracket in _BRACKETS.findall(text):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileContent:
     if kind == "json":
         try:
@@ -626,7 +651,7 @@ def _read_tree(text: str, name: str, kind: str, collector: _Collector) -> _FileC
             collector.add(where, f"not valid JSON: {getattr(exc, 'msg', exc)}")
             return _FileContent(unreadable=True)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
@@ -742,7 +767,7 @@ def has_groups(path: Path | None) -> bool:
     if path is None or FORMATS.get(path.suffix.lower()) not in ("yaml", "json"):
         return False
     try:
-        node = yaml.compose(_bounded_text(path), Loader=yaml.SafeLoader)
+        node = _compose(_bounded_text(path))
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError):
         return False  # load_batch reports it
     return isinstance(node, yaml.MappingNode) and any(
@@ -764,7 +789,7 @@ def load_suite(
     name = str(path)
     node = None
     try:
-        node = yaml.compose(_bounded_text(path), Loader=yaml.SafeLoader)
+        node = _compose(_bounded_text(path))
     except (OSError, UnicodeDecodeError) as exc:
         collector.add(name, f"cannot read the batch file: {getattr(exc, 'strerror', None) or exc}")
     except ValueError as exc:

@@ -3,7 +3,8 @@
 Kinds (``AGENT_KINDS``):
 
 - ``helpful``: greets, then answers by keyword; satisfies every default scenario.
-- ``slow``: the helpful agent, but each message comes ``reply_delay`` seconds late.
+- ``slow``: the helpful agent, but each message comes ``reply_delay`` seconds late (a message still
+  pending when the caller hangs up or the agent stops is never sent: nothing waits out the delay).
 - ``closes-mid-conversation``: answers ``replies_before_close`` messages, then closes (code 1000).
 - ``invalid-json``: greets, then answers with a frame that is not JSON.
 - ``flaky``: every second connection closes mid-conversation; the others are helpful. Reproducible
@@ -95,6 +96,8 @@ class AgentServer:
         self.open_connections = 0
         self.peak_open_connections = 0
         self._server: Server | None = None
+        #: Set by stop(): a ``slow`` agent's pending replies end at once instead of sleeping on.
+        self._stopping = asyncio.Event()
 
     @property
     def url(self) -> str:
@@ -103,11 +106,13 @@ class AgentServer:
         return f"ws://{self.host}:{self.port}/"
 
     async def start(self) -> None:
+        self._stopping = asyncio.Event()  # bound to the loop the agent runs in
         self._server = await serve(self._handle, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1] if self.port == 0 else self.port
 
     async def stop(self) -> None:
         if self._server is not None:
+            self._stopping.set()
             self._server.close()
             await self._server.wait_closed()
 
@@ -138,7 +143,7 @@ class AgentServer:
         self.open_connections += 1
         self.peak_open_connections = max(self.peak_open_connections, self.open_connections)
         try:
-            with contextlib.suppress(ConnectionClosed):
+            with contextlib.suppress(ConnectionClosed, _Stopped):
                 await self._converse(connection, kind)
         finally:
             self.open_connections -= 1
@@ -153,7 +158,7 @@ class AgentServer:
 
     async def _converse(self, connection: ServerConnection, kind: AgentKind) -> None:
         delay = self.reply_delay if kind == "slow" else 0.0
-        say = _speaker(connection, delay)
+        say = _speaker(connection, delay, self._stopping)
         if self.greet:
             await say({"content": GREETING})
         replies = 0
@@ -179,11 +184,23 @@ class AgentServer:
             replies += 1
 
 
-def _speaker(connection: ServerConnection, delay: float) -> Callable[[dict[str, Any]], Awaitable[None]]:
+class _Stopped(Exception):
+    """The agent was stopped while a reply was still pending: the conversation ends unanswered."""
+
+
+def _speaker(
+    connection: ServerConnection, delay: float, stopping: asyncio.Event
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
     async def say(frame: dict[str, Any]) -> None:
         if delay > 0:
-            await asyncio.sleep(delay)
-        await connection.send(json.dumps(frame))
+            # The reply waits ``delay`` seconds, unless the agent stops or the caller hangs up first.
+            ends = [asyncio.ensure_future(stopping.wait()), asyncio.ensure_future(connection.wait_closed())]
+            await asyncio.wait(ends, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for end in ends:
+                end.cancel()
+            if stopping.is_set():
+                raise _Stopped
+        await connection.send(json.dumps(frame))  # ConnectionClosed once the caller hung up
 
     return say
 
