@@ -107,3 +107,14 @@ def test_watch_writes_target_properties_into_a_valid_junit_report(tmp_path: Path
     assert properties["target.101 @ wss://agent.example.com/chat?token=***"] == (
         "2/3 passed, 95 % interval 21-94 %"
     )
+
+
+def test_the_key_in_a_scenario_name_stays_out_of_the_targets_and_the_comparison() -> None:
+    named = "said test-key-OUTSIDE"
+    with FaultServer() as server:
+        server.default("GET", result_path(5), Reply(json=scripted(5, (101, 2, 10), name=named)))
+        server.default("GET", result_path(4), Reply(json=scripted(4, (101, 10, 10), name=named)))
+        # ``invoke`` asserts the key appears nowhere in the output.
+        shown = invoke(["status", "5", "--baseline", "4"], api_key="test-key-OUTSIDE", base_url=server.url)
+    assert "Targets of result 5" in shown.stdout and "Result 5 against baseline 4" in shown.stdout
+    assert "[redacted]" in shown.stdout

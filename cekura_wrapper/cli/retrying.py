@@ -12,7 +12,6 @@ import time
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
-from rich.markup import escape
 from rich.table import Table
 
 from cekura_wrapper._plan import RunPlan
@@ -26,6 +25,7 @@ from .documents import result_document
 from .exit_codes import ExitCode
 from .follow import wait_or_stop
 from .junit import Rerun
+from .outside import cell
 from .render import Output, result_summary, runs_table
 from .reports import Reports, write_reports
 from .stopping import Terminated
@@ -159,7 +159,7 @@ def retries_table(ledger: RetryLedger) -> Table:
     for target in ledger.targets():
         outcome = target.outcome.value
         table.add_row(
-            escape(_target_label(target)),
+            cell(_target_label(target)),
             " -> ".join(str(count) for count in target.failed_runs),
             f"[{style[target.outcome]}]{outcome}[/]" if target.outcome in style else outcome,
         )

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import attrs
-from rich.markup import escape
 from rich.table import Table
 
 from cekura_wrapper._results import Result
 from cekura_wrapper._targets import TargetStats
-from cekura_wrapper._validation import display_url, mask_urls
+from cekura_wrapper._validation import display_url
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .outside import cell
 from .summary import _cell
 from .verdict import percent
 
@@ -82,8 +82,8 @@ def targets_table(result: Result, urls: AgentUrls = NO_PLAN) -> Table:
     table.add_column("95 % interval", justify="right")
     for row in target_rows(result, urls):
         table.add_row(
-            escape(mask_urls(row.scenario_label)),
-            escape(row.url_label),
+            cell(row.scenario_label),
+            cell(row.url_label),
             row.counts,
             percent(row.stats.rate),
             row.interval_text,
