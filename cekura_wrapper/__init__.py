@@ -29,6 +29,7 @@ from ._insights import AiSummary, FailedReasons, FailureIssue, NextStep
 from ._listing import ListingError
 from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
+from ._retries import RetriedResult, TargetOutcome
 from ._stats import Change
 from ._suite import GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule
 from ._targets import TargetStats
@@ -72,6 +73,7 @@ __all__ = [
     "Problem",
     "RateLimitError",
     "Result",
+    "RetriedResult",
     "Run",
     "RunPlan",
     "ScenarioTarget",
@@ -82,6 +84,7 @@ __all__ = [
     "SuiteGroup",
     "SuiteResult",
     "SuiteSchedule",
+    "TargetOutcome",
     "TargetStats",
     "UnreadableResponseError",
     "ValidationError",

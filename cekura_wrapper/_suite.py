@@ -12,7 +12,7 @@ clock on its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
@@ -32,6 +32,9 @@ from ._polling import MIN_POLL_REQUEST_TIMEOUT, PollSchedule, check_timeout
 from ._results import Result, Submission
 from ._schedule import PollMode, new_schedule
 from ._validation import check_positive_id, describe
+
+if TYPE_CHECKING:
+    from ._retries import SuiteRetries
 
 #: Final states of a group; ``pending`` and ``running`` are only seen while the suite runs.
 GroupState = Literal["pending", "running", "passed", "failed", "timeout", "skipped", "error"]
@@ -94,6 +97,8 @@ class SuiteResult:
     concurrency: int | None = None
     #: Why the suite stopped before every group finished (``timeout``, ``interrupted``), or None.
     stopped: str | None = None
+    #: With ``run_suite(retry_failed=N)``: each group's retries (``SuiteRetries``), else None.
+    retries: SuiteRetries | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def passed(self) -> bool:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+import attrs
 import httpx
 
 from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
@@ -38,6 +39,7 @@ from ._reach import unreachable_agent_urls
 from ._reconcile import DEFAULT_SETTLE_WINDOW, Landed, NotLanded, Outcome, SentRequest
 from ._responses import parse_http_date
 from ._results import Result, Submission
+from ._retries import DEFAULT_MAX_EXTRA_RUNS, RetriedResult, RetryLedger, SuiteRetries, retry_problems
 from ._retry import Kind
 from ._schedule import GRID, PollMode, check_mode, new_schedule
 from ._settings import Settings, resolve_api_key
@@ -262,6 +264,42 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         )
         self.check_agent_urls(plan)
         return plan
+
+    def _retried_plan(
+        self,
+        scenarios: ScenariosInput,
+        frequency: int,
+        agent: int | None,
+        retry_failed: int,
+        max_extra_runs: int,
+        mock_tool_names: Sequence[str] | None = None,
+    ) -> RunPlan:
+        """The checked plan of ``run_and_wait``; with retries, also refused when its worst case could
+        pass ``max_extra_runs`` (``ValidationError``, nothing sent)."""
+        plan = self._plan(scenarios, frequency, agent, MAX_RUNS, mock_tool_names)
+        problems = retry_problems(retry_failed, max_extra_runs, plan.run_count)
+        if problems:
+            raise ValidationError("; ".join(problems))
+        return plan
+
+    def _suite_retries(
+        self,
+        groups: object,
+        concurrency: object,
+        timeout: float,
+        on_progress: object,
+        retry_failed: int,
+        max_extra_runs: int,
+    ) -> SuiteRetries:
+        """The checked suite's retries: refused (``ValidationError``, nothing sent) when every run
+        of every group failing every round could pass ``max_extra_runs``."""
+        state = self._suite_state(groups, concurrency, timeout, on_progress)
+        problems = retry_problems(retry_failed, max_extra_runs, sum(plan.run_count for plan in state.plans))
+        if problems:
+            raise ValidationError("; ".join(problems))
+        assert isinstance(groups, list | tuple)
+        plans = {group.name: plan for group, plan in zip(groups, state.plans, strict=True)}
+        return SuiteRetries(plans, retry_failed, max_extra_runs)
 
     def _result_kwargs(self, result_id: int) -> dict[str, object]:
         problem = check_positive_id(result_id, "result_id")
@@ -500,14 +538,37 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         agent: int | None = None,
         timeout: float = 3600.0,
         on_progress: ProgressCallback | None = None,
+        retry_failed: int = 0,
+        max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
         mock_tool_names: Sequence[str] | None = None,
     ) -> Result:
-        """``run_scenarios`` then ``wait_for_result``."""
+        """``run_scenarios`` then ``wait_for_result``.
+
+        ``retry_failed=N``: once the result ends, resubmit the targets whose runs failed (each as
+        often as it failed) as a new result, up to N rounds and ``max_extra_runs`` runs in all (a
+        batch whose worst case could pass it is refused with ``ValidationError`` before anything is
+        sent). Each round is submitted like the first (validated, never resent blindly). Returns a
+        ``RetriedResult``: the first result with ``retries`` (rounds, extra runs, each target
+        ``passed``, ``flaky`` or ``failing``). ``timeout`` covers every round.
+        """
         _check_progress(on_progress, can_await=False)  # before the batch starts, not after
-        submission = self.run_scenarios(
-            scenarios, frequency=frequency, agent=agent, mock_tool_names=mock_tool_names
-        )
-        return self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names)
+        started = self._clock()
+        submission = self._submit(plan)
+        result = self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+        if not retry_failed:
+            return result
+        ledger = RetryLedger(plan, result, retry_failed, max_extra_runs)
+        while (round_plan := ledger.next_plan()) is not None:
+            left = timeout - (self._clock() - started)
+            if left <= 0:
+                ledger.stop("no time was left before the timeout")
+                break
+            again = self._submit(round_plan)
+            ledger.record(
+                self.wait_for_result(again.result_id, timeout=left, on_progress=on_progress), round_plan
+            )
+        return RetriedResult.of(result, ledger)
 
     def run_suite(
         self,
@@ -517,8 +578,14 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         timeout: float = 3600.0,
         end_calls_on_stop: bool = True,
         on_progress: SuiteProgressCallback | None = None,
+        retry_failed: int = 0,
+        max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
     ) -> SuiteResult:
         """Run every group (one Cekura result each) with at most ``concurrency`` calls in flight.
+
+        ``retry_failed=N`` (see ``run_and_wait``): once the suite ends, each group's failed targets
+        are resubmitted, every round as a suite of its own, up to N rounds and ``max_extra_runs``
+        runs over all groups; ``SuiteResult.retries`` holds each group's ``RetryLedger``.
 
         Groups start in order, each when its ``min(runs, concurrency)`` slots fit (see
         ``SuiteSchedule``). Every group is checked before the first request. A group whose request
@@ -528,6 +595,33 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         (timeout) or attached to the re-raised interrupt as ``suite_result``. ``on_progress`` gets
         each ``GroupOutcome`` as it changes.
         """
+        if retry_failed:
+            retries = self._suite_retries(
+                groups, concurrency, timeout, on_progress, retry_failed, max_extra_runs
+            )
+            started = self._clock()
+            outcome = self.run_suite(
+                groups,
+                concurrency=concurrency,
+                timeout=timeout,
+                end_calls_on_stop=end_calls_on_stop,
+                on_progress=on_progress,
+            )
+            retries.begin(outcome)
+            while groups_again := retries.next_groups():
+                left = timeout - (self._clock() - started)
+                if left <= 0:
+                    retries.stop("no time was left before the timeout")
+                    break
+                round_outcome = self.run_suite(
+                    groups_again,
+                    concurrency=concurrency,
+                    timeout=left,
+                    end_calls_on_stop=end_calls_on_stop,
+                    on_progress=on_progress,
+                )
+                retries.record(round_outcome)
+            return attrs.evolve(outcome, retries=retries)
         state = self._suite_state(groups, concurrency, timeout, on_progress)
         report = on_progress or (lambda _outcome: None)
         limit = self._settings.timeout
@@ -709,10 +803,39 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         timeout: float = 3600.0,
         end_calls_on_stop: bool = True,
         on_progress: SuiteProgressCallback | None = None,
+        retry_failed: int = 0,
+        max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
     ) -> SuiteResult:
         """See ``CekuraClient.run_suite``; submissions and polls of the groups run concurrently,
         task cancellation stops the suite like ``KeyboardInterrupt``, and ``on_progress`` may be an
         ``async def``."""
+        if retry_failed:
+            retries = self._suite_retries(
+                groups, concurrency, timeout, on_progress, retry_failed, max_extra_runs
+            )
+            started = self._clock()
+            outcome = await self.run_suite(
+                groups,
+                concurrency=concurrency,
+                timeout=timeout,
+                end_calls_on_stop=end_calls_on_stop,
+                on_progress=on_progress,
+            )
+            retries.begin(outcome)
+            while groups_again := retries.next_groups():
+                left = timeout - (self._clock() - started)
+                if left <= 0:
+                    retries.stop("no time was left before the timeout")
+                    break
+                round_outcome = await self.run_suite(
+                    groups_again,
+                    concurrency=concurrency,
+                    timeout=left,
+                    end_calls_on_stop=end_calls_on_stop,
+                    on_progress=on_progress,
+                )
+                retries.record(round_outcome)
+            return attrs.evolve(outcome, retries=retries)
         state = self._suite_state(groups, concurrency, timeout, on_progress)
         limit = self._settings.timeout
 
@@ -825,14 +948,29 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         agent: int | None = None,
         timeout: float = 3600.0,
         on_progress: ProgressCallback | None = None,
+        retry_failed: int = 0,
+        max_extra_runs: int = DEFAULT_MAX_EXTRA_RUNS,
         mock_tool_names: Sequence[str] | None = None,
     ) -> Result:
         """See ``CekuraClient.run_and_wait``."""
         _check_progress(on_progress, can_await=True)
-        submission = await self.run_scenarios(
-            scenarios, frequency=frequency, agent=agent, mock_tool_names=mock_tool_names
-        )
-        return await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names)
+        started = self._clock()
+        submission = await self._submit(plan)
+        result = await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
+        if not retry_failed:
+            return result
+        ledger = RetryLedger(plan, result, retry_failed, max_extra_runs)
+        while (round_plan := ledger.next_plan()) is not None:
+            left = timeout - (self._clock() - started)
+            if left <= 0:
+                ledger.stop("no time was left before the timeout")
+                break
+            again = await self._submit(round_plan)
+            ledger.record(
+                await self.wait_for_result(again.result_id, timeout=left, on_progress=on_progress), round_plan
+            )
+        return RetriedResult.of(result, ledger)
 
     async def end_calls(
         self, result_id: int, *, timeout: float | None = None, max_retries: int | None = None

@@ -97,7 +97,14 @@ def test_run_wait_junit_fail_under_round_trip(
         assert "connection refused" in failure.get("message", "")
         assert failure.get("type") == "run_failed"
     properties = {prop.get("name"): prop.get("value") for prop in suite.iter("property")}
-    assert properties == {"result_id": str(rid), "status": "completed", "pass_rate": "0.6667"}
+    assert properties == {
+        "result_id": str(rid),
+        "status": "completed",
+        "pass_rate": "0.6667",
+        f"target.101 @ {helpful}": "2/2 passed, 95 % interval 34-100 %",
+        f"target.102 @ {helpful}": "2/2 passed, 95 % interval 34-100 %",
+        f"target.103 @ {dead}": "0/2 passed, 95 % interval 0-66 %",
+    }
 
     # The same result judged more strictly: exit 1, and watch needs no new submission.
     strict = invoke(

@@ -11,10 +11,20 @@ import click
 from cekura_wrapper import DISTRIBUTION
 from cekura_wrapper._plan import MAX_RUNS
 from cekura_wrapper._reach import unreachable_agent_urls
+from cekura_wrapper._retries import DEFAULT_MAX_EXTRA_RUNS, worst_case_extra_runs
 from cekura_wrapper.spec.model import EXIT_CODE_MEANINGS, DriftExitCode
 
 from . import dev
 from .agent_urls import AgentUrls
+from .baseline import (
+    Gate,
+    choose_baseline,
+    comparison_fields,
+    gate_options,
+    gate_problems,
+    gate_verdict,
+    show_comparison,
+)
 from .common import (
     allow_private_option,
     allowed_env,
@@ -38,6 +48,7 @@ from .inputs import Batch, InputError, InputProblem, SuiteInput, has_groups, loa
 from .junit import junit_path_problem
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
+from .retry_flags import cost_line, cost_problems, retry_flag_problems, retry_options
 from .stopping import Terminated, ended_lines, sigterm_as_interrupt
 from .verdict import judge
 
@@ -129,6 +140,21 @@ def main(context: click.Context, verbose: int) -> None:
     help="For a batch file with groups: at most N calls in flight (overrides the file's concurrency).",
 )
 @allow_private_option
+@click.option(
+    "--retry-failed",
+    type=click.IntRange(min=0, max=10),
+    default=0,
+    metavar="N",
+    help="Show the worst-case cost of run --retry-failed N (exit 2 when it could pass --max-extra-runs).",
+)
+@click.option(
+    "--max-extra-runs",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_EXTRA_RUNS,
+    show_default=True,
+    metavar="M",
+    help="The cap on runs --retry-failed may resubmit in all.",
+)
 @json_option
 def plan(
     batch: Path | None,
@@ -141,6 +167,8 @@ def plan(
     base_url: str | None,
     concurrency: int | None,
     allow_private_urls: bool,
+    retry_failed: int,
+    max_extra_runs: int,
     json_mode: bool,
 ) -> None:
     """Check the batch, show the run count and request body; sends nothing, needs no key.
@@ -165,8 +193,22 @@ def plan(
         resolved = resolve_base_url(base_url)
     output.show(plan_table(checked))
     output.lines(plan_summary(checked))
+    run_count = checked.plan().run_count
+    if retry_failed:
+        output.line(cost_line(retry_failed, max_extra_runs, run_count))
     _refuse_unreachable(output, checked, resolved, allowed=allow_private_urls)
-    output.document(plan_document(checked.plan()))
+    if retry_failed:
+        over_cap = cost_problems(retry_failed, max_extra_runs, run_count)
+        if over_cap:
+            fail_input(output, InputError(over_cap))
+    document = plan_document(checked.plan())
+    if retry_failed:
+        document["retries"] = {
+            "max_rounds": retry_failed,
+            "worst_case_extra_runs": worst_case_extra_runs(run_count, retry_failed),
+            "max_extra_runs": max_extra_runs,
+        }
+    output.document(document)
 
 
 @main.command(
@@ -216,6 +258,8 @@ def plan(
     "cekura-ws watch ID) instead of ending them.",
 )
 @allow_private_option
+@gate_options
+@retry_options
 @click.option(
     "--lookup-window",
     type=click.FloatRange(min=0),
@@ -251,6 +295,11 @@ def run(
     concurrency: int | None,
     keep_running: bool,
     allow_private_urls: bool,
+    baseline: int | str | None,
+    fail_on: str | None,
+    retry_failed: int,
+    max_extra_runs: int,
+    allow_flaky: bool,
     lookup_window: float,
     json_mode: bool,
 ) -> None:
@@ -263,16 +312,25 @@ def run(
     unless --keep-running.
 
     The gate passes only when the result completed and every run in it passed (--fail-under
-    relaxes the second half). Agent URLs Cekura's cloud cannot reach (loopback, private,
+    relaxes the second half; --baseline with --fail-on regression judges significant drops per
+    scenario instead; --retry-failed judges each scenario after retrying its failed runs). Agent URLs Cekura's cloud cannot reach (loopback, private,
     .local/.internal) are refused unless the base URL is a loopback one or --allow-private-urls.
     """
     from cekura_wrapper import CekuraClient
 
     from .follow import follow
+    from .retrying import follow_with_retries
 
     output = Output(json_mode=json_mode)
     tools = _mock_tools(output, mock_tools, no_mock_tools, batch)
-    waiting_only = (("--junit", junit), ("--fail-under", fail_under), ("--summary", summary))
+    waiting_only: tuple[tuple[str, object], ...] = (
+        ("--junit", junit),
+        ("--fail-under", fail_under),
+        ("--summary", summary),
+        ("--baseline", baseline),
+        ("--fail-on", fail_on),
+        ("--retry-failed", retry_failed or None),
+    )
     flags = [flag for flag, value in waiting_only if value is not None]
     if not wait and flags:
         fail(
@@ -282,8 +340,20 @@ def run(
             f"{' and '.join(flags)} {'needs' if len(flags) == 1 else 'need'} --wait "
             "(the result must be finished to judge it)",
         )
+    gate_flag_problems = gate_problems(baseline, fail_on) + retry_flag_problems(
+        retry_failed=retry_failed, allow_flaky=allow_flaky, fail_under=fail_under, fail_on=fail_on
+    )
+    if gate_flag_problems:
+        fail_input(output, InputError(gate_flag_problems))
     if has_groups(batch):
         suite = _load_suite(output, batch, scenarios, frequency, agent, concurrency, max_runs)
+        if baseline is not None or retry_failed:
+            fail(
+                output,
+                ExitCode.INVALID_INPUT,
+                "usage",
+                "--baseline and --retry-failed are not supported with a batch file with groups",
+            )
         if not wait:
             fail(output, ExitCode.INVALID_INPUT, "usage", "a batch file with groups needs --wait")
         path_problems = _report_path_problems(junit=junit, summary=summary)
@@ -316,6 +386,10 @@ def run(
         mock_tool_names=tools,
     )
     run_plan = checked.plan()
+    if retry_failed:
+        over_cap = cost_problems(retry_failed, max_extra_runs, run_plan.run_count)
+        if over_cap:
+            fail_input(output, InputError(over_cap))
     with reported_errors(output):
         poll_interval, max_poll_interval = poll_timing(base_url, poll_interval, max_poll_interval)
         client = CekuraClient(
@@ -360,6 +434,22 @@ def run(
             output.line(f"result {submission.result_id}")
             output.document(submission_document(submission, AgentUrls.from_plan(run_plan)))
             return
+        if retry_failed:
+            follow_with_retries(
+                output,
+                client,
+                submission.result_id,
+                run_plan,
+                retry_failed=retry_failed,
+                max_extra_runs=max_extra_runs,
+                allow_flaky=allow_flaky,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                max_poll_interval=max_poll_interval,
+                reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
+                urls=AgentUrls.from_plan(run_plan),
+                end_calls_on_stop=not keep_running,
+            )
         follow(
             output,
             client,
@@ -371,6 +461,7 @@ def run(
             fail_under=fail_under,
             urls=AgentUrls.from_plan(run_plan),
             end_calls_on_stop=not keep_running,
+            gate=Gate(baseline, fail_on == "regression", run_plan.agent),
         )
 
 
@@ -381,32 +472,51 @@ def run(
 )
 @click.argument("result_id", type=click.IntRange(min=1))
 @api_options
+@gate_options
 @json_option
 def status(
-    result_id: int, api_key: str | None, base_url: str | None, max_retries: int, json_mode: bool
+    result_id: int,
+    api_key: str | None,
+    base_url: str | None,
+    max_retries: int,
+    baseline: int | str | None,
+    fail_on: str | None,
+    json_mode: bool,
 ) -> None:
     """Read a result once; once it has ended, exit 1 unless it completed with every run passed
-    (0 while it still runs)."""
+    (0 while it still runs). --baseline compares it (once ended); --fail-on regression judges that."""
     from cekura_wrapper import CekuraClient
 
     from .documents import result_document
+    from .target_report import targets_table
 
     output = Output(json_mode=json_mode)
+    gate_flag_problems = gate_problems(baseline, fail_on)
+    if gate_flag_problems:
+        fail_input(output, InputError(gate_flag_problems))
+    gate = Gate(baseline, fail_on == "regression")
     with (
         reported_errors(output, result_id=result_id),
         CekuraClient(api_key, base_url=base_url, max_retries=max_retries) as client,
     ):
         result = client.get_result(result_id)
+        choice = choose_baseline(client, result, gate) if result.is_terminal else None
     if result.is_terminal:
-        verdict = judge([result], None)
+        verdict = gate_verdict(judge([result], None), result, choice, gate)
         code, why, headline = verdict.exit_code, verdict.reason, verdict.headline
     else:
         code, why = ExitCode.OK, f"result {result_id} is still {result.status}"
         headline = why
     output.show(runs_table(result))
+    output.show(targets_table(result))
     output.line(result_summary(result))
+    show_comparison(output, choice)
     output.note(headline)
-    output.document(result_document(result, exit_code=code, verdict=why, fail_under=None))
+    output.document(
+        result_document(result, exit_code=code, verdict=why, fail_under=None)
+        | comparison_fields(choice)
+        | ({"passed": code is ExitCode.OK} if result.is_terminal else {})
+    )
     raise click.exceptions.Exit(int(code))
 
 
@@ -423,6 +533,7 @@ def status(
     is_flag=True,
     help="At --timeout, Ctrl-C or SIGTERM, end the result's calls (by default watch leaves them running).",
 )
+@gate_options
 @json_option
 def watch(
     result_id: int,
@@ -437,6 +548,8 @@ def watch(
     summary: Path | None,
     no_step_summary: bool,
     end_calls_on_stop: bool,
+    baseline: int | str | None,
+    fail_on: str | None,
     json_mode: bool,
 ) -> None:
     """Follow a result to its end and judge it like run --wait (resumes after Ctrl-C or a timeout)."""
@@ -445,7 +558,7 @@ def watch(
     from .follow import follow
 
     output = Output(json_mode=json_mode)
-    path_problems = _report_path_problems(junit=junit, summary=summary)
+    path_problems = _report_path_problems(junit=junit, summary=summary) + gate_problems(baseline, fail_on)
     if path_problems:
         fail_input(output, InputError(path_problems))
     with reported_errors(output):
@@ -468,6 +581,7 @@ def watch(
             reports=Reports(junit=junit, summary=summary, step_summary=not no_step_summary),
             fail_under=fail_under,
             end_calls_on_stop=end_calls_on_stop,
+            gate=Gate(baseline, fail_on == "regression"),
         )
 
 

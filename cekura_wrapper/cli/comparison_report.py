@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from rich.markup import escape
 from rich.table import Table
 
 from cekura_wrapper._compare import Comparison, ComparisonRow
 from cekura_wrapper._stats import Change
 from cekura_wrapper._targets import TargetStats
-from cekura_wrapper._validation import display_url, mask_urls
+from cekura_wrapper._validation import display_url
 
+from .outside import cell
 from .summary import _cell
 from .verdict import percent
 
@@ -95,8 +95,8 @@ def comparison_table(comparison: Comparison) -> Table:
         style = _STYLE.get(row.verdict)
         verdict = f"[{style}]{row.verdict.value}[/]" if style else row.verdict.value
         table.add_row(
-            escape(mask_urls(_scenario(row))),
-            escape(_url(row)),
+            cell(_scenario(row)),
+            cell(_url(row)),
             _counts(row.baseline),
             _counts(row.now),
             _change(row),

@@ -12,6 +12,7 @@ from cekura_wrapper._validation import display_url, mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .exit_codes import ExitCode
+from .target_report import targets_document
 from .verdict import pass_rate
 
 
@@ -69,7 +70,8 @@ def result_document(
     urls: AgentUrls = NO_PLAN,
 ) -> dict[str, Any]:
     """``success_rate_percent`` is Cekura's figure; ``pass_rate`` (0..1, null while the result runs)
-    is what ``--fail-under`` compares; ``passed`` applies the gate's rule (see ``verdict.py``)."""
+    is what ``--fail-under`` compares; ``passed`` applies the gate's rule (see ``verdict.py``);
+    ``targets`` has passed/total and the 95 % interval per scenario and URL (see ``target_report``)."""
     return {
         "kind": "result",
         "result_id": result.id,
@@ -86,6 +88,7 @@ def result_document(
         "verdict": verdict,
         "exit_code": int(exit_code),
         "runs": [_run(run, urls) for run in sorted(result.runs, key=lambda run: run.id or 0)],
+        "targets": targets_document(result, urls),
     }
 
 

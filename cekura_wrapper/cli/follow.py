@@ -11,12 +11,24 @@ from cekura_wrapper._errors import PollTimeoutError
 from cekura_wrapper._results import Result
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .baseline import (
+    NO_GATE,
+    BaselineChoice,
+    Gate,
+    choose_baseline,
+    comparison_fields,
+    comparison_markdown,
+    gate_verdict,
+    junit_fields,
+    show_comparison,
+)
 from .common import fail, reported_errors
 from .documents import result_document
 from .exit_codes import ExitCode
 from .render import Output, progress_view, result_summary, runs_table
 from .reports import Reports, write_reports
 from .stopping import Terminated, ended_lines
+from .target_report import targets_table
 from .verdict import judge
 
 
@@ -36,11 +48,44 @@ def follow(
     fail_under: float | None,
     urls: AgentUrls = NO_PLAN,
     end_calls_on_stop: bool = False,
+    gate: Gate = NO_GATE,
 ) -> NoReturn:
     """Wait for the result, report it, and exit with its verdict (or 3, 4, 130, 143).
 
     ``urls`` says which agent URL each run talked to (from the plan, when ``run`` submitted it).
     ``end_calls_on_stop``: at the timeout, Ctrl-C or SIGTERM, end the result's calls first."""
+    result = wait_or_stop(
+        output,
+        client,
+        result_id,
+        timeout=timeout,
+        poll_interval=poll_interval,
+        max_poll_interval=max_poll_interval,
+        reports=reports,
+        fail_under=fail_under,
+        urls=urls,
+        end_calls_on_stop=end_calls_on_stop,
+    )
+    with reported_errors(output, result_id=result_id):
+        choice = choose_baseline(client, result, gate)
+    report(output, result, reports=reports, fail_under=fail_under, urls=urls, gate=gate, choice=choice)
+
+
+def wait_or_stop(
+    output: Output,
+    client: CekuraClient,
+    result_id: int,
+    *,
+    timeout: float,
+    poll_interval: float,
+    max_poll_interval: float,
+    reports: Reports,
+    fail_under: float | None,
+    urls: AgentUrls = NO_PLAN,
+    end_calls_on_stop: bool = False,
+) -> Result:
+    """The result once it ended; at the timeout, Ctrl-C or SIGTERM, the calls are ended (when
+    ``end_calls_on_stop``), the reports say what was known, and the command exits (4, 130, 143)."""
     view = progress_view(output, result_id)
     try:
         with reported_errors(output, result_id=result_id, resume=resume_advice(result_id)):
@@ -77,7 +122,7 @@ def follow(
         )
     finally:
         view.close()
-    report(output, result, reports=reports, fail_under=fail_under, urls=urls)
+    return result
 
 
 def report(
@@ -87,16 +132,31 @@ def report(
     reports: Reports,
     fail_under: float | None,
     urls: AgentUrls = NO_PLAN,
+    gate: Gate = NO_GATE,
+    choice: BaselineChoice | None = None,
 ) -> NoReturn:
-    """Show a terminal result, write the reports, and exit with the verdict."""
-    verdict = judge([result], fail_under)
+    """Show a terminal result (and its comparison with the baseline), write the reports, and exit
+    with the verdict."""
+    verdict = gate_verdict(judge([result], fail_under), result, choice, gate)
     output.show(runs_table(result, urls))
+    output.show(targets_table(result, urls))
     output.line(result_summary(result))
+    show_comparison(output, choice)
     output.note(verdict.headline, style="red" if not verdict.passed else "green")
-    errors = write_reports(output, verdict, [result], reports, urls=urls)
+    errors = write_reports(
+        output,
+        verdict,
+        [result],
+        reports,
+        urls=urls,
+        extra_markdown=comparison_markdown(choice),
+        junit_properties=junit_fields(choice),
+    )
     document = result_document(
         result, exit_code=verdict.exit_code, verdict=verdict.reason, fail_under=fail_under, urls=urls
     )
+    document.update(comparison_fields(choice))
+    document["passed"] = verdict.passed  # the rule applied (--fail-on regression included)
     _add_errors(document, errors)
     output.document(document)
     raise click.exceptions.Exit(int(verdict.exit_code))

@@ -9,17 +9,37 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+
+import attrs
 
 from cekura_wrapper._results import Result, Run
 from cekura_wrapper._validation import mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .outside import outside
+from .target_report import junit_properties
 from .verdict import pass_rate
 
 NO_OUTCOME_MESSAGE = "the run did not meet its expected outcome"
+#: ``<rerunFailure>`` elements per testcase at most.
+MAX_RERUN_ELEMENTS = 10
+
+
+@attrs.frozen
+class Rerun:
+    """How a failed run's target did on its retries (``--retry-failed``), for Maven Surefire's marks:
+    a flaky target's failed run gets ``<flakyFailure>`` and passes (with ``--allow-flaky``); a failing
+    target's keeps its ``<failure>`` followed by a ``<rerunFailure>`` per failed retry run."""
+
+    #: Failed, then passed on a retry.
+    flaky: bool
+    #: ``--allow-flaky``: a flaky run counts as passed.
+    counted_passed: bool = False
+    #: (message, details) of each retry run of the target that failed.
+    failures: tuple[tuple[str, str], ...] = ()
 
 
 def testcase_name(run: Run, urls: AgentUrls = NO_PLAN) -> str:
@@ -43,7 +63,12 @@ def _seconds(run: Run) -> float:
     return max(span.total_seconds(), 0.0)
 
 
-def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET.Element]:
+def build_report(
+    result: Result,
+    urls: AgentUrls = NO_PLAN,
+    extra_properties: Sequence[tuple[str, str]] = (),
+    reruns: Mapping[int, Rerun] | None = None,
+) -> ET.ElementTree[ET.Element]:
     """The report as an element tree (``<testsuites>`` with one ``<testsuite>``)."""
     suite = ET.Element("testsuite", name=f"Cekura result {result.id}")
     properties = ET.SubElement(suite, "properties")
@@ -52,6 +77,8 @@ def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET
         ("result_id", str(result.id)),
         ("status", result.status),
         *([("pass_rate", f"{rate:.4f}")] if rate is not None else []),
+        *junit_properties(result, urls),
+        *extra_properties,
     ):
         ET.SubElement(properties, "property", name=name, value=value)
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -71,9 +98,20 @@ def build_report(result: Result, urls: AgentUrls = NO_PLAN) -> ET.ElementTree[ET
             continue
         if run.success is False:
             message = mask_urls(run.error_message or NO_OUTCOME_MESSAGE)
+            details = f"run {run.id} ({run.status or 'unknown status'}): {message}"
+            rerun = (reruns or {}).get(run.id) if run.id is not None else None
+            if rerun is not None and rerun.flaky and rerun.counted_passed:
+                flaky = ET.SubElement(case, "flakyFailure", message=message, type="run_failed")
+                ET.SubElement(flaky, "stackTrace").text = details
+                continue
+            if rerun is not None and rerun.flaky:
+                message += " (flaky: passed on a retry; counted as failed without --allow-flaky)"
             failure = ET.SubElement(case, "failure", message=message, type="run_failed")
-            failure.text = f"run {run.id} ({run.status or 'unknown status'}): {message}"
+            failure.text = details
             counts["failures"] += 1
+            for again, again_details in rerun.failures[:MAX_RERUN_ELEMENTS] if rerun is not None else ():
+                element = ET.SubElement(case, "rerunFailure", message=mask_urls(again), type="run_failed")
+                ET.SubElement(element, "stackTrace").text = mask_urls(again_details)
         elif result.is_terminal:
             message = f"the run has no outcome (run status {run.status or 'unknown'}, result {result.status})"
             ET.SubElement(case, "error", message=message, type="no_outcome")
@@ -124,9 +162,15 @@ def junit_path_problem(path: Path) -> str | None:
     return None
 
 
-def write_report(result: Result, path: Path, urls: AgentUrls = NO_PLAN) -> None:
+def write_report(
+    result: Result,
+    path: Path,
+    urls: AgentUrls = NO_PLAN,
+    extra_properties: Sequence[tuple[str, str]] = (),
+    reruns: Mapping[int, Rerun] | None = None,
+) -> None:
     """Write the report to ``path`` (parent folders are created)."""
-    tree = build_report(result, urls)
+    tree = build_report(result, urls, extra_properties, reruns)
     ET.indent(tree)
     path.parent.mkdir(parents=True, exist_ok=True)
     tree.write(path, encoding="utf-8", xml_declaration=True)

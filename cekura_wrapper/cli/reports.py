@@ -14,7 +14,7 @@ from cekura_wrapper._results import Result
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .github import append_summary, run_annotations, step_outputs, write_outputs
-from .junit import write_report
+from .junit import Rerun, write_report
 from .render import Output
 from .summary import markdown_summary
 from .verdict import Verdict
@@ -53,18 +53,25 @@ def write_reports(
     *,
     urls: AgentUrls = NO_PLAN,
     environ: Mapping[str, str] | None = None,
+    extra_markdown: str = "",
+    junit_properties: Sequence[tuple[str, str]] = (),
+    reruns: Mapping[int, Rerun] | None = None,
 ) -> dict[str, str]:
-    """Write every report asked for; the errors, keyed by report (``junit``, ``summary``, ...)."""
+    """Write every report asked for; the errors, keyed by report (``junit``, ``summary``, ...).
+    ``extra_markdown`` is appended to the summary (the comparison with a baseline, the retries);
+    ``junit_properties`` are added to the JUnit report's."""
     environ = os.environ if environ is None else environ
     errors: dict[str, str] = {}
     if reports.junit is not None and len(results) == 1:
         junit, result = reports.junit, results[0]
-        error = _attempt(output, "JUnit report", junit, lambda: write_report(result, junit, urls))
+        error = _attempt(
+            output, "JUnit report", junit, lambda: write_report(result, junit, urls, junit_properties, reruns)
+        )
         if error:
             errors["junit"] = error
         else:
             output.note(f"JUnit report written to {junit}")
-    markdown = markdown_summary(verdict, results, urls)
+    markdown = markdown_summary(verdict, results, urls) + extra_markdown
     if reports.summary is not None:
         summary = reports.summary
         error = _attempt(output, "Markdown summary", summary, lambda: _replace(summary, markdown))

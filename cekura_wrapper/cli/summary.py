@@ -79,6 +79,9 @@ def markdown_summary(
             f"| {result.id} | {_cell(result.status)} | {result.success_runs} / {result.total_runs} "
             f"| {percent(pass_rate(result))} | {_duration(result)} |"
         )
+    from .target_report import markdown_targets  # it builds its cells with ``_cell``
+
+    lines += markdown_targets(results, urls)
     failed = failed_runs(results)
     if failed:
         lines += ["", f"### Runs that did not pass ({len(failed)})", ""]

@@ -101,6 +101,8 @@ class Verdict:
     passed_runs: int
     #: Fraction 0..1 over every run; ``None`` while any result is unfinished or there are no runs.
     pass_rate: float | None
+    #: The rule applied, in words, when it is not the default one (``--fail-on regression``).
+    rule: str | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -109,7 +111,8 @@ class Verdict:
     @property
     def headline(self) -> str:
         """``PASSED: ...`` or ``FAILED: ...``, with the rule applied."""
-        return f"{'PASSED' if self.passed else 'FAILED'}: {self.reason} (rule: {threshold_text(self.fail_under)})"
+        rule = self.rule or threshold_text(self.fail_under)
+        return f"{'PASSED' if self.passed else 'FAILED'}: {self.reason} (rule: {rule})"
 
 
 def judge(results: Sequence[Result], fail_under: float | None) -> Verdict:

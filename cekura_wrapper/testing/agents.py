@@ -7,7 +7,10 @@ Kinds (``AGENT_KINDS``):
   pending when the caller hangs up or the agent stops is never sent: nothing waits out the delay).
 - ``closes-mid-conversation``: answers ``replies_before_close`` messages, then closes (code 1000).
 - ``invalid-json``: greets, then answers with a frame that is not JSON.
-- ``flaky``: every second connection closes mid-conversation; the others are helpful.
+- ``flaky``: every second connection closes mid-conversation; the others are helpful. Reproducible
+  patterns for tests: ``flaky_pattern="FFP"`` (connection i fails where the pattern says ``F``;
+  connections past its end are helpful), or ``seed=N`` (each connection fails with probability
+  ``flaky_rate``, the same way for the same seed and connection index).
 - ``chatty``: the helpful agent, but each answer comes after ``chatter`` frames of filler.
 
 Run one in the current event loop with ``async with AgentServer("helpful") as agent: agent.url``,
@@ -20,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
@@ -67,6 +71,9 @@ class AgentServer:
         secret: str | None = None,
         greet: bool = True,
         chatter: int = 2000,
+        flaky_pattern: str | None = None,
+        seed: int | None = None,
+        flaky_rate: float = 0.5,
     ) -> None:
         if kind not in AGENT_KINDS:
             raise ValueError(f"unknown agent kind {kind!r}; choose one of {', '.join(AGENT_KINDS)}")
@@ -78,6 +85,11 @@ class AgentServer:
         self.secret = secret
         self.greet = greet
         self.chatter = chatter
+        if flaky_pattern is not None and set(flaky_pattern) - {"F", "P"}:
+            raise ValueError(f"flaky_pattern holds only F (fail) and P (pass), got {flaky_pattern!r}")
+        self.flaky_pattern = flaky_pattern
+        self.seed = seed
+        self.flaky_rate = flaky_rate
         #: Headers of every accepted handshake, in arrival order.
         self.handshakes: list[dict[str, str]] = []
         #: Conversations open right now, and the most ever open at once (what a budget must bound).
@@ -127,7 +139,7 @@ class AgentServer:
             return
         kind = self.kind
         if kind == "flaky":
-            kind = "closes-mid-conversation" if index % 2 == 1 else "helpful"
+            kind = "closes-mid-conversation" if self.flaky_fails(index) else "helpful"
         self.open_connections += 1
         self.peak_open_connections = max(self.peak_open_connections, self.open_connections)
         try:
@@ -135,6 +147,14 @@ class AgentServer:
                 await self._converse(connection, kind)
         finally:
             self.open_connections -= 1
+
+    def flaky_fails(self, index: int) -> bool:
+        """Whether the flaky agent's connection number ``index`` (from 0) fails."""
+        if self.flaky_pattern is not None:
+            return index < len(self.flaky_pattern) and self.flaky_pattern[index] == "F"
+        if self.seed is not None:
+            return random.Random(f"{self.seed}:{index}").random() < self.flaky_rate
+        return index % 2 == 1
 
     async def _converse(self, connection: ServerConnection, kind: AgentKind) -> None:
         delay = self.reply_delay if kind == "slow" else 0.0
