@@ -20,7 +20,7 @@ from cekura_wrapper.testing import AgentThread, CekuraEmulator
 from cekura_wrapper.testing.demo import closed_loopback_url
 from scripts import regenerate
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 DETAIL: dict[str, Any] = {
     "id": 41,

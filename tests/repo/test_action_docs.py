@@ -11,7 +11,7 @@ from pathlib import Path
 from action_runner import load_action
 from cli_helpers import invoke
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

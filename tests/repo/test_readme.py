@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 DOCUMENTS = [README, *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"<!-- test: run -->\n```(?P<lang>python|sh)\n(?P<code>.*?)\n```", re.DOTALL)

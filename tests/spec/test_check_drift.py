@@ -25,7 +25,7 @@ from cekura_wrapper.spec.model import DEFAULT_LIMITS, EXIT_CODE_MEANINGS, Change
 from cekura_wrapper.spec.naming import OPERATION_NAMES
 from cekura_wrapper.spec.report import exit_code, format_text
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "scripts" / "check_drift.py"
 
 # The real paths, so the operationId pinning of scripts/regenerate.py applies to them.

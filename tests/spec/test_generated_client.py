@@ -27,7 +27,7 @@ from cekura_api.models import (
     SubmittedRunStatus,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "ck_test_0123456789"
 BASE_URL = "https://api.cekura.test"
 

@@ -14,7 +14,7 @@ import pytest
 
 from scripts import regenerate
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def small_spec() -> dict[str, Any]:

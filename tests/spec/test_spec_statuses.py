@@ -15,7 +15,7 @@ import pytest
 import cekura_wrapper
 from scripts import regenerate
 
-SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
 def spec_result_statuses() -> list[str]:

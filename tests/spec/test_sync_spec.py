@@ -23,7 +23,7 @@ from cekura_wrapper.spec.compare import diff_specs
 from cekura_wrapper.spec.load import load_spec
 from scripts import sync_spec
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "scripts" / "sync_spec.py"
 RESULTS = "/test_framework/v1/results/{id}/"
 

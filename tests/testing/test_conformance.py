@@ -16,7 +16,7 @@ import pytest
 from cekura_wrapper.testing import CekuraEmulator, ServerErrorFault
 from scripts import conformance
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = 12
 
 

@@ -16,7 +16,7 @@ from openapi_core.testing import MockRequest, MockResponse
 
 from cekura_wrapper.testing import AgentThread, CallOutcome, CekuraEmulator, EmulatorSettings, Scenario
 
-SPEC = OpenAPI.from_file_path(str(Path(__file__).resolve().parents[1] / "openapi.yaml"))
+SPEC = OpenAPI.from_file_path(str(Path(__file__).resolve().parents[2] / "openapi.yaml"))
 SPEC_SERVER = "https://api.cekura.ai"
 RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
 

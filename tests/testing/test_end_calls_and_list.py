@@ -222,7 +222,7 @@ def test_the_drift_check_covers_both_new_operations() -> None:
     from cekura_wrapper.spec.model import Severity
     from cekura_wrapper.spec.naming import OPERATION_NAMES
 
-    ours = load_spec(str(Path(__file__).resolve().parents[1] / "openapi.yaml"))
+    ours = load_spec(str(Path(__file__).resolve().parents[2] / "openapi.yaml"))
     upstream = copy.deepcopy(ours)
     del upstream["paths"]["/test_framework/v1/results/{id}/end_calls/"]
     upstream["components"]["schemas"]["Result"]["properties"]["total_runs_count"]["type"] = "boolean"

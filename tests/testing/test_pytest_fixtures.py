@@ -16,7 +16,7 @@ from cekura_wrapper import CekuraClient, CekuraError
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
 from cekura_wrapper.testing.pytest_plugin import CLIENT_MAX_POLL_INTERVAL, CLIENT_POLL_INTERVAL
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 #: The test file the README's pytest example writes (its here-document).
 EXAMPLE = re.compile(r"cat > test_my_agent\.py <<'PY'\n(?P<code>.*?)\nPY\n", re.DOTALL)
 
