@@ -1,11 +1,13 @@
-"""Shared test paths. ``../shared`` exists on the maintainers' machines only."""
+"""Fixtures every test folder shares, and the repository root. ``../shared`` exists on the maintainers' machines only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fakes import FakeTime
+from fault_server import FaultServer
 
 pytest_plugins = ["pytester"]  # for testing the cekura_ws pytest plugin itself
 
@@ -16,3 +18,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def fake_time() -> FakeTime:
     """A fresh virtual clock for the test (see tests/fakes.py)."""
     return FakeTime()
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    """A stand-in Cekura on 127.0.0.1 that answers what the test queues (see tests/fault_server.py)."""
+    with FaultServer() as running:
+        yield running

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,6 @@ ENCODED_KEYS = (
     "".join(f"\\u{ord(character):04x}" for character in KEY),
     urllib.parse.quote(KEY, safe=""),
 )
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        yield running
 
 
 def cli(

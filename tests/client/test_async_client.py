@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from fakes import FakeTime
@@ -29,12 +29,6 @@ from cekura_wrapper._api import MAX_IN_FLIGHT
 
 KEY = "ck_live_ASYNC_SECRET_987654321"
 FLEET = [(101, "ws://127.0.0.1:9001/agent"), (102, "ws://127.0.0.1:9002/agent")]
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        yield running
 
 
 @pytest.fixture

@@ -36,12 +36,6 @@ FLEET = [(101, "ws://127.0.0.1:9001/agent"), (101, "ws://127.0.0.1:9002/agent")]
 
 
 @pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        yield running
-
-
-@pytest.fixture
 def client(server: FaultServer, fake_time: FakeTime) -> Iterator[CekuraClient]:
     with CekuraClient(KEY, base_url=server.url)._set_time(clock=fake_time, sleep=fake_time.sleep) as instance:
         yield instance

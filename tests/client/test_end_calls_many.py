@@ -43,15 +43,15 @@ def release() -> Iterator[threading.Event]:
 
 
 @pytest.fixture
-def server(release: threading.Event) -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        running.default("POST", ends(1), Reply(200, {"detail": "calls ended"}))
-        running.default("POST", ends(2), Reply(404, {"detail": "Not found."}))
-        running.default("POST", ends(3), Reply(200, {"detail": "calls ended"}, hold=release))
-        running.default("POST", ends(4), Reply(503, {"detail": "try later"}))
-        running.default("POST", ends(5), Reply(200, {"detail": "calls ended"}))
-        yield running
-        release.set()  # before the server shuts down: its handler thread stops waiting
+def server(server: FaultServer, release: threading.Event) -> Iterator[FaultServer]:
+    """The shared stand-in server (tests/conftest.py), answering ids 1-5 as the module says."""
+    server.default("POST", ends(1), Reply(200, {"detail": "calls ended"}))
+    server.default("POST", ends(2), Reply(404, {"detail": "Not found."}))
+    server.default("POST", ends(3), Reply(200, {"detail": "calls ended"}, hold=release))
+    server.default("POST", ends(4), Reply(503, {"detail": "try later"}))
+    server.default("POST", ends(5), Reply(200, {"detail": "calls ended"}))
+    yield server
+    release.set()  # before the server shuts down: its handler thread stops waiting
 
 
 def check(outcome: dict[int, EndCallsOutcome], server: FaultServer, release: threading.Event) -> None:

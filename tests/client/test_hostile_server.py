@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
@@ -25,12 +24,6 @@ from cekura_wrapper import (
 KEY = "sk/live/abc123-hostile"
 FLEET = {101: "ws://127.0.0.1:9/chat"}
 DEEP = b"[" * 100_000 + b"]" * 100_000
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        yield running
 
 
 def client_for(server: FaultServer, **options: Any) -> CekuraClient:

@@ -5,7 +5,6 @@ on the client's injected clocks (our date is frozen; no case waits on real time)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -90,12 +89,6 @@ class Clocks:
         """A lookup request that takes ``cost`` times its whole time limit (1.0: each times out)."""
         if request.method == "GET":
             self.now += self.cost * float(request.extensions["timeout"]["read"])
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        yield running
 
 
 def lookup_client(server: FaultServer, clocks: Clocks) -> CekuraClient:

@@ -8,9 +8,9 @@ fake clock that the client's sleeps advance, so a two-minute timeout passes with
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
+from fakes import FakeTime
 from fault_server import FaultServer, Reply, result, result_path
 
 from cekura_wrapper import (
@@ -27,26 +27,12 @@ RID = 77
 ENDS = f"/test_framework/v1/results/{RID}/end_calls/"
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as running:
-        running.default("GET", result_path(RID), Reply(200, result(RID, "running")))
-        running.default("POST", ENDS, Reply(200, {"detail": "calls ended"}))
-        yield running
+def server(server: FaultServer) -> FaultServer:
+    """The shared stand-in server (tests/conftest.py), keeping result ``RID`` running."""
+    server.default("GET", result_path(RID), Reply(200, result(RID, "running")))
+    server.default("POST", ENDS, Reply(200, {"detail": "calls ended"}))
+    return server
 
 
 def sync_client(server: FaultServer, time: FakeTime) -> CekuraClient:

@@ -85,7 +85,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
+def spec_host() -> Iterator[str]:
     stop = threading.Event()
     handler = type("Handler", (_Handler,), {"stop": stop})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -120,11 +120,11 @@ def one_error_line(err: str) -> str:
 
 
 def test_a_trickling_server_is_cut_off_at_the_total_deadline(
-    base_file: Path, server: str, capsys: pytest.CaptureFixture[str]
+    base_file: Path, spec_host: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A byte every 10 ms never trips a per-read timeout; only the whole-fetch deadline ends it
     (the body would take 124 days at that pace)."""
-    url = server
+    url = spec_host
     limits = SpecLimits(fetch_seconds=0.5)
     code = within_hang_bound(lambda: check_drift.check(f"{url}/trickle", base=str(base_file), limits=limits))
     assert code == 3
@@ -135,9 +135,9 @@ def test_a_trickling_server_is_cut_off_at_the_total_deadline(
 
 
 def test_an_endless_body_is_refused_at_the_size_limit_while_reading(
-    base_file: Path, server: str, capsys: pytest.CaptureFixture[str]
+    base_file: Path, spec_host: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = server
+    url = spec_host
     limits = SpecLimits(max_bytes=1 << 20)
     code = within_hang_bound(lambda: check_drift.check(f"{url}/endless", base=str(base_file), limits=limits))
     assert code == 3
@@ -148,9 +148,9 @@ def test_an_endless_body_is_refused_at_the_size_limit_while_reading(
 
 
 def test_a_compressed_body_counts_at_its_inflated_size(
-    base_file: Path, server: str, capsys: pytest.CaptureFixture[str]
+    base_file: Path, spec_host: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = server
+    url = spec_host
     limits = SpecLimits(max_bytes=100_000)  # the body is 200,000 bytes once inflated
     code = within_hang_bound(lambda: check_drift.check(f"{url}/gzip", base=str(base_file), limits=limits))
     assert code == 3
@@ -158,9 +158,9 @@ def test_a_compressed_body_counts_at_its_inflated_size(
 
 
 def test_a_spec_within_the_limits_is_fetched_and_compared(
-    base_file: Path, server: str, capsys: pytest.CaptureFixture[str]
+    base_file: Path, spec_host: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = server
+    url = spec_host
     limits = SpecLimits(max_bytes=10_000, fetch_seconds=HANG)
     assert (
         within_hang_bound(lambda: check_drift.check(f"{url}/spec", base=str(base_file), limits=limits)) == 0
@@ -169,11 +169,13 @@ def test_a_spec_within_the_limits_is_fetched_and_compared(
 
 
 def test_a_body_that_is_not_utf_8_is_unreadable(
-    base_file: Path, server: str, capsys: pytest.CaptureFixture[str]
+    base_file: Path, spec_host: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert within_hang_bound(lambda: check_drift.check(f"{server}/latin-1", base=str(base_file))) == 3
+    assert within_hang_bound(lambda: check_drift.check(f"{spec_host}/latin-1", base=str(base_file))) == 3
     line = one_error_line(capsys.readouterr().err)
-    assert line.startswith(f"check_drift: error: cannot fetch {server}/latin-1: 'utf-8' codec can't decode")
+    assert line.startswith(
+        f"check_drift: error: cannot fetch {spec_host}/latin-1: 'utf-8' codec can't decode"
+    )
 
 
 def test_a_closed_port_is_unreadable_and_its_secrets_stay_hidden(
