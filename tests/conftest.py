@@ -9,6 +9,8 @@ import pytest
 from fakes import FakeTime
 from fault_server import FaultServer
 
+from cekura_wrapper.testing import CekuraEmulator
+
 pytest_plugins = ["pytester"]  # for testing the cekura_ws pytest plugin itself
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +20,16 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def fake_time() -> FakeTime:
     """A fresh virtual clock for the test (see tests/fakes.py)."""
     return FakeTime()
+
+
+@pytest.fixture
+def emulator(cekura_emulator: CekuraEmulator) -> CekuraEmulator:
+    """The session's one emulator (the cekura_ws plugin's ``cekura_emulator``), reset for this test.
+
+    A test that needs other settings builds its own (module-scoped where it can), under a name
+    that says how it differs.
+    """
+    return cekura_emulator
 
 
 @pytest.fixture

@@ -189,31 +189,32 @@ def test_bad_gate_flags_exit_2_before_any_request(args: list[str], message: str)
     assert message in result.output
 
 
-def test_the_console_script_fails_run_wait_on_a_real_regression_against_the_latest_baseline() -> None:
+def test_the_console_script_fails_run_wait_on_a_real_regression_against_the_latest_baseline(
+    emulator: CekuraEmulator,
+) -> None:
     script = Path(sys.executable).parent / "cekura-ws"
     if not script.exists():
         pytest.skip("the cekura-ws console script is not installed in this environment")
     polls: dict[str, Any] = {"poll_interval": 0.02, "max_poll_interval": 0.05}
-    with CekuraEmulator() as emulator:
-        with (
-            CekuraClient(emulator.api_key, base_url=emulator.base_url, **polls) as client,
-            AgentThread("helpful") as good,
-        ):
-            port, url = good.agent.port, good.url
-            baseline = client.run_and_wait([{"scenario": 101, "websocket_url": url}], frequency=10, agent=7)
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("CEKURA_", "GITHUB_"))}
-        env |= {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
-        command = [str(script), "run", "--scenario", f"101={url}", "--frequency", "10", "--agent", "7"]
-        command += ["--wait", "--baseline", "latest", "--fail-on", "regression", "--json", *FAST_POLLS]
-        with AgentThread("closes-mid-conversation", port=port):
-            completed = subprocess.run(
-                command,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
+    with (
+        CekuraClient(emulator.api_key, base_url=emulator.base_url, **polls) as client,
+        AgentThread("helpful") as good,
+    ):
+        port, url = good.agent.port, good.url
+        baseline = client.run_and_wait([{"scenario": 101, "websocket_url": url}], frequency=10, agent=7)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("CEKURA_", "GITHUB_"))}
+    env |= {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
+    command = [str(script), "run", "--scenario", f"101={url}", "--frequency", "10", "--agent", "7"]
+    command += ["--wait", "--baseline", "latest", "--fail-on", "regression", "--json", *FAST_POLLS]
+    with AgentThread("closes-mid-conversation", port=port):
+        completed = subprocess.run(
+            command,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert completed.returncode == 1, completed.stderr
     document = json.loads(completed.stdout)
     assert document["baseline"]["result_id"] == baseline.id

@@ -187,30 +187,31 @@ def test_a_result_that_does_not_exist_is_an_api_error() -> None:
     assert json.loads(result.stdout)["error"] == "NotFoundError"
 
 
-def test_the_console_script_flags_a_real_regression_on_the_emulator(tmp_path: Path) -> None:
+def test_the_console_script_flags_a_real_regression_on_the_emulator(
+    emulator: CekuraEmulator, tmp_path: Path
+) -> None:
     script = Path(sys.executable).parent / "cekura-ws"
     if not script.exists():
         pytest.skip("the cekura-ws console script is not installed in this environment")
     polls: dict[str, Any] = {"poll_interval": 0.02, "max_poll_interval": 0.05}
-    with CekuraEmulator() as emulator:
-        with CekuraClient(emulator.api_key, base_url=emulator.base_url, **polls) as client:
-            # The same agent URL twice: a good agent for the baseline, then a broken one in its place.
-            with AgentThread("helpful") as good:
-                port, url = good.agent.port, good.url
-                baseline = client.run_and_wait([{"scenario": 101, "websocket_url": url}], frequency=10)
-            with AgentThread("closes-mid-conversation", port=port) as broken:
-                assert broken.url == url
-                now = client.run_and_wait([{"scenario": 101, "websocket_url": url}], frequency=10)
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("CEKURA_", "GITHUB_"))}
-        env |= {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
-        completed = subprocess.run(
-            [str(script), "compare", str(now.id), str(baseline.id), "--json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+    with CekuraClient(emulator.api_key, base_url=emulator.base_url, **polls) as client:
+        # The same agent URL twice: a good agent for the baseline, then a broken one in its place.
+        with AgentThread("helpful") as good:
+            port, url = good.agent.port, good.url
+            baseline = client.run_and_wait([{"scenario": 101, "websocket_url": url}], frequency=10)
+        with AgentThread("closes-mid-conversation", port=port) as broken:
+            assert broken.url == url
+            now = client.run_and_wait([{"scenario": 101, "websocket_url": url}], frequency=10)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("CEKURA_", "GITHUB_"))}
+    env |= {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
+    completed = subprocess.run(
+        [str(script), "compare", str(now.id), str(baseline.id), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert completed.returncode == 1, completed.stderr
     [row] = rows(completed.stdout)
     # Like Cekura's, the emulator's runs do not say which URL they talked to: one target per scenario.

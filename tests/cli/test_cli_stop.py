@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,33 +27,31 @@ def slow_agent() -> object:
         yield agent
 
 
-def test_a_timeout_ends_the_calls_run_started_and_exits_4(slow_agent: AgentThread) -> None:
-    with CekuraEmulator() as emulator:
-        args = [
-            "run",
-            "--scenario",
-            f"101={slow_agent.url}",
-            "--frequency",
-            "2",
-            "--wait",
-            "--timeout",
-            "0.5",
-        ]
-        result = invoke([*args, "--json", *FAST_POLLS], emulator=emulator)
-        assert result.exit_code == 4, result.output
-        rid = submitted_id(result)
-        assert f"Ended the calls of result {rid}." in result.stderr
-        assert json.loads(result.stdout)["calls_ended"] is True
-        assert ended(emulator) == [f"/test_framework/v1/results/{rid}/end_calls/"]
-        with CekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
-            assert client.wait_for_result(rid, timeout=10, poll_interval=0.02).status == "cancelled"
+def test_a_timeout_ends_the_calls_run_started_and_exits_4(
+    emulator: CekuraEmulator, slow_agent: AgentThread
+) -> None:
+    args = [
+        "run",
+        "--scenario",
+        f"101={slow_agent.url}",
+        "--frequency",
+        "2",
+        "--wait",
+        "--timeout",
+        "0.5",
+    ]
+    result = invoke([*args, "--json", *FAST_POLLS], emulator=emulator)
+    assert result.exit_code == 4, result.output
+    rid = submitted_id(result)
+    assert f"Ended the calls of result {rid}." in result.stderr
+    assert json.loads(result.stdout)["calls_ended"] is True
+    assert ended(emulator) == [f"/test_framework/v1/results/{rid}/end_calls/"]
+    with CekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
+        assert client.wait_for_result(rid, timeout=10, poll_interval=0.02).status == "cancelled"
 
 
-def test_watch_ends_calls_only_when_told(slow_agent: AgentThread) -> None:
-    with (
-        CekuraEmulator() as emulator,
-        CekuraClient(emulator.api_key, base_url=emulator.base_url) as client,
-    ):
+def test_watch_ends_calls_only_when_told(emulator: CekuraEmulator, slow_agent: AgentThread) -> None:
+    with CekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
         rid = client.run_scenarios([(101, slow_agent.url)], frequency=1).result_id
         plain = invoke(["watch", str(rid), "--timeout", "0.3", *FAST_POLLS], emulator=emulator)
         assert plain.exit_code == 4 and ended(emulator) == []
@@ -63,11 +62,10 @@ def test_watch_ends_calls_only_when_told(slow_agent: AgentThread) -> None:
         assert ended(emulator) == [f"/test_framework/v1/results/{rid}/end_calls/"]
 
 
-def test_stop_ends_each_result_and_exits_3_for_an_unknown_one(slow_agent: AgentThread) -> None:
-    with (
-        CekuraEmulator() as emulator,
-        CekuraClient(emulator.api_key, base_url=emulator.base_url) as client,
-    ):
+def test_stop_ends_each_result_and_exits_3_for_an_unknown_one(
+    emulator: CekuraEmulator, slow_agent: AgentThread
+) -> None:
+    with CekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
         rid = client.run_scenarios([(101, slow_agent.url)], frequency=1).result_id
         result = invoke(["stop", str(rid), "424242", "--json"], emulator=emulator)
         assert result.exit_code == 3, result.output
@@ -78,31 +76,35 @@ def test_stop_ends_each_result_and_exits_3_for_an_unknown_one(slow_agent: AgentT
         assert again.exit_code == 0 and f"Ended the calls of result {rid}." in again.stdout
 
 
-def test_a_real_sigterm_to_run_wait_ends_the_calls_and_exits_143(slow_agent: AgentThread) -> None:
-    with CekuraEmulator() as emulator:
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("CEKURA_", "GITHUB_"))}
-        env |= {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
-        args = ["run", "--scenario", f"101={slow_agent.url}", "--frequency", "2", "--wait", *FAST_POLLS]
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cekura_wrapper", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        try:
-            assert process.stderr is not None
-            lines = iter(process.stderr.readline, "")
-            for line in lines:  # each progress line is printed as the result changes
-                if line.startswith("result 1: running"):
-                    break
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=15) == 143
-            rest = "".join(lines)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.communicate()
-        assert "Ended the calls of result 1." in rest
-        assert "(SIGTERM)" in rest
-        assert ended(emulator) == ["/test_framework/v1/results/1/end_calls/"]
+def test_a_real_sigterm_to_run_wait_ends_the_calls_and_exits_143(
+    emulator: CekuraEmulator, slow_agent: AgentThread
+) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("CEKURA_", "GITHUB_"))}
+    env |= {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
+    args = ["run", "--scenario", f"101={slow_agent.url}", "--frequency", "2", "--wait", *FAST_POLLS]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cekura_wrapper", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stderr is not None
+        lines = iter(process.stderr.readline, "")
+        running = None
+        for line in lines:  # each progress line is printed as the result changes
+            if running := re.match(r"result (\d+): running", line):
+                break
+        assert running, "run --wait ended before its result was running"
+        rid = running.group(1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 143
+        rest = "".join(lines)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+    assert f"Ended the calls of result {rid}." in rest
+    assert "(SIGTERM)" in rest
+    assert ended(emulator) == [f"/test_framework/v1/results/{rid}/end_calls/"]

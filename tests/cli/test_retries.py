@@ -116,38 +116,37 @@ def test_the_seeded_flaky_agent_repeats_its_pattern() -> None:
         AgentServer("flaky", flaky_pattern="FX")
 
 
-def test_the_library_retries_a_flaky_target_sync_and_async() -> None:
-    with CekuraEmulator() as emulator:
-        with AgentThread("flaky", flaky_pattern="FF") as flaky, AgentThread("helpful") as good:
-            targets = [
-                {"scenario": 101, "websocket_url": flaky.url},
-                {"scenario": 102, "websocket_url": good.url},
-            ]
-            with CekuraClient(emulator.api_key, base_url=emulator.base_url, **POLLS) as client:
-                result = client.run_and_wait(targets, frequency=2, retry_failed=2)
-        assert isinstance(result, RetriedResult) and result.retries is not None
-        assert (result.success_runs, result.total_runs) == (2, 4)
-        [target] = result.retries.targets()
-        assert (target.scenario, target.outcome, target.failed_runs) == (101, TargetOutcome.FLAKY, (2, 0))
-        assert result.retries.extra_runs == 2 and len(result.retries.rounds) == 1
+def test_the_library_retries_a_flaky_target_sync_and_async(emulator: CekuraEmulator) -> None:
+    with AgentThread("flaky", flaky_pattern="FF") as flaky, AgentThread("helpful") as good:
+        targets = [
+            {"scenario": 101, "websocket_url": flaky.url},
+            {"scenario": 102, "websocket_url": good.url},
+        ]
+        with CekuraClient(emulator.api_key, base_url=emulator.base_url, **POLLS) as client:
+            result = client.run_and_wait(targets, frequency=2, retry_failed=2)
+    assert isinstance(result, RetriedResult) and result.retries is not None
+    assert (result.success_runs, result.total_runs) == (2, 4)
+    [target] = result.retries.targets()
+    assert (target.scenario, target.outcome, target.failed_runs) == (101, TargetOutcome.FLAKY, (2, 0))
+    assert result.retries.extra_runs == 2 and len(result.retries.rounds) == 1
 
-        async def go() -> Result:
-            async with AsyncCekuraClient(emulator.api_key, base_url=emulator.base_url, **POLLS) as client:
-                return await client.run_and_wait(targets, frequency=1, retry_failed=1, max_extra_runs=2)
+    async def go() -> Result:
+        async with AsyncCekuraClient(emulator.api_key, base_url=emulator.base_url, **POLLS) as client:
+            return await client.run_and_wait(targets, frequency=1, retry_failed=1, max_extra_runs=2)
 
-        with AgentThread("flaky", flaky_pattern="FFF") as flaky, AgentThread("helpful") as good:
-            targets = [
-                {"scenario": 101, "websocket_url": flaky.url},
-                {"scenario": 102, "websocket_url": good.url},
-            ]
-            failing = asyncio.run(go())
-        assert isinstance(failing, RetriedResult) and failing.retries is not None
-        assert [t.outcome for t in failing.retries.targets()] == [TargetOutcome.FAILING]
-        with (
-            pytest.raises(ValidationError, match="over max_extra_runs=1"),
-            CekuraClient(emulator.api_key, base_url=emulator.base_url) as client,
-        ):
-            client.run_and_wait(targets, frequency=1, retry_failed=1, max_extra_runs=1)
+    with AgentThread("flaky", flaky_pattern="FFF") as flaky, AgentThread("helpful") as good:
+        targets = [
+            {"scenario": 101, "websocket_url": flaky.url},
+            {"scenario": 102, "websocket_url": good.url},
+        ]
+        failing = asyncio.run(go())
+    assert isinstance(failing, RetriedResult) and failing.retries is not None
+    assert [t.outcome for t in failing.retries.targets()] == [TargetOutcome.FAILING]
+    with (
+        pytest.raises(ValidationError, match="over max_extra_runs=1"),
+        CekuraClient(emulator.api_key, base_url=emulator.base_url) as client,
+    ):
+        client.run_and_wait(targets, frequency=1, retry_failed=1, max_extra_runs=1)
 
 
 def _env(emulator: CekuraEmulator) -> dict[str, str]:
@@ -155,12 +154,14 @@ def _env(emulator: CekuraEmulator) -> dict[str, str]:
     return env | {"CEKURA_API_KEY": emulator.api_key, "CEKURA_BASE_URL": emulator.base_url}
 
 
-def test_run_wait_passes_a_flaky_target_with_allow_flaky_and_fails_it_without(tmp_path: Path) -> None:
+def test_run_wait_passes_a_flaky_target_with_allow_flaky_and_fails_it_without(
+    emulator: CekuraEmulator, tmp_path: Path
+) -> None:
     script = Path(sys.executable).parent / "cekura-ws"
     if not script.exists():
         pytest.skip("the cekura-ws console script is not installed in this environment")
     report = tmp_path / "cekura.xml"
-    with CekuraEmulator() as emulator, AgentThread("helpful") as good:
+    with AgentThread("helpful") as good:
         with AgentThread("flaky", flaky_pattern="FF") as flaky:
             url101 = flaky.url
             args = [
@@ -206,9 +207,11 @@ def test_run_wait_passes_a_flaky_target_with_allow_flaky_and_fails_it_without(tm
     assert "flaky counts as failed without --allow-flaky" in strict_document["verdict"]
 
 
-def test_a_target_that_keeps_failing_is_failing_with_rerun_failures(tmp_path: Path) -> None:
+def test_a_target_that_keeps_failing_is_failing_with_rerun_failures(
+    emulator: CekuraEmulator, tmp_path: Path
+) -> None:
     report, summary = tmp_path / "cekura.xml", tmp_path / "summary.md"
-    with CekuraEmulator() as emulator, AgentThread("closes-mid-conversation") as broken:
+    with AgentThread("closes-mid-conversation") as broken:
         args = ["run", "--scenario", f"101={broken.url}", "--frequency", "2", "--wait", "--retry-failed", "1"]
         args += ["--allow-flaky", "--junit", str(report), "--summary", str(summary), *FAST_POLLS]
         result = invoke(args, emulator=emulator)
@@ -224,14 +227,13 @@ def test_a_target_that_keeps_failing_is_failing_with_rerun_failures(tmp_path: Pa
     assert "| failing |" in markdown
 
 
-def test_the_cap_refuses_a_plan_that_could_pass_it_before_anything_is_sent() -> None:
+def test_the_cap_refuses_a_plan_that_could_pass_it_before_anything_is_sent(emulator: CekuraEmulator) -> None:
     args = ["--scenario", "101=wss://a.example/chat", "--scenario", "102=wss://b.example/chat"]
     args += ["--frequency", "3", "--retry-failed", "2", "--max-extra-runs", "11"]
-    with CekuraEmulator() as emulator:
-        planned = invoke(["plan", *args], emulator=emulator)
-        ran = invoke(["run", *args, "--wait", "--json"], emulator=emulator)
-        fits = invoke(["plan", *args[:-1], "12", "--json"], emulator=emulator)
-        assert emulator.requests == []
+    planned = invoke(["plan", *args], emulator=emulator)
+    ran = invoke(["run", *args, "--wait", "--json"], emulator=emulator)
+    fits = invoke(["plan", *args[:-1], "12", "--json"], emulator=emulator)
+    assert emulator.requests == []
     for refused in (planned, ran):
         assert refused.exit_code == 2, refused.output
         assert (
@@ -254,18 +256,19 @@ def test_the_cap_refuses_a_plan_that_could_pass_it_before_anything_is_sent() -> 
         (["--wait", "--retry-failed", "1", "--fail-under", "0.5"], "cannot be combined with --retry-failed"),
     ],
 )
-def test_bad_retry_flags_exit_2_before_any_request(extra: list[str], message: str) -> None:
-    with CekuraEmulator() as emulator:
-        result = invoke(
-            ["run", "--scenario", "1=wss://a.example/x", "--frequency", "1", *extra], emulator=emulator
-        )
-        assert emulator.requests == []
+def test_bad_retry_flags_exit_2_before_any_request(
+    emulator: CekuraEmulator, extra: list[str], message: str
+) -> None:
+    result = invoke(
+        ["run", "--scenario", "1=wss://a.example/x", "--frequency", "1", *extra], emulator=emulator
+    )
+    assert emulator.requests == []
     assert result.exit_code == 2, result.output
     assert message in result.output
 
 
-def test_a_suite_retries_each_group_s_failed_targets_sync_and_async() -> None:
-    with CekuraEmulator() as emulator, AgentThread("helpful") as good:
+def test_a_suite_retries_each_group_s_failed_targets_sync_and_async(emulator: CekuraEmulator) -> None:
+    with AgentThread("helpful") as good:
         with AgentThread("flaky", flaky_pattern="FF") as flaky:
             groups = [
                 SuiteGroup("flaky group", [{"scenario": 101, "websocket_url": flaky.url}], frequency=2),

@@ -66,8 +66,8 @@ def wait_until_terminal(emulator: CekuraEmulator, result_id: int) -> list[httpx.
     return seen
 
 
-def test_run_and_every_poll_match_the_spec_with_real_conversations() -> None:
-    with CekuraEmulator() as emulator, AgentThread("helpful") as agent:
+def test_run_and_every_poll_match_the_spec_with_real_conversations(emulator: CekuraEmulator) -> None:
+    with AgentThread("helpful") as agent:
         body = {
             "frequency": 2,
             "scenarios": [

@@ -198,8 +198,8 @@ def test_end_calls_hangs_up_calls_in_progress_and_cancels_the_rest() -> None:
         assert emulator.peak_concurrent_calls == 0
 
 
-def test_async_end_calls() -> None:
-    with CekuraEmulator() as emulator, AgentThread("slow", reply_delay=3.0) as agent:
+def test_async_end_calls(emulator: CekuraEmulator) -> None:
+    with AgentThread("slow", reply_delay=3.0) as agent:
 
         async def scenario() -> Result:
             async with AsyncCekuraClient(emulator.api_key, base_url=emulator.base_url, **FAST) as client:
