@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import FAST_POLLS, invoke
-from fault_server import FaultServer, Reply, result_path
-from test_target_report import scripted
+from fault_server import FaultServer, Reply, result_path, scripted
 
 from cekura_wrapper import CekuraClient
 from cekura_wrapper.testing import AgentThread, CekuraEmulator

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from cli_helpers import FAST_POLLS, invoke, posts
+from fault_server import scripted
 from junit_schema import assert_valid_junit
-from test_target_report import scripted
 
 from cekura_wrapper import (
     AsyncCekuraClient,

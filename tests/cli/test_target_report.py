@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cli_helpers import FAST_POLLS, invoke
-from fault_server import FaultServer, Reply, result_path
+from fault_server import TOKEN_URL, FaultServer, Reply, result_path, scripted
 from junit_schema import assert_valid_junit
 
 from cekura_wrapper import Result
@@ -19,34 +18,7 @@ from cekura_wrapper.cli.summary import markdown_summary
 from cekura_wrapper.cli.target_report import MAX_TARGET_ROWS, junit_properties, target_rows
 from cekura_wrapper.cli.verdict import judge
 
-URL = "wss://agent.example.com/chat?token=s3cret"
-
-
-def scripted(
-    result_id: int, *targets: tuple[int, int, int], url: str | None = URL, name: str = ""
-) -> dict[str, Any]:
-    """A completed result with ``passed`` of ``total`` runs passing per (scenario, passed, total)."""
-    runs: dict[str, Any] = {}
-    for scenario, passed, total in targets:
-        for n in range(total):
-            run_id = 1000 * result_id + len(runs)
-            runs[str(run_id)] = {
-                "id": run_id,
-                "scenario": scenario,
-                "scenario_name": name or f"Scenario {scenario}",
-                "status": "completed",
-                "success": n < passed,
-                **({"websocket_url": url} if url is not None else {}),
-            }
-    success = sum(1 for run in runs.values() if run["success"])
-    return {
-        "id": result_id,
-        "status": "completed",
-        "total_runs_count": str(len(runs)),
-        "success_runs_count": success,
-        "failed_runs_count": len(runs) - success,
-        "runs": runs,
-    }
+URL = TOKEN_URL
 
 
 def test_status_json_and_table_carry_each_target_s_counts_and_interval(tmp_path: Path) -> None:

@@ -34,15 +34,8 @@ class _Timing(TypedDict):
 FAST_POLLING = _Timing(poll_interval=0.02, max_poll_interval=0.05, retry_backoff=0.01)
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[CekuraEmulator]:
-    with CekuraEmulator() as running:
-        yield running
-
-
 @pytest.fixture
 def client(emulator: CekuraEmulator) -> Iterator[CekuraClient]:
-    emulator.reset()
     with CekuraClient(emulator.api_key, base_url=emulator.base_url, **FAST_POLLING) as cekura:
         yield cekura
 
@@ -74,7 +67,6 @@ def test_a_passing_batch(client: CekuraClient, helpful: AgentThread) -> None:
 
 
 async def test_a_passing_batch_with_the_async_client(emulator: CekuraEmulator, helpful: AgentThread) -> None:
-    emulator.reset()
     async with AsyncCekuraClient(emulator.api_key, base_url=emulator.base_url, **FAST_POLLING) as cekura:
         result = await cekura.run_and_wait([(104, helpful.url)], frequency=3, timeout=30)
     assert result.passed and result.total_runs == 3

@@ -36,22 +36,17 @@ from cekura_wrapper.testing.demo import closed_loopback_url
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[CekuraEmulator]:
-    with CekuraEmulator() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def agent() -> Iterator[AgentThread]:
     with AgentThread("helpful") as helpful:
         yield helpful
 
 
 @pytest.fixture
-def fresh(emulator: CekuraEmulator) -> CekuraEmulator:
-    emulator.reset()
-    emulator.app.settings = attrs.evolve(emulator.app.settings, list_lag=0.0)
-    return emulator
+def fresh(emulator: CekuraEmulator) -> Iterator[CekuraEmulator]:
+    """The shared emulator (reset); settings a test changes are restored after it."""
+    settings = emulator.app.settings
+    yield emulator
+    emulator.app.settings = settings
 
 
 def client(emulator: CekuraEmulator, **options: Any) -> CekuraClient:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from test_structure import PACKAGE, modules
+from source_imports import PACKAGE, modules
 
 SPEC = "cekura_wrapper/spec/"
 

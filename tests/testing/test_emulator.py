@@ -73,16 +73,9 @@ class Api:
         return seen
 
 
-@pytest.fixture(scope="module")
-def shared_emulator() -> Iterator[CekuraEmulator]:
-    with CekuraEmulator() as emulator:
-        yield emulator
-
-
 @pytest.fixture
-def api(shared_emulator: CekuraEmulator) -> Iterator[Api]:
-    shared_emulator.reset()
-    client = Api(shared_emulator)
+def api(emulator: CekuraEmulator) -> Iterator[Api]:
+    client = Api(emulator)
     yield client
     client.http.close()
 

@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest, MockResponse
+from openapi_check import assert_matches_spec
 
-from cekura_wrapper.testing import AgentThread, CallOutcome, CekuraEmulator, EmulatorSettings, Scenario
+from cekura_wrapper.testing import AgentThread, CekuraEmulator
 
-SPEC = OpenAPI.from_file_path(str(Path(__file__).resolve().parents[2] / "openapi.yaml"))
-SPEC_SERVER = "https://api.cekura.ai"
 RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
-
-
-def assert_matches_spec(method: str, path: str, response: httpx.Response, body: Any = None) -> None:
-    """Validate a real response against openapi.yaml (raises with the schema error)."""
-    request = MockRequest(
-        SPEC_SERVER, method.lower(), path, data=json.dumps(body).encode() if body is not None else None
-    )
-    SPEC.validate_response(request, MockResponse(response.content, status_code=response.status_code))
-
-
-class InstantCaller:
-    """An executor that scores every run without opening a socket (no network in fuzzing)."""
-
-    async def call(self, url: str, scenario: Scenario, *, result_id: int, run_id: int) -> CallOutcome:
-        return CallOutcome(connected=True, success=True, error_message=None)
-
-
-@pytest.fixture(scope="module")
-def offline_emulator() -> Iterator[CekuraEmulator]:
-    fast = EmulatorSettings(pending_delay=0, evaluating_delay=0)
-    with CekuraEmulator(settings=fast, executor=InstantCaller()) as emulator:
-        yield emulator
-
-
 HTTP = httpx.Client(timeout=10)
 
 

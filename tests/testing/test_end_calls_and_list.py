@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from test_emulator_contract import InstantCaller, assert_matches_spec
+from openapi_check import assert_matches_spec
 
 from cekura_wrapper import AsyncCekuraClient, CekuraClient, NotFoundError, Result, ValidationError
 from cekura_wrapper._listing import ListingError, ResultPages
@@ -81,13 +80,6 @@ def test_the_walk_stops_after_max_pages() -> None:
         pages.read(page([2], f"{BASE}{LIST_PATH}?page=3"), name="GET list")
 
 
-@pytest.fixture(scope="module")
-def offline() -> Iterator[CekuraEmulator]:
-    fast = EmulatorSettings(pending_delay=0, evaluating_delay=0)
-    with CekuraEmulator(settings=fast, executor=InstantCaller()) as emulator:
-        yield emulator
-
-
 def _submit(client: CekuraClient, count: int, agent: int = 1) -> list[int]:
     ids = []
     for _ in range(count):
@@ -98,57 +90,57 @@ def _submit(client: CekuraClient, count: int, agent: int = 1) -> list[int]:
     return ids
 
 
-def test_list_results_walks_every_page_newest_first(offline: CekuraEmulator) -> None:
-    offline.reset()
-    with CekuraClient(offline.api_key, base_url=offline.base_url) as client:
+def test_list_results_walks_every_page_newest_first(offline_emulator: CekuraEmulator) -> None:
+    offline_emulator.reset()
+    with CekuraClient(offline_emulator.api_key, base_url=offline_emulator.base_url) as client:
         ids = _submit(client, 5) + _submit(client, 2, agent=7)
         listed = list(client.list_results(page_size=2))
         assert [r.id for r in listed] == sorted(ids, reverse=True)
         assert all(isinstance(r, Result) and r.total_runs == 1 for r in listed)
         assert [r.id for r in client.list_results(agent=7, page_size=1)] == sorted(ids[5:], reverse=True)
-    gets = [r for r in offline.requests if r.method == "GET" and r.path == LIST_PATH]
+    gets = [r for r in offline_emulator.requests if r.method == "GET" and r.path == LIST_PATH]
     assert len(gets) == 4 + 2  # 7 results in pages of 2, then 2 in pages of 1
 
 
-def test_list_results_async_twin(offline: CekuraEmulator) -> None:
-    offline.reset()
-    with CekuraClient(offline.api_key, base_url=offline.base_url) as client:
+def test_list_results_async_twin(offline_emulator: CekuraEmulator) -> None:
+    offline_emulator.reset()
+    with CekuraClient(offline_emulator.api_key, base_url=offline_emulator.base_url) as client:
         ids = _submit(client, 3)
 
     async def walk() -> list[int]:
-        async with AsyncCekuraClient(offline.api_key, base_url=offline.base_url) as client:
+        async with AsyncCekuraClient(offline_emulator.api_key, base_url=offline_emulator.base_url) as client:
             return [r.id async for r in client.list_results(page_size=2)]
 
     assert asyncio.run(walk()) == sorted(ids, reverse=True)
 
 
-def test_list_results_checks_its_arguments_before_any_request(offline: CekuraEmulator) -> None:
-    offline.reset()
-    with CekuraClient(offline.api_key, base_url=offline.base_url) as client:
+def test_list_results_checks_its_arguments_before_any_request(offline_emulator: CekuraEmulator) -> None:
+    offline_emulator.reset()
+    with CekuraClient(offline_emulator.api_key, base_url=offline_emulator.base_url) as client:
         with pytest.raises(ValidationError, match="page_size"):
             client.list_results(page_size=0)
         with pytest.raises(ValidationError, match="agent"):
             client.list_results(agent=-3)
         with pytest.raises(ValidationError, match="at most"):
             client.list_results(page_size=5000)
-    assert offline.requests == []
+    assert offline_emulator.requests == []
 
 
-def test_list_and_end_calls_responses_match_the_spec(offline: CekuraEmulator) -> None:
-    offline.reset()
-    with CekuraClient(offline.api_key, base_url=offline.base_url) as client:
+def test_list_and_end_calls_responses_match_the_spec(offline_emulator: CekuraEmulator) -> None:
+    offline_emulator.reset()
+    with CekuraClient(offline_emulator.api_key, base_url=offline_emulator.base_url) as client:
         (result_id,) = _submit(client, 1)
         client.wait_for_result(result_id, timeout=10, poll_interval=0.01)
-    headers = {"X-CEKURA-API-KEY": offline.api_key}
-    listed = httpx.get(offline.base_url + LIST_PATH, params={"page_size": 1}, headers=headers)
+    headers = {"X-CEKURA-API-KEY": offline_emulator.api_key}
+    listed = httpx.get(offline_emulator.base_url + LIST_PATH, params={"page_size": 1}, headers=headers)
     assert listed.status_code == 200
     assert_matches_spec("GET", LIST_PATH, listed)
     entry = listed.json()["results"][0]
     assert isinstance(entry["runs"], list) and entry["total_runs_count"] == "1"
-    ended = httpx.post(f"{offline.base_url}{LIST_PATH}{result_id}/end_calls/", headers=headers)
+    ended = httpx.post(f"{offline_emulator.base_url}{LIST_PATH}{result_id}/end_calls/", headers=headers)
     assert (ended.status_code, ended.content) == (200, b"")
     assert_matches_spec("POST", f"{LIST_PATH}{result_id}/end_calls/", ended)
-    missing = httpx.post(f"{offline.base_url}{LIST_PATH}424242/end_calls/", headers=headers)
+    missing = httpx.post(f"{offline_emulator.base_url}{LIST_PATH}424242/end_calls/", headers=headers)
     assert missing.status_code == 404
     assert_matches_spec("POST", f"{LIST_PATH}424242/end_calls/", missing)
 
