@@ -9,7 +9,7 @@ import pytest
 from fakes import FakeTime
 from fault_server import FaultServer
 
-from cekura_wrapper.testing import CekuraEmulator
+from cekura_wrapper.testing import AgentThread, CekuraEmulator
 
 pytest_plugins = ["pytester"]  # for testing the cekura_ws pytest plugin itself
 
@@ -37,3 +37,10 @@ def server() -> Iterator[FaultServer]:
     """A stand-in Cekura on 127.0.0.1 that answers what the test queues (see tests/fault_server.py)."""
     with FaultServer() as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def helpful() -> Iterator[AgentThread]:
+    """A well-behaved websocket test agent on 127.0.0.1, shared by a module's tests (it keeps no state)."""
+    with AgentThread("helpful") as agent:
+        yield agent

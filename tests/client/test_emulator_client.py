@@ -40,12 +40,6 @@ def client(emulator: CekuraEmulator) -> Iterator[CekuraClient]:
         yield cekura
 
 
-@pytest.fixture(scope="module")
-def helpful() -> Iterator[AgentThread]:
-    with AgentThread("helpful") as agent:
-        yield agent
-
-
 def posts(emulator: CekuraEmulator) -> int:
     return sum(1 for request in emulator.requests if request.method == "POST")
 

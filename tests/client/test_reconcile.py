@@ -35,12 +35,6 @@ from cekura_wrapper.testing.demo import closed_loopback_url
 # --------------------------------------------------------------------------- against the emulator
 
 
-@pytest.fixture(scope="module")
-def agent() -> Iterator[AgentThread]:
-    with AgentThread("helpful") as helpful:
-        yield helpful
-
-
 @pytest.fixture
 def fresh(emulator: CekuraEmulator) -> Iterator[CekuraEmulator]:
     """The shared emulator (reset); settings a test changes are restored after it."""
@@ -60,11 +54,11 @@ def posts(emulator: CekuraEmulator) -> int:
 
 @pytest.mark.parametrize("fault", [ServerErrorAfterCreate(502), DropAfterCreate()], ids=["502", "dropped"])
 def test_a_batch_that_landed_is_found_and_followed(
-    fresh: CekuraEmulator, agent: AgentThread, fault: Any, caplog: pytest.LogCaptureFixture
+    fresh: CekuraEmulator, helpful: AgentThread, fault: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     fresh.faults.queue(fault, on="post")
     with client(fresh) as cekura, caplog.at_level(logging.WARNING, logger="cekura_wrapper"):
-        result = cekura.run_and_wait([(101, agent.url), (102, agent.url)], frequency=2, timeout=30)
+        result = cekura.run_and_wait([(101, helpful.url), (102, helpful.url)], frequency=2, timeout=30)
     assert (posts(fresh), list(fresh.app.results)) == (1, [result.id])
     assert result.passed and result.total_runs == 4
     assert any("did land as result" in record.getMessage() for record in caplog.records)
@@ -158,12 +152,12 @@ def test_the_async_client_reconciles_the_same_way(fresh: CekuraEmulator, fake_ti
     assert fake_time.now == 1.0  # the not-created batch was looked for through the settle window
 
 
-def test_cekura_ws_run_says_what_happened(fresh: CekuraEmulator, agent: AgentThread) -> None:
-    args = ["run", "--scenario", f"101={agent.url}", "--frequency", "1", "--lookup-window", "0.5"]
+def test_cekura_ws_run_says_what_happened(fresh: CekuraEmulator, helpful: AgentThread) -> None:
+    args = ["run", "--scenario", f"101={helpful.url}", "--frequency", "1", "--lookup-window", "0.5"]
     fresh.faults.queue(DropAfterCreate(), on="post")
     landed = invoke([*args, "--wait", "--poll-interval", "0.02"], emulator=fresh)
     fresh.faults.queue(ServerErrorFault(502), on="post")
-    not_created = invoke([*args[:2], f"102={agent.url}", *args[3:], "--json"], emulator=fresh)
+    not_created = invoke([*args[:2], f"102={helpful.url}", *args[3:], "--json"], emulator=fresh)
 
     assert landed.exit_code == 0, landed.output
     assert f"looked it up: it did land as result {submitted_id(landed)}; following it" in landed.stderr

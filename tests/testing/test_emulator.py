@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,12 +80,6 @@ def api(emulator: CekuraEmulator) -> Iterator[Api]:
     client.http.close()
 
 
-@pytest.fixture
-def helpful() -> Iterator[AgentThread]:
-    with AgentThread("helpful") as agent:
-        yield agent
-
-
 def one(url: str, scenario: int = 101, frequency: int = 1) -> dict[str, Any]:
     return {"frequency": frequency, "scenarios": [{"scenario": scenario, "websocket_url": url}]}
 
@@ -113,10 +107,11 @@ def test_creates_len_scenarios_times_frequency_runs(api: Api, helpful: AgentThre
     assert final["status"] == "completed"
 
 
-def test_the_agent_sees_cekuras_handshake_headers(api: Api, helpful: AgentThread) -> None:
-    created = api.run(one(helpful.url, scenario=102)).json()
+def test_the_agent_sees_cekuras_handshake_headers(api: Api, cekura_agent: Callable[..., AgentThread]) -> None:
+    agent = cekura_agent("helpful")  # its own: it records every handshake
+    created = api.run(one(agent.url, scenario=102)).json()
     api.final(created["id"])
-    (headers,) = helpful.handshakes
+    (headers,) = agent.handshakes
     assert headers["X-VOCERA-SCENARIO-ID"] == "102"
     assert headers["X-VOCERA-RESULT-ID"] == str(created["id"])
     assert headers["X-VOCERA-RUN-ID"] == str(created["runs"][0]["id"])
