@@ -21,12 +21,13 @@ from cekura_wrapper import (
     CekuraClient,
     Result,
     RetriedResult,
+    RunPlan,
+    ScenarioTarget,
     SuiteGroup,
     SuiteResult,
     TargetOutcome,
     ValidationError,
 )
-from cekura_wrapper._plan import RunPlan, ScenarioTarget
 from cekura_wrapper._retries import RetryLedger, retry_plan, retry_problems, worst_case_extra_runs
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
 from cekura_wrapper.testing.agents import AgentServer

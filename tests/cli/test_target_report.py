@@ -11,8 +11,7 @@ from cli_helpers import FAST_POLLS, invoke
 from fault_server import TOKEN_URL, FaultServer, Reply, result_path, scripted
 from junit_schema import assert_valid_junit
 
-from cekura_wrapper import Result
-from cekura_wrapper._plan import RunPlan, ScenarioTarget
+from cekura_wrapper import Result, RunPlan, ScenarioTarget
 from cekura_wrapper.cli.agent_urls import AgentUrls
 from cekura_wrapper.cli.summary import markdown_summary
 from cekura_wrapper.cli.target_report import MAX_TARGET_ROWS, junit_properties, target_rows

@@ -10,8 +10,15 @@ import httpx
 import pytest
 from openapi_check import assert_matches_spec
 
-from cekura_wrapper import AsyncCekuraClient, CekuraClient, NotFoundError, Result, ValidationError
-from cekura_wrapper._listing import ListingError, ResultPages
+from cekura_wrapper import (
+    AsyncCekuraClient,
+    CekuraClient,
+    ListingError,
+    NotFoundError,
+    Result,
+    ValidationError,
+)
+from cekura_wrapper._listing import ResultPages
 from cekura_wrapper.testing import AgentThread, CekuraEmulator, EmulatorSettings, ServerErrorFault
 
 LIST_PATH = "/test_framework/v1/results/"

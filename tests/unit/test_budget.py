@@ -199,8 +199,7 @@ def test_under_budget_waits_started_together_poll_exactly_as_without_a_budget() 
 
 
 def test_a_suites_groups_share_the_clients_budget_and_its_holds() -> None:
-    from cekura_wrapper import Submission, plan_run
-    from cekura_wrapper._errors import RateLimitError
+    from cekura_wrapper import RateLimitError, Submission, plan_run
     from cekura_wrapper._suite import SuiteRunState
 
     clock = Clock()

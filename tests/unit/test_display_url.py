@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cekura_wrapper import ValidationError, plan_run, validate_websocket_url
-from cekura_wrapper._validation import check_websocket_url, display_url, mask_urls, quote
+from cekura_wrapper import ValidationError, display_url, plan_run, validate_websocket_url
+from cekura_wrapper._validation import check_websocket_url, mask_urls, quote
 
 
 @pytest.mark.parametrize(

@@ -18,13 +18,14 @@ from cekura_wrapper import (
     NotFoundError,
     PermissionDeniedError,
     PollTimeoutError,
+    Problem,
     RateLimitError,
     Result,
     ServerError,
     SubmissionUncertainError,
     ValidationError,
 )
-from cekura_wrapper._errors import Problem, render_loc
+from cekura_wrapper._errors import render_loc
 from cekura_wrapper._responses import (
     error_from_response,
     field_errors_from_body,

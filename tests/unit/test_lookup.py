@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from cekura_wrapper import APIConnectionError, CekuraError, NotFoundError, ServerError, plan_run
-from cekura_wrapper._listing import ListingError, ResultPages
+from cekura_wrapper import APIConnectionError, CekuraError, ListingError, NotFoundError, ServerError, plan_run
+from cekura_wrapper._listing import ResultPages
 from cekura_wrapper._lookup import MAX_LOOKUP_DETAILS, MAX_LOOKUP_PAGES, Lookup, Pause, Send
 from cekura_wrapper._reconcile import (
     DATE_MARGIN,

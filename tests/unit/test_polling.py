@@ -9,8 +9,14 @@ from collections.abc import Callable
 import pytest
 from fakes import FakeTime
 
-from cekura_wrapper import APIConnectionError, AuthenticationError, PollTimeoutError, Result, ServerError
-from cekura_wrapper._errors import RateLimitError
+from cekura_wrapper import (
+    APIConnectionError,
+    AuthenticationError,
+    PollTimeoutError,
+    RateLimitError,
+    Result,
+    ServerError,
+)
 from cekura_wrapper._polling import (
     MIN_POLL_REQUEST_TIMEOUT,
     PollSchedule,

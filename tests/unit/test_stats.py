@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cekura_wrapper._stats import Change, better_p_value, classify, wilson_interval, worse_p_value
+from cekura_wrapper import Change
+from cekura_wrapper._stats import better_p_value, classify, wilson_interval, worse_p_value
 
 # (baseline passed, baseline total, passed, total, scipy fisher_exact "less", "greater") with the
 # table [[passed, failed now], [passed, failed in the baseline]].

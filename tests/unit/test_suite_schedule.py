@@ -7,8 +7,17 @@ from fakes import FakeTime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cekura_wrapper import Result, Submission, SuiteGroup, SuiteSchedule, ValidationError, plan_run
-from cekura_wrapper._errors import APIConnectionError, AuthenticationError, BadRequestError
+from cekura_wrapper import (
+    APIConnectionError,
+    AuthenticationError,
+    BadRequestError,
+    Result,
+    Submission,
+    SuiteGroup,
+    SuiteSchedule,
+    ValidationError,
+    plan_run,
+)
 from cekura_wrapper._suite import SuiteRunState, check_suite
 
 

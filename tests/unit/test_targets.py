@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from cekura_wrapper import Result
-from cekura_wrapper._targets import TargetStats, merge_urls
+from cekura_wrapper import Result, TargetStats
+from cekura_wrapper._targets import merge_urls
 
 
 def run(
