@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
@@ -117,28 +118,17 @@ class AsyncCekuraClient(ClientBase[httpx.AsyncClient, AsyncSender]):
             retries = self._suite_retries(
                 groups, concurrency, timeout, on_progress, retry_failed, max_extra_runs
             )
-            started = self._clock()
-            outcome = await self.run_suite(
-                groups,
+            time_left = self._time_left(timeout)
+            suite = functools.partial(
+                self.run_suite,
                 concurrency=concurrency,
-                timeout=timeout,
                 end_calls_on_stop=end_calls_on_stop,
                 on_progress=on_progress,
             )
+            outcome = await suite(groups, timeout=timeout)
             retries.begin(outcome)
-            while groups_again := retries.next_groups():
-                left = timeout - (self._clock() - started)
-                if left <= 0:
-                    retries.stop("no time was left before the timeout")
-                    break
-                round_outcome = await self.run_suite(
-                    groups_again,
-                    concurrency=concurrency,
-                    timeout=left,
-                    end_calls_on_stop=end_calls_on_stop,
-                    on_progress=on_progress,
-                )
-                retries.record(round_outcome)
+            for groups_again, left in retries.rounds_to_run(time_left):
+                retries.record(await suite(groups_again, timeout=left))
             return attrs.evolve(outcome, retries=retries)
         state = self._suite_state(groups, concurrency, timeout, on_progress)
         limit = self._settings.timeout
@@ -259,17 +249,13 @@ class AsyncCekuraClient(ClientBase[httpx.AsyncClient, AsyncSender]):
         """See ``CekuraClient.run_and_wait``."""
         check_progress(on_progress, can_await=True)
         plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names)
-        started = self._clock()
+        time_left = self._time_left(timeout)
         submission = await self._submit(plan)
         result = await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
         if not retry_failed:
             return result
         ledger = RetryLedger(plan, result, retry_failed, max_extra_runs)
-        while (round_plan := ledger.next_plan()) is not None:
-            left = timeout - (self._clock() - started)
-            if left <= 0:
-                ledger.stop("no time was left before the timeout")
-                break
+        for round_plan, left in ledger.rounds_to_run(time_left):
             again = await self._submit(round_plan)
             ledger.record(
                 await self.wait_for_result(again.result_id, timeout=left, on_progress=on_progress), round_plan

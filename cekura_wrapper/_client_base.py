@@ -173,6 +173,11 @@ class ClientBase(Generic[HttpClientT, SenderT]):
             f"max_retries={settings.max_retries})"
         )
 
+    def _time_left(self, timeout: float) -> Callable[[], float]:
+        """The seconds left of ``timeout`` from now, read on the client's clock when called."""
+        started = self._clock()
+        return lambda: timeout - (self._clock() - started)
+
     def _sent(self, plan: RunPlan, sent_at: datetime, exc: SubmissionUncertainError) -> SentRequest:
         """What is known of an uncertain request; the error carries the plan and time too."""
         exc.plan, exc.sent_at = plan, sent_at

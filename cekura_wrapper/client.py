@@ -4,6 +4,7 @@ the shared base's pieces composed, with no logic of their own."""
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -212,17 +213,13 @@ class CekuraClient(ClientBase[httpx.Client, SyncSender]):
         """
         check_progress(on_progress, can_await=False)  # before the batch starts, not after
         plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names)
-        started = self._clock()
+        time_left = self._time_left(timeout)
         submission = self._submit(plan)
         result = self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
         if not retry_failed:
             return result
         ledger = RetryLedger(plan, result, retry_failed, max_extra_runs)
-        while (round_plan := ledger.next_plan()) is not None:
-            left = timeout - (self._clock() - started)
-            if left <= 0:
-                ledger.stop("no time was left before the timeout")
-                break
+        for round_plan, left in ledger.rounds_to_run(time_left):
             again = self._submit(round_plan)
             ledger.record(
                 self.wait_for_result(again.result_id, timeout=left, on_progress=on_progress), round_plan
@@ -258,28 +255,17 @@ class CekuraClient(ClientBase[httpx.Client, SyncSender]):
             retries = self._suite_retries(
                 groups, concurrency, timeout, on_progress, retry_failed, max_extra_runs
             )
-            started = self._clock()
-            outcome = self.run_suite(
-                groups,
+            time_left = self._time_left(timeout)
+            suite = functools.partial(
+                self.run_suite,
                 concurrency=concurrency,
-                timeout=timeout,
                 end_calls_on_stop=end_calls_on_stop,
                 on_progress=on_progress,
             )
+            outcome = suite(groups, timeout=timeout)
             retries.begin(outcome)
-            while groups_again := retries.next_groups():
-                left = timeout - (self._clock() - started)
-                if left <= 0:
-                    retries.stop("no time was left before the timeout")
-                    break
-                round_outcome = self.run_suite(
-                    groups_again,
-                    concurrency=concurrency,
-                    timeout=left,
-                    end_calls_on_stop=end_calls_on_stop,
-                    on_progress=on_progress,
-                )
-                retries.record(round_outcome)
+            for groups_again, left in retries.rounds_to_run(time_left):
+                retries.record(suite(groups_again, timeout=left))
             return attrs.evolve(outcome, retries=retries)
         state = self._suite_state(groups, concurrency, timeout, on_progress)
         report = on_progress or (lambda _outcome: None)
