@@ -20,7 +20,6 @@ from ._client_base import (
     SuiteProgressCallback,
     attach_calls_ended,
     attach_suite_result,
-    check_progress,
 )
 from ._compare import Comparison, check_compare_input
 from ._compare import compare as compare_results
@@ -247,8 +246,9 @@ class AsyncCekuraClient(ClientBase[httpx.AsyncClient, AsyncSender]):
         mock_tool_names: Sequence[str] | None = None,
     ) -> Result:
         """See ``CekuraClient.run_and_wait``."""
-        check_progress(on_progress, can_await=True)
-        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names)
+        plan = self._retried_plan(
+            scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names, on_progress
+        )
         time_left = self._time_left(timeout)
         submission = await self._submit(plan)
         result = await self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)

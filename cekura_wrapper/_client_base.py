@@ -266,10 +266,13 @@ class ClientBase(Generic[HttpClientT, SenderT]):
         agent: int | None,
         retry_failed: int,
         max_extra_runs: int,
-        mock_tool_names: Sequence[str] | None = None,
+        mock_tool_names: Sequence[str] | None,
+        on_progress: object,
     ) -> RunPlan:
         """The checked plan of ``run_and_wait``; with retries, also refused when its worst case could
-        pass ``max_extra_runs`` (``ValidationError``, nothing sent)."""
+        pass ``max_extra_runs`` (``ValidationError``, nothing sent); ``on_progress`` is checked
+        first, before the batch starts rather than after it."""
+        check_progress(on_progress, can_await=self._can_await)
         plan = self._plan(scenarios, frequency, agent, MAX_RUNS, mock_tool_names)
         problems = retry_problems(retry_failed, max_extra_runs, plan.run_count)
         if problems:

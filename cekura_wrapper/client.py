@@ -22,7 +22,6 @@ from ._client_base import (
     SuiteProgressCallback,
     attach_calls_ended,
     attach_suite_result,
-    check_progress,
 )
 from ._compare import Comparison, check_compare_input
 from ._compare import compare as compare_results
@@ -211,8 +210,9 @@ class CekuraClient(ClientBase[httpx.Client, SyncSender]):
         ``RetriedResult``: the first result with ``retries`` (rounds, extra runs, each target
         ``passed``, ``flaky`` or ``failing``). ``timeout`` covers every round.
         """
-        check_progress(on_progress, can_await=False)  # before the batch starts, not after
-        plan = self._retried_plan(scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names)
+        plan = self._retried_plan(
+            scenarios, frequency, agent, retry_failed, max_extra_runs, mock_tool_names, on_progress
+        )
         time_left = self._time_left(timeout)
         submission = self._submit(plan)
         result = self.wait_for_result(submission.result_id, timeout=timeout, on_progress=on_progress)
