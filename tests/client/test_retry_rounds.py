@@ -9,12 +9,20 @@ from collections.abc import Callable
 from typing import Any
 
 from cli_helpers import posts
-from test_target_report import scripted
+from fault_server import scripted
 
-from cekura_wrapper import AsyncCekuraClient, CekuraClient, GroupOutcome, Result, RetriedResult, SuiteGroup
-from cekura_wrapper._plan import RunPlan, ScenarioTarget
+from cekura_wrapper import (
+    AsyncCekuraClient,
+    CekuraClient,
+    GroupOutcome,
+    Result,
+    RetriedResult,
+    RunPlan,
+    ScenarioTarget,
+    SuiteGroup,
+    SuiteResult,
+)
 from cekura_wrapper._retries import RetryLedger, SuiteRetries, timed_rounds
-from cekura_wrapper._suite import SuiteResult
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
 
 A = "wss://a.example/chat"
@@ -79,8 +87,8 @@ class JumpWhenDone:
             self.offset += 3600.0
 
 
-def test_the_clients_retry_no_round_once_the_timeout_has_passed() -> None:
-    with CekuraEmulator() as emulator, AgentThread("flaky", flaky_pattern="FFFF") as flaky:
+def test_the_clients_retry_no_round_once_the_timeout_has_passed(emulator: CekuraEmulator) -> None:
+    with AgentThread("flaky", flaky_pattern="FFFF") as flaky:
         targets = [{"scenario": 101, "websocket_url": flaky.url}]
         groups = [SuiteGroup("g", targets, frequency=1)]
         options: dict[str, Any] = {"base_url": emulator.base_url, **POLLS}
