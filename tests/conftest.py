@@ -41,6 +41,7 @@ def server() -> Iterator[FaultServer]:
 
 @pytest.fixture(scope="module")
 def helpful() -> Iterator[AgentThread]:
-    """A well-behaved websocket test agent on 127.0.0.1, shared by a module's tests (it keeps no state)."""
+    """A well-behaved websocket agent on 127.0.0.1 for a module's tests (a test that reads what an agent
+    recorded, such as its handshakes, starts its own with ``cekura_agent``)."""
     with AgentThread("helpful") as agent:
         yield agent
