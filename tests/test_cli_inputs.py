@@ -298,10 +298,10 @@ def test_malformed_references_are_input_errors_naming_the_line(
 def test_anything_the_library_planner_still_rejects_is_an_input_error_at_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cekura_wrapper.cli.inputs
+    import cekura_wrapper.cli.inputs.entries
 
     # Should the CLI's own checks ever let a URL through that plan_run rejects: exit 2, not a traceback.
-    monkeypatch.setattr(cekura_wrapper.cli.inputs, "check_websocket_url", lambda url: None)
+    monkeypatch.setattr(cekura_wrapper.cli.inputs.entries, "check_websocket_url", lambda url: None)
     batch = tmp_path / "batch.yaml"
     batch.write_text("frequency: 1\nscenarios:\n  - {scenario: 101, websocket_url: 'http://agent/chat'}\n")
 

@@ -110,3 +110,44 @@ def test_calls_are_ended_in_one_place() -> None:
                     if isinstance(node, ast.Attribute) and node.attr == "end_calls":
                         users.add((str(path.relative_to(PACKAGE.parent)), function.name))
     assert users == {("cekura_wrapper/client.py", "end_calls_many")}
+
+
+def test_the_cli_uses_the_public_api_only() -> None:
+    """The CLI is a user of the library: it imports ``cekura_wrapper``'s public names (and its public
+    subpackages ``spec`` and ``testing``), never a private module and never the generated client."""
+    offenders = {
+        (name, module)
+        for name, imports in modules().items()
+        if name.startswith("cekura_wrapper/cli/")
+        for module in imports
+        if module.startswith("cekura_api")
+        or (
+            module.startswith("cekura_wrapper.")
+            and not module.startswith("cekura_wrapper.cli.")
+            and any(part.startswith("_") for part in module.split(".")[1:])
+        )
+    }
+    assert offenders == set()
+
+
+def lines_of(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_modules_stay_small() -> None:
+    """Small modules with one job: none over 500 lines (``client.py`` is being split on its own);
+    the CLI's command modules and the batch reader's parts under 250."""
+    big = {
+        str(path.relative_to(PACKAGE.parent)): lines_of(path)
+        for path in PACKAGE.rglob("*.py")
+        if lines_of(path) > 500 and path.name != "client.py"
+    }
+    assert big == {}
+    small_packages = [PACKAGE / "cli" / "commands", PACKAGE / "cli" / "inputs"]
+    big = {
+        str(path.relative_to(PACKAGE.parent)): lines_of(path)
+        for package in small_packages
+        for path in package.rglob("*.py")
+        if lines_of(path) > 250
+    }
+    assert big == {}

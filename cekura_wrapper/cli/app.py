@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cekura_wrapper import DISTRIBUTION
-from cekura_wrapper._plan import MAX_RUNS
-from cekura_wrapper._reach import unreachable_agent_urls
-from cekura_wrapper._retries import DEFAULT_MAX_EXTRA_RUNS, worst_case_extra_runs
+from cekura_wrapper import (
+    DEFAULT_MAX_EXTRA_RUNS,
+    DISTRIBUTION,
+    MAX_RUNS,
+    unreachable_agent_urls,
+    worst_case_extra_runs,
+)
 from cekura_wrapper.spec.model import EXIT_CODE_MEANINGS, DriftExitCode
 
 from . import dev
@@ -53,7 +56,7 @@ from .stopping import Terminated, ended_lines, sigterm_as_interrupt
 from .verdict import judge
 
 if TYPE_CHECKING:
-    from cekura_wrapper._preflight import PreflightResult
+    from cekura_wrapper import PreflightResult
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -179,7 +182,7 @@ def plan(
     Exits 2 when run would refuse the batch, including agent URLs Cekura at the base URL could
     not reach.
     """
-    from cekura_wrapper._settings import resolve_base_url
+    from cekura_wrapper import resolve_base_url
 
     output = Output(json_mode=json_mode)
     tools = _mock_tools(output, mock_tools, no_mock_tools, batch)
@@ -917,7 +920,7 @@ def _refuse_unreachable(output: Output, batch: Batch, base_url: str, *, allowed:
 def _run_preflight(
     output: Output, urls: Sequence[str], *, timeout: float, secret: str | None, greeting_wait: float = 1.0
 ) -> list[PreflightResult]:
-    from cekura_wrapper._preflight import preflight as check
+    from cekura_wrapper import preflight as check
 
     output.note(f"Pre-flight check of {len(urls)} agent URL{'s' if len(urls) != 1 else ''}...")
     with reported_errors(output):

@@ -20,11 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import click
 
-from cekura_wrapper._compare import Comparison, compare
-from cekura_wrapper._listing import ListingError
-from cekura_wrapper._results import Result
-from cekura_wrapper._targets import TargetStats
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import Comparison, ListingError, Result, TargetStats, compare, display_url
 
 from .compare import judge_comparison
 from .comparison_report import comparison_document, comparison_table, headline, markdown_comparison

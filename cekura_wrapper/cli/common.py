@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from cekura_wrapper._errors import (
+from cekura_wrapper import (
+    MAX_RUNS,
     APIConnectionError,
     APIError,
     BadRequestError,
@@ -19,14 +20,13 @@ from cekura_wrapper._errors import (
     Loc,
     MissingAPIKeyError,
     PollTimeoutError,
+    Submission,
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
     render_loc,
 )
-from cekura_wrapper._errors import Problem as LocatedProblem
-from cekura_wrapper._plan import MAX_RUNS
-from cekura_wrapper._results import Submission
+from cekura_wrapper import Problem as LocatedProblem
 
 from .documents import error_document
 from .exit_codes import ExitCode
@@ -245,8 +245,7 @@ def poll_timing(
     """``--poll-interval`` and ``--max-poll-interval``: 1 s and 5 s by default, 0.05 s and 0.5 s
     against a loopback API (the emulator ends a batch in well under a second; real Cekura is
     never on loopback). May raise ``ValidationError`` for a bad base URL."""
-    from cekura_wrapper._settings import resolve_base_url
-    from cekura_wrapper._validation import is_loopback_host
+    from cekura_wrapper import is_loopback_host, resolve_base_url
 
     fast = is_loopback_host(urlsplit(resolve_base_url(base_url)).hostname)
     shortest = poll_interval if poll_interval is not None else (0.05 if fast else 1.0)
@@ -424,7 +423,7 @@ class _EchoHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            from cekura_wrapper._display import guarded_line
+            from cekura_wrapper import guarded_line
 
             from .outside import outside
 

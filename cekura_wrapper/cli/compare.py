@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from cekura_wrapper._compare import Comparison
-from cekura_wrapper._results import TERMINAL_STATUSES
-from cekura_wrapper._stats import DEFAULT_ALPHA
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import DEFAULT_ALPHA, TERMINAL_STATUSES, Comparison, display_url
 
 from .common import api_options, fail_input, json_option, reported_errors
 from .comparison_report import (

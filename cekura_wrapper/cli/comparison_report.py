@@ -10,10 +10,7 @@ from typing import Any, Final
 
 from rich.table import Table
 
-from cekura_wrapper._compare import Comparison, ComparisonRow
-from cekura_wrapper._stats import Change
-from cekura_wrapper._targets import TargetStats
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import Change, Comparison, ComparisonRow, TargetStats, display_url
 
 from .outside import cell
 from .summary import _cell

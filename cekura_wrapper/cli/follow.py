@@ -6,9 +6,7 @@ from typing import NoReturn
 
 import click
 
-from cekura_wrapper import CekuraClient, EndCallsOutcome
-from cekura_wrapper._errors import PollTimeoutError
-from cekura_wrapper._results import Result
+from cekura_wrapper import CekuraClient, EndCallsOutcome, PollTimeoutError, Result
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .baseline import (

@@ -18,11 +18,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from cekura_wrapper._display import guarded_lines, visible, without_secrets
-from cekura_wrapper._plan import AGENT_URL
-from cekura_wrapper._preflight import PreflightResult
-from cekura_wrapper._results import Result
-from cekura_wrapper._validation import display_url, mask_urls
+from cekura_wrapper import (
+    AGENT_URL,
+    PreflightResult,
+    Result,
+    display_url,
+    guarded_lines,
+    mask_urls,
+    visible,
+    without_secrets,
+)
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .documents import run_endpoint, shown_body

@@ -14,10 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 import click
 from rich.table import Table
 
-from cekura_wrapper._plan import RunPlan
-from cekura_wrapper._results import Result
-from cekura_wrapper._retries import RetryLedger, TargetOutcome, TargetRetries, run_key
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import Result, RetryLedger, RunPlan, TargetOutcome, TargetRetries, display_url, run_key
 
 from .agent_urls import AgentUrls
 from .common import fail, plural, reconciled_note, reported_errors
