@@ -22,8 +22,13 @@ import click
 
 from cekura_wrapper import Comparison, ListingError, Result, TargetStats, compare, display_url
 
-from .compare import judge_comparison
-from .comparison_report import comparison_document, comparison_table, headline, markdown_comparison
+from .comparison_report import (
+    comparison_document,
+    comparison_table,
+    headline,
+    judge_comparison,
+    markdown_comparison,
+)
 from .exit_codes import ExitCode
 from .inputs import InputProblem as Problem
 from .verdict import Verdict, threshold_text
