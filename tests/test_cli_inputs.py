@@ -57,7 +57,7 @@ def test_a_batch_file_with_several_errors_reports_each_with_its_line_and_sends_n
         f"{batch}:3: unknown key 'colour' (expected: agent, frequency, mock_tool_names, scenarios)",
         f"{batch}:7: scenario id must be a positive int, got 'abc' (text)",
         f"{batch}:8: websocket URL 'http://agent/chat' has scheme 'http'; use ws:// or wss://",
-        f"{batch}:9: unknown key 'websocket_uri' (expected keys: scenario, websocket_url)",
+        f"{batch}:9: unknown key 'websocket_uri' (did you mean 'websocket_url'?)",
         f"{batch}:10: expected a {{scenario, websocket_url}} entry, got 'just a string'",
         f"{batch}:12: environment variable CEKURA_VAR_TEST_UNSET is not set (write ${{CEKURA_VAR_TEST_UNSET:-default}} for a default)",
         "--scenario #1: expected ID=URL (e.g. 101=wss://agent.example.com/chat) or a bare ID "

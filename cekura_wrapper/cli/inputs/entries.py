@@ -8,6 +8,7 @@ from cekura_wrapper import ScenarioTarget, check_positive_id, check_websocket_ur
 
 from .batch import Located
 from .files import Item
+from .keys import meant_keys, unknown_message
 from .settings import as_int
 from .variables import UNRESOLVED, Collector
 
@@ -17,16 +18,19 @@ _ITEM_KEYS: Final = ("scenario", "websocket_url")
 def entry_target(item: Item, collector: Collector) -> Located | None:
     unknown = sorted(str(key) for key in item.values if key not in _ITEM_KEYS)
     missing = "scenario" not in item.values
+    # One problem for the keys (a typo is not also a missing key); the values are still checked.
     if unknown:
-        collector.add(
-            item.where_of(unknown[0]),
-            f"unknown key {', '.join(map(quote, unknown))} (expected keys: scenario, websocket_url)",
-        )
-    if missing:
+        message = unknown_message(unknown, _ITEM_KEYS, expected="expected keys: scenario, websocket_url")
+        if missing and "scenario" not in meant_keys(unknown, _ITEM_KEYS):
+            message += "; missing scenario"
+        collector.add(item.where_of(unknown[0]), message)
+    elif missing:
         collector.add(item.where, "missing scenario")
-    if unknown or missing:
-        return None
-    scenario = as_int(collector.expand(item.values["scenario"], item.where_of("scenario")))
+    scenario = (
+        UNRESOLVED
+        if missing
+        else as_int(collector.expand(item.values["scenario"], item.where_of("scenario")))
+    )
     # No websocket_url (or an empty one: a blank CSV cell, `websocket_url:` in YAML): the agent's URL.
     raw_url = item.values.get("websocket_url")
     url = (
@@ -34,9 +38,10 @@ def entry_target(item: Item, collector: Collector) -> Located | None:
         if raw_url is None or raw_url == ""
         else collector.expand(raw_url, item.where_of("websocket_url"))
     )
-    return _checked(
+    located = _checked(
         scenario, url, item.where_of("scenario"), item.where_of("websocket_url"), item.where, collector
     )
+    return None if unknown else located
 
 
 def _checked(

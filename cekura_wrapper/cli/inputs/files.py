@@ -14,6 +14,7 @@ import yaml
 
 from cekura_wrapper import quote
 
+from .keys import meant_keys, unknown_message
 from .limits import FORMATS, MAX_DEPTH, bounded_text, compose, construct, node_line, tree_problem
 from .variables import Collector
 
@@ -41,6 +42,9 @@ class FileContent:
     mock_tool_names: tuple[object, str] | None = None
     #: The file could not be read or parsed, so a missing frequency is not worth reporting too.
     unreadable: bool = False
+    #: Known keys that unknown ones most likely stand for (``frequncy``: frequency), already
+    #: reported as typos, so not reported again as missing.
+    meant: set[str] = attrs.field(factory=set)
 
 
 def read_file(path: Path, collector: Collector) -> FileContent:
@@ -79,8 +83,9 @@ def _read_csv_rows(text: str, name: str, collector: Collector) -> FileContent:
     header = [column.strip() for column in next(reader, [])]
     unknown = [column for column in header if column not in _CSV_COLUMNS]
     missing = [column for column in ("scenario",) if column not in header]
+    missing = [column for column in missing if column not in meant_keys(unknown, _CSV_COLUMNS)]
     if unknown:
-        collector.add(f"{name}:1", f"unknown column {', '.join(map(quote, unknown))}")
+        collector.add(f"{name}:1", unknown_message(unknown, _CSV_COLUMNS, noun="column"))
     if missing:
         collector.add(
             f"{name}:1", f"missing column {' and '.join(missing)} (header row: scenario,websocket_url)"
@@ -157,11 +162,14 @@ def _read_tree(text: str, name: str, kind: str, collector: Collector) -> FileCon
             elif key in ("frequency", "agent", "mock_tool_names"):
                 file_setting(content, str(key), construct(value_node), where, collector)
             else:
+                content.meant |= meant_keys([key], _TOP_KEYS)
                 collector.add(
                     node_line(name, key_node),
-                    f"unknown key {quote(key)} (expected: {', '.join(sorted(_TOP_KEYS))})",
+                    unknown_message([key], _TOP_KEYS, expected=f"expected: {', '.join(sorted(_TOP_KEYS))}"),
                 )
-        if not any(construct(key_node) == "scenarios" for key_node, _ in node.value):
+        if "scenarios" not in content.meant and not any(
+            construct(key_node) == "scenarios" for key_node, _ in node.value
+        ):
             collector.add(
                 node_line(name, node), "missing 'scenarios' (a list of {scenario, websocket_url} entries)"
             )

@@ -53,7 +53,13 @@ def load_batch(
     final_agent = checked_setting(
         "agent", agent, content.agent, lambda value: check_positive_id(value, "agent"), collector, origins
     )
-    if need_frequency and frequency is None and content.frequency is None and not content.unreadable:
+    if (
+        need_frequency
+        and frequency is None
+        and content.frequency is None
+        and not content.unreadable
+        and "frequency" not in content.meant
+    ):
         collector.add(
             "--frequency", "frequency is required: pass --frequency N or set frequency in the batch file"
         )

@@ -15,6 +15,7 @@ from cekura_wrapper import MAX_RUNS, check_frequency, check_positive_id, quote
 from .batch import Batch
 from .entries import entry_target
 from .files import FileContent, file_setting, read_items
+from .keys import meant_keys, unknown_message
 from .limits import FORMATS, MAX_DEPTH, bounded_text, compose, construct, node_line, tree_problem
 from .loading import plan_targets
 from .problems import InputError, file_order
@@ -88,7 +89,12 @@ def load_suite(
             else:
                 collector.add(
                     node_line(name, key_node),
-                    f"unknown key {quote(key)} in a file with groups (expected: {', '.join(sorted(_SUITE_KEYS))})",
+                    unknown_message(
+                        [key],
+                        _SUITE_KEYS,
+                        place=" in a file with groups",
+                        expected=f"expected: {', '.join(sorted(_SUITE_KEYS))}",
+                    ),
                 )
     final_concurrency = checked_setting(
         "concurrency",
@@ -126,35 +132,59 @@ def _read_groups(node: yaml.Node, name: str, collector: Collector, max_runs: int
             elif key == "name":
                 group_name = collector.expand(construct(value_node), value_where)
             else:
+                content.meant |= meant_keys([key], _GROUP_KEYS)
                 collector.add(
                     node_line(name, key_node),
-                    f"unknown key {quote(key)} in a group (expected: {', '.join(sorted(_GROUP_KEYS))})",
+                    unknown_message(
+                        [key],
+                        _GROUP_KEYS,
+                        place=" in a group",
+                        expected=f"expected: {', '.join(sorted(_GROUP_KEYS))}",
+                    ),
                 )
-        if not isinstance(group_name, str) or not group_name.strip() or len(group_name) > 100:
-            if group_name is not UNRESOLVED:
-                collector.add(where, "each group needs a name of 1 to 100 characters")
-            continue
-        if group_name in names:
-            collector.add(where, f"group name {quote(group_name)} is also used at {names[group_name]}")
-            continue
-        names[group_name] = where
+        # A group with a bad name is still checked through, so every problem shows at once.
+        name_problem = _name_problem(group_name, names, content.meant)
+        if name_problem:
+            collector.add(where, name_problem)
+        elif name_problem is None:
+            assert isinstance(group_name, str)
+            names[group_name] = where
+        label = (
+            f"group {quote(group_name)}"
+            if isinstance(group_name, str) and group_name.strip()
+            else "the group"
+        )
         targets = [
             located for item in content.items if (located := entry_target(item, collector)) is not None
         ]
-        if not content.items:
-            collector.add(where, f"group {quote(group_name)} has no scenarios")
+        if not content.items and "scenarios" not in content.meant:
+            collector.add(where, f"{label} has no scenarios")
         origins: dict[str, str] = {}
         frequency = checked_setting("frequency", None, content.frequency, check_frequency, collector, origins)
         agent = checked_setting(
             "agent", None, content.agent, lambda value: check_positive_id(value, "agent"), collector, origins
         )
-        if content.frequency is None:
-            collector.add(where, f"group {quote(group_name)} needs a frequency")
+        if content.frequency is None and "frequency" not in content.meant:
+            collector.add(where, f"{label} needs a frequency")
         tools = file_mock_tools(None, content.mock_tool_names, collector, origins)
         run_plan = None
         if targets and frequency is not None and len(targets) == len(content.items):
             run_plan = plan_targets(targets, frequency, agent, collector, origins, max_runs, tools)
-        groups.append(
-            (group_name, Batch(tuple(targets), frequency, agent, run_plan=run_plan, origins=origins))
-        )
+        if name_problem is None:
+            assert isinstance(group_name, str)
+            groups.append(
+                (group_name, Batch(tuple(targets), frequency, agent, run_plan=run_plan, origins=origins))
+            )
     return groups
+
+
+def _name_problem(group_name: object, names: Mapping[str, str], meant: set[str]) -> str | None:
+    """Why ``group_name`` cannot name a group ("" when that is reported already: a variable that
+    did not expand, a typo of ``name``), or ``None`` when it can."""
+    if not isinstance(group_name, str) or not group_name.strip() or len(group_name) > 100:
+        if group_name is UNRESOLVED or "name" in meant:
+            return ""
+        return "each group needs a name of 1 to 100 characters"
+    if group_name in names:
+        return f"group name {quote(group_name)} is also used at {names[group_name]}"
+    return None
