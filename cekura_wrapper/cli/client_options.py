@@ -74,13 +74,7 @@ def client_options(function: F) -> F:
         show_default=True,
         help="Retries of requests that are safe to repeat (a run request that may have landed is never resent).",
     )(declared)
-    declared = click.option(
-        "--base-url",
-        envvar="CEKURA_BASE_URL",
-        show_envvar=True,
-        metavar="URL",
-        help="Cekura API root [default: https://api.cekura.ai].",
-    )(declared)
+    declared = base_url_option("Cekura API root [default: https://api.cekura.ai].")(declared)
     declared = click.option(
         "--api-key",
         envvar="CEKURA_API_KEY",
@@ -89,6 +83,11 @@ def client_options(function: F) -> F:
         help="Cekura API key; prefer the environment variable (a flag shows up in process lists).",
     )(declared)
     return cast(F, declared)
+
+
+def base_url_option(help: str) -> Callable[[F], F]:
+    """``--base-url`` (``CEKURA_BASE_URL``); ``help`` says what the command does with it."""
+    return click.option("--base-url", envvar="CEKURA_BASE_URL", show_envvar=True, metavar="URL", help=help)
 
 
 def poll_timing(

@@ -9,6 +9,7 @@ import click
 
 from cekura_wrapper import DEFAULT_MAX_EXTRA_RUNS, resolve_base_url, worst_case_extra_runs
 
+from ..client_options import base_url_option
 from ..common import fail_input, reported_errors
 from ..documents import plan_document
 from ..exit_codes import command_epilog
@@ -29,13 +30,9 @@ from .loading import chosen_mock_tools, load, load_suite_file, refuse_unreachabl
     )
 )
 @batch_options(frequency=True)
-@click.option(
-    "--base-url",
-    envvar="CEKURA_BASE_URL",
-    show_envvar=True,
-    metavar="URL",
-    help="The Cekura API root run would use [default: https://api.cekura.ai]: agent URLs it could not "
-    "reach are named.",
+@base_url_option(
+    "The Cekura API root run would use [default: https://api.cekura.ai]: agent URLs it could not "
+    "reach are named."
 )
 @click.option(
     "--concurrency",
