@@ -15,7 +15,6 @@ from cekura_wrapper import (
     SuiteGroup,
     ValidationError,
 )
-from cekura_wrapper import client as cekura_client
 from cekura_wrapper.testing import AgentThread, CekuraEmulator, EmulatorSettings
 
 
@@ -192,7 +191,10 @@ def test_ending_calls_is_time_bounded_when_cekura_hangs(
     calls_ended=False and the suite returns."""
     from cekura_wrapper.testing import Latency
 
-    monkeypatch.setattr(cekura_client, "STOP_REQUEST_TIMEOUT", 0.3)
+    # The bound is end_calls_many's default (read when the module loaded): shorten that default.
+    defaults = CekuraClient.end_calls_many.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "timeout", 0.3)
     emulator.reset()
     with AgentThread("slow", reply_delay=4.0) as agent, make_client(emulator) as client:
 
