@@ -48,6 +48,7 @@ def test_an_unknown_key_does_not_hide_the_other_problems_of_its_entry(tmp_path: 
         "  - {scenario: 0, websocket_url: 'http://agent/chat', colour: blue}\n"
         "  - {colour: blue}\n"
         "  - {scenaro: 104, colour: blue}\n"
+        f"  - {{websocket_url: '{URL}'}}\n"
     )
 
     assert problems(batch) == [
@@ -58,6 +59,7 @@ def test_an_unknown_key_does_not_hide_the_other_problems_of_its_entry(tmp_path: 
         f"{batch}:4: unknown key 'colour' (expected keys: scenario, websocket_url); missing scenario",
         f"{batch}:5: unknown key 'colour', 'scenaro' "
         "(expected keys: scenario, websocket_url; did you mean 'scenario' for 'scenaro'?)",
+        f"{batch}:6: missing scenario",
     ]
 
 
