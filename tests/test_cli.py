@@ -14,7 +14,7 @@ import pytest
 from cli_helpers import FAST_POLLS, gets, invoke, posts, submitted_id
 from junit_schema import assert_valid_junit
 
-from cekura_wrapper.cli import render
+from cekura_wrapper.cli import progress
 from cekura_wrapper.testing import (
     AgentThread,
     CekuraEmulator,
@@ -398,10 +398,10 @@ def test_ctrl_c_while_waiting_prints_how_to_resume_and_resubmits_nothing(
 ) -> None:
     slow = cekura_agent("slow", reply_delay=1.0).url
 
-    def interrupt(self: render.PlainProgress, result: object) -> None:
+    def interrupt(self: progress.PlainProgress, result: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(render.PlainProgress, "update", interrupt)
+    monkeypatch.setattr(progress.PlainProgress, "update", interrupt)
 
     result = invoke(
         ["run", "--scenario", f"101={slow}", "--frequency", "1", "--wait", "--keep-running", *FAST_POLLS],

@@ -165,19 +165,8 @@ def lines_of(path: Path) -> int:
 
 
 def test_cli_modules_stay_small() -> None:
-    """The CLI's rule: no module over 500 lines; the command modules (``cli/commands/``) and the
-    batch reader's parts (``cli/inputs/``) under 250."""
-    big = {
-        str(path.relative_to(PACKAGE.parent)): lines_of(path)
-        for path in (PACKAGE / "cli").rglob("*.py")
-        if lines_of(path) > 500
-    }
-    assert big == {}
-    small_packages = [PACKAGE / "cli" / "commands", PACKAGE / "cli" / "inputs"]
-    big = {
-        str(path.relative_to(PACKAGE.parent)): lines_of(path)
-        for package in small_packages
-        for path in package.rglob("*.py")
-        if lines_of(path) > 250
-    }
-    assert big == {}
+    """The CLI's rule: no module over 250 lines (``suite.py``, which issue 26's report work is
+    extending at the time of the split, over 500 at most, until it is split by job)."""
+    sizes = {str(path.relative_to(PACKAGE)): lines_of(path) for path in (PACKAGE / "cli").rglob("*.py")}
+    assert sizes.pop("cli/suite.py") <= 500
+    assert {name: lines for name, lines in sizes.items() if lines > 250} == {}
