@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 from source_imports import PACKAGE, imported_modules, modules
 
