@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import attrs
 import click
 
-from cekura_wrapper import is_loopback_host, resolve_base_url
+from cekura_wrapper.checks import is_loopback_host, resolve_base_url
 
 from .common import reported_errors
 from .render import Output

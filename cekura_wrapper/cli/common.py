@@ -14,16 +14,15 @@ from cekura_wrapper import (
     APIError,
     BadRequestError,
     CekuraError,
-    Loc,
     MissingAPIKeyError,
     PollTimeoutError,
     Submission,
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
-    render_loc,
 )
 from cekura_wrapper import Problem as LocatedProblem
+from cekura_wrapper.checks import Loc, render_loc
 
 from .documents import error_document
 from .exit_codes import ExitCode
@@ -202,7 +201,7 @@ class _EchoHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            from cekura_wrapper import guarded_line
+            from cekura_wrapper.display import guarded_line
 
             from .outside import outside
 

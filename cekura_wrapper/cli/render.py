@@ -15,16 +15,8 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cekura_wrapper import (
-    AGENT_URL,
-    PreflightResult,
-    Result,
-    display_url,
-    guarded_lines,
-    mask_urls,
-    visible,
-    without_secrets,
-)
+from cekura_wrapper import AGENT_URL, PreflightResult, Result, display_url, mask_urls
+from cekura_wrapper.display import guarded_lines, visible, without_secrets
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .documents import run_endpoint, shown_body

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from cekura_wrapper import DEFAULT_MAX_EXTRA_RUNS, worst_case_extra_runs
+from cekura_wrapper import DEFAULT_MAX_EXTRA_RUNS
+from cekura_wrapper.retries import worst_case_extra_runs
 
 from .inputs import InputProblem as Problem
 

@@ -8,7 +8,8 @@ from typing import Any, Final
 
 from rich.table import Table
 
-from cekura_wrapper import RetryLedger, TargetOutcome, TargetRetries, display_url, run_key
+from cekura_wrapper import TargetOutcome, display_url
+from cekura_wrapper.retries import RetryLedger, TargetRetries, run_key
 
 from .common import plural
 from .junit import Rerun

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from cekura_wrapper import Result, RetryLedger, RunPlan, TargetOutcome
+from cekura_wrapper import Result, RunPlan, TargetOutcome
+from cekura_wrapper.retries import RetryLedger
 
 from .agent_urls import AgentUrls
 from .common import fail, plural, reconciled_note, reported_errors

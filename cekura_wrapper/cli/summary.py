@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from cekura_wrapper import Result, Run, markdown_text
+from cekura_wrapper import Result, Run
+from cekura_wrapper.display import markdown_text
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .outside import outside

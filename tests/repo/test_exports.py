@@ -44,3 +44,16 @@ def test_the_testing_kit_lists_each_name_once_and_dir_shows_them() -> None:
 
 def test_the_testing_kit_exports_no_name_the_client_exports() -> None:
     assert set(testing.__all__) & set(cekura_wrapper.__all__) == set()
+
+
+def test_the_tool_submodules_export_what_they_list_and_the_package_does_not_repeat_it() -> None:
+    """``display``, ``checks`` and ``retries`` serve tools built on the package (the CLI): each
+    name resolves, and none of the helpers is also a top-level name an application would see."""
+    import cekura_wrapper.checks as checks
+    import cekura_wrapper.display as display
+    import cekura_wrapper.retries as retries
+
+    for module in (display, checks, retries):
+        assert [name for name in module.__all__ if getattr(module, name, None) is None] == []
+    helpers = {"shown", "visible", "without_secrets", "quote", "check_frequency", "RetryLedger", "run_key"}
+    assert helpers & set(cekura_wrapper.__all__) == set()

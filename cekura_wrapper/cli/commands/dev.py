@@ -209,7 +209,8 @@ def demo(context: click.Context) -> None:
 
 def _agent_urls(values: tuple[str, ...]) -> dict[int, str]:
     """``--agent-url ID=URL`` values as a mapping, or a usage error naming the bad one."""
-    from cekura_wrapper import check_websocket_url, quote
+    from cekura_wrapper.checks import check_websocket_url
+    from cekura_wrapper.display import quote
 
     found: dict[int, str] = {}
     for number, value in enumerate(values, start=1):

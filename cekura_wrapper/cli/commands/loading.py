@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from cekura_wrapper import MAX_RUNS, unreachable_agent_urls
+from cekura_wrapper import MAX_RUNS
+from cekura_wrapper.checks import unreachable_agent_urls
 
 from ..common import fail, fail_input
 from ..exit_codes import ExitCode

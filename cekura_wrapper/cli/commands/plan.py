@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from cekura_wrapper import DEFAULT_MAX_EXTRA_RUNS, resolve_base_url, worst_case_extra_runs
+from cekura_wrapper import DEFAULT_MAX_EXTRA_RUNS
+from cekura_wrapper.checks import resolve_base_url
+from cekura_wrapper.retries import worst_case_extra_runs
 
 from ..client_options import base_url_option
 from ..common import fail_input, reported_errors

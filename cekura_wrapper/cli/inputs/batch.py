@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from cekura_wrapper import Loc, RunPlan, ScenarioTarget
+from cekura_wrapper import RunPlan, ScenarioTarget
+from cekura_wrapper.checks import Loc
 
 
 @attrs.frozen

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from cekura_wrapper import ScenarioTarget, check_positive_id, check_websocket_url, quote
+from cekura_wrapper import ScenarioTarget
+from cekura_wrapper.checks import check_positive_id, check_websocket_url
+from cekura_wrapper.display import quote
 
 from .batch import Located
 from .files import Item

@@ -12,7 +12,7 @@ from typing import Final
 import attrs
 import yaml
 
-from cekura_wrapper import quote
+from cekura_wrapper.display import quote
 
 from .keys import meant_keys, unknown_message
 from .limits import FORMATS, MAX_DEPTH, bounded_text, compose, construct, node_line, tree_problem

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Sequence
 
-from cekura_wrapper import quote
+from cekura_wrapper.display import quote
 
 #: How alike a key must be to a known one to be suggested (difflib's ratio: 'scenaro' and
 #: 'scenario' score 0.93, 'colour' and 'agent' 0.36).

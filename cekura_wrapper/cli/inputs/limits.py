@@ -11,7 +11,7 @@ from typing import Final
 
 import yaml
 
-from cekura_wrapper import quote
+from cekura_wrapper.display import quote
 
 FORMATS: Final = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv"}
 #: Limits on a batch file, so any file is read in bounded time and memory.

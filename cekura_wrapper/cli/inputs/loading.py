@@ -7,15 +7,8 @@ import os
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
-from cekura_wrapper import (
-    MAX_RUNS,
-    RunPlan,
-    ValidationError,
-    check_frequency,
-    check_positive_id,
-    check_websocket_url,
-    plan_run,
-)
+from cekura_wrapper import MAX_RUNS, RunPlan, ValidationError, plan_run
+from cekura_wrapper.checks import check_frequency, check_positive_id, check_websocket_url
 
 from .batch import Batch, Located, place
 from .entries import entry_target, scenario_flag

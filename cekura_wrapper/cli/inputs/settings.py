@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cekura_wrapper import MAX_ID, check_mock_tool_names
+from cekura_wrapper.checks import MAX_ID, check_mock_tool_names
 
 from .variables import UNRESOLVED, Collector
 

@@ -10,7 +10,9 @@ from typing import Final
 import attrs
 import yaml
 
-from cekura_wrapper import MAX_RUNS, check_frequency, check_positive_id, quote
+from cekura_wrapper import MAX_RUNS
+from cekura_wrapper.checks import check_frequency, check_positive_id
+from cekura_wrapper.display import quote
 
 from .batch import Batch
 from .entries import entry_target
