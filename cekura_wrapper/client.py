@@ -16,7 +16,14 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 import attrs
 import httpx
 
-from ._api import end_calls_request, list_results_request, request_name, result_request, run_request
+from ._api import (
+    end_calls_request,
+    list_results_request,
+    request_name,
+    result_request,
+    run_request,
+    share_link_request,
+)
 from ._budget import DEFAULT_REQUEST_BUDGET, RequestBudget
 from ._compare import Comparison, check_compare_input
 from ._compare import compare as compare_results
@@ -31,6 +38,7 @@ from ._errors import (
     SubmissionUncertainError,
     ValidationError,
 )
+from ._links import ShareLink, expire_at
 from ._listing import DEFAULT_MAX_PAGES, MAX_PAGE_SIZE, ResultPages
 from ._lookup import LOOKUP_PAGE_SIZE, Lookup, Pause, Send
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
@@ -337,6 +345,17 @@ class _ClientBase(Generic[HttpClientT, SenderT]):
         if problem:
             raise ValidationError(problem)
         return end_calls_request(result_id)
+
+    def _share_kwargs(self, result_id: int, expires_in_days: int) -> tuple[dict[str, object], str]:
+        """The checked request for a shareable link and its ``expire_at`` (``ValidationError`` first)."""
+        problem = check_positive_id(result_id, "result_id")
+        try:
+            until = expire_at(expires_in_days, self._now())
+        except ValueError as exc:
+            problem = problem or str(exc)
+        if problem:
+            raise ValidationError(problem)
+        return share_link_request(result_id, until), until
 
     def _result_pages(self, agent: int | None, page_size: int | None, max_pages: int) -> ResultPages:
         """The checked walk of the results list (``ValidationError`` before any request)."""
@@ -677,6 +696,16 @@ class CekuraClient(_ClientBase[httpx.Client, SyncSender]):
         kwargs = self._end_calls_kwargs(result_id)
         self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
 
+    def create_share_link(self, result_id: int, expires_in_days: int) -> ShareLink | None:
+        """Ask Cekura for a link to the result anyone holding it can open, valid ``expires_in_days``
+        days (1..365). Each call makes a new link, so a failure that may have reached Cekura is not
+        retried (``SubmissionUncertainError``). ``None`` when the answer holds no https link on
+        cekura.ai."""
+        kwargs, until = self._share_kwargs(result_id, expires_in_days)
+        response = self._sender.send(kwargs, Kind.SUBMIT)
+        payload = decode_object(response, name=request_name(kwargs), secret=self._api_key)
+        return ShareLink.from_payload(result_id, payload, until)
+
     def end_calls_many(
         self, result_ids: Iterable[int], *, timeout: float = STOP_REQUEST_TIMEOUT
     ) -> dict[int, EndCallsOutcome]:
@@ -978,6 +1007,13 @@ class AsyncCekuraClient(_ClientBase[httpx.AsyncClient, AsyncSender]):
         """See ``CekuraClient.end_calls``."""
         kwargs = self._end_calls_kwargs(result_id)
         await self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
+
+    async def create_share_link(self, result_id: int, expires_in_days: int) -> ShareLink | None:
+        """See ``CekuraClient.create_share_link``."""
+        kwargs, until = self._share_kwargs(result_id, expires_in_days)
+        response = await self._sender.send(kwargs, Kind.SUBMIT)
+        payload = decode_object(response, name=request_name(kwargs), secret=self._api_key)
+        return ShareLink.from_payload(result_id, payload, until)
 
     async def end_calls_many(
         self, result_ids: Iterable[int], *, timeout: float = STOP_REQUEST_TIMEOUT

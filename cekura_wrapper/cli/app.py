@@ -16,6 +16,7 @@ from cekura_wrapper.spec.model import EXIT_CODE_MEANINGS, DriftExitCode
 
 from . import dev
 from .agent_urls import AgentUrls
+from .analysis import terminal_analysis
 from .baseline import (
     Gate,
     choose_baseline,
@@ -46,6 +47,7 @@ from .exit_codes import EXIT_CODES_HELP, ExitCode, command_epilog
 from .github_errors import report_error
 from .inputs import Batch, InputError, InputProblem, SuiteInput, has_groups, load_batch, load_suite, load_urls
 from .junit import junit_path_problem
+from .links import current_links, project_id_option, share_links_option
 from .render import Output, plan_summary, plan_table, preflight_table, result_summary, runs_table
 from .reports import Reports
 from .retry_flags import cost_line, cost_problems, retry_flag_problems, retry_options
@@ -269,6 +271,8 @@ def plan(
     help="When the run request fails after it may have reached Cekura, look for the batch this long "
     "before concluding it was not created (it is never resent).",
 )
+@project_id_option
+@share_links_option
 @json_option
 def run(
     batch: Path | None,
@@ -473,6 +477,7 @@ def run(
 @click.argument("result_id", type=click.IntRange(min=1))
 @api_options
 @gate_options
+@project_id_option
 @json_option
 def status(
     result_id: int,
@@ -512,9 +517,12 @@ def status(
     output.line(result_summary(result))
     show_comparison(output, choice)
     output.note(headline)
+    for line in current_links().terminal_lines([result.id]) + terminal_analysis([result]):
+        output.note(line)
     output.document(
         result_document(result, exit_code=code, verdict=why, fail_under=None)
         | comparison_fields(choice)
+        | current_links().fields(result.id)
         | ({"passed": code is ExitCode.OK} if result.is_terminal else {})
     )
     raise click.exceptions.Exit(int(code))
@@ -534,6 +542,8 @@ def status(
     help="At --timeout, Ctrl-C or SIGTERM, end the result's calls (by default watch leaves them running).",
 )
 @gate_options
+@project_id_option
+@share_links_option
 @json_option
 def watch(
     result_id: int,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+import attrs
 import click
 
 from cekura_wrapper import CekuraClient, EndCallsOutcome
@@ -25,6 +26,7 @@ from .baseline import (
 from .common import fail, reported_errors
 from .documents import result_document
 from .exit_codes import ExitCode
+from .links import with_shares
 from .render import Output, progress_view, result_summary, runs_table
 from .reports import Reports, write_reports
 from .stopping import Terminated, ended_lines
@@ -68,6 +70,7 @@ def follow(
     )
     with reported_errors(output, result_id=result_id):
         choice = choose_baseline(client, result, gate)
+    reports = attrs.evolve(reports, links=with_shares(output, client, reports.links, [result.id]))
     report(output, result, reports=reports, fail_under=fail_under, urls=urls, gate=gate, choice=choice)
 
 
@@ -156,6 +159,7 @@ def report(
         result, exit_code=verdict.exit_code, verdict=verdict.reason, fail_under=fail_under, urls=urls
     )
     document.update(comparison_fields(choice))
+    document.update(reports.links.fields(result.id))
     document["passed"] = verdict.passed  # the rule applied (--fail-on regression included)
     _add_errors(document, errors)
     output.document(document)
