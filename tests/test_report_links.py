@@ -315,7 +315,7 @@ async def test_the_async_client_makes_share_links_and_checks_its_arguments_first
             share = await client.create_share_link(9, 1)
             for bad in (0, 366, True):
                 with pytest.raises(ValidationError, match="expires_in_days"):
-                    await client.create_share_link(9, bad)  # type: ignore[arg-type]
+                    await client.create_share_link(9, bad)
             with pytest.raises(ValidationError, match="result_id"):
                 await client.create_share_link(0, 1)
         assert len(server.received("POST", SHARE.format(9))) == 1
