@@ -366,3 +366,65 @@ def test_cekuras_analysis_is_bounded_and_escaped_in_the_summary() -> None:
     reasons = [line for line in markdown.splitlines() if line.startswith("| reason ")]
     assert [line.split()[2] for line in reasons] == [str(n) for n in range(1, 11)]  # ranked, at most 10
     assert "| 5 more reasons | |" in markdown
+
+
+def test_the_emulators_share_answers_match_the_spec(tmp_path: Path) -> None:
+    import httpx
+    from openapi_core import OpenAPI
+    from openapi_core.testing import MockRequest, MockResponse
+
+    spec = OpenAPI.from_file_path(str(Path(__file__).resolve().parents[1] / "openapi.yaml"))
+    with CekuraEmulator() as emulator, AgentThread("helpful") as agent:
+        ran = invoke(
+            ["run", "--scenario", f"101={agent.url}", "--frequency", "1", "--json"], emulator=emulator
+        )
+        path = SHARE.format(json.loads(ran.stdout)["result_id"])
+        headers = {"X-CEKURA-API-KEY": emulator.api_key}
+        answers = []
+        with httpx.Client(base_url=emulator.base_url, headers=headers, timeout=10) as http:
+            for body in (
+                {"expire_at": "2026-12-08T12:00:00+00:00"},
+                {"expire_at": None},
+                {"expire_at": "soon"},
+            ):
+                response = http.post(path, json=body)
+                request = MockRequest("https://api.cekura.ai", "post", path, data=json.dumps(body).encode())
+                spec.validate_response(
+                    request, MockResponse(response.content, status_code=response.status_code)
+                )
+                answers.append(response)
+            missing = http.post(SHARE.format(999), json={})
+    assert [answer.status_code for answer in answers] == [200, 200, 400]
+    assert answers[0].json()["token"] != answers[1].json()["token"]  # a new link on every call
+    assert "expire_at" in answers[2].json()
+    assert missing.status_code == 404
+
+
+def test_a_skipped_group_has_its_row_and_its_planned_runs() -> None:
+    from cekura_wrapper import GroupOutcome, Submission, SuiteResult
+    from cekura_wrapper.cli.github import step_outputs
+    from cekura_wrapper.cli.groups import group_rows
+    from cekura_wrapper.cli.suite import suite_verdict
+
+    done = Result.from_payload(
+        {"id": 5, "status": "completed", "total_runs_count": "1", "success_runs_count": "1", "runs": {}}
+    )
+    submission = Submission.from_payload({"id": 5, "status": "running", "runs": []}, planned_runs=1)
+    suite = SuiteResult(
+        (
+            GroupOutcome("smoke", "passed", submission=submission, result=done, runs=1),
+            GroupOutcome("nightly | soak", "skipped", runs=4),
+        ),
+        stopped="timeout",
+    )
+    verdict = suite_verdict(suite, None)
+    rows = group_rows(suite, None)
+    markdown = markdown_summary(verdict, suite.results, groups=rows)
+    assert "| smoke | 5 | passed | 1 / 1 |" in markdown
+    assert "| nightly \\| soak | - | skipped | 0 / 4 | - | - | - |" in markdown
+    assert json.loads(step_outputs(verdict, rows)["groups"]) == {
+        "smoke": {"passed": True, "result_id": 5},
+        "nightly | soak": {"passed": False, "result_id": None},
+    }
+    assert step_outputs(verdict)["total_runs"] == "5"
+    assert "groups" not in step_outputs(verdict)
