@@ -440,6 +440,21 @@ def test_a_400_never_echoes_a_password_from_the_url(api: Api) -> None:
     assert "https://***@agent.test/" in response.json()["scenarios"][0]
 
 
+@pytest.mark.parametrize(
+    ("url", "secret", "shown"),
+    [
+        ("https://bob:hunt/er2@agent.test/x", "er2", "https://***@agent.test/x"),  # a '/' in the password
+        ("https://agent.test/chat?token=s3cr3t&v=1", "s3cr3t", "https://agent.test/chat?token=***&v=***"),
+        ("http://a:b@agent.test/?k=s3cr3t#frag", "s3cr3t", "http://***@agent.test/?k=***#***"),
+    ],
+)
+def test_a_400_never_echoes_a_password_or_a_query_value(api: Api, url: str, secret: str, shown: str) -> None:
+    response = api.run({"frequency": 1, "scenarios": [{"scenario": 101, "websocket_url": url}]})
+    assert response.status_code == 400
+    assert secret not in response.text
+    assert shown in response.json()["scenarios"][0]
+
+
 def test_websocket_connections_to_the_api_are_refused(api: Api) -> None:
     outcome = asyncio.run(
         place_call(

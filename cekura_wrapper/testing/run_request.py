@@ -221,12 +221,21 @@ def _url_problem(url: str) -> str | None:
 
 
 def _without_credentials(url: str) -> str:
-    """The URL with any ``user:password@`` replaced, so a 400 never echoes a password."""
+    """The URL with any ``user:password@`` and every query value replaced, so a 400 never echoes a
+    password or a token. A password may hold a ``/``, so everything up to the last ``@`` before the
+    query goes (a path with an ``@`` loses its host too: the safe side for an error message)."""
     scheme, sep, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    if not sep or "@" not in authority:
+    if not sep:
         return url
-    return f"{scheme}://***@{authority.rpartition('@')[2]}{slash}{path}"
+    rest, fragment_sep, fragment = rest.partition("#")
+    rest, query_sep, query = rest.partition("?")
+    if "@" in rest:
+        rest = "***@" + rest.rpartition("@")[2]
+    if query_sep:
+        query = "&".join(
+            f"{part.partition('=')[0]}=***" if "=" in part else "***" for part in query.split("&") if part
+        )
+    return f"{scheme}://{rest}{query_sep}{query}{fragment_sep}{'***' if fragment else ''}"
 
 
 def _is_int(value: Any) -> bool:
