@@ -428,3 +428,14 @@ def test_a_skipped_group_has_its_row_and_its_planned_runs() -> None:
     }
     assert step_outputs(verdict)["total_runs"] == "5"
     assert "groups" not in step_outputs(verdict)
+
+
+def test_share_links_need_wait_and_nothing_is_sent_without_it() -> None:
+    with CekuraEmulator() as emulator:
+        run = invoke(
+            ["run", "--scenario", "101=wss://a.example.com/x", "--frequency", "1", "--share-links", "3"],
+            emulator=emulator,
+        )
+        assert emulator.requests == []
+    assert run.exit_code == 2
+    assert "--share-links needs --wait" in run.stderr

@@ -334,6 +334,7 @@ def run(
         ("--baseline", baseline),
         ("--fail-on", fail_on),
         ("--retry-failed", retry_failed or None),
+        ("--share-links", current_links().share_days),
     )
     flags = [flag for flag, value in waiting_only if value is not None]
     if not wait and flags:
