@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from cekura_api.api.evaluators import run_scenarios_with_websockets as _run_operation
-from cekura_api.api.results import create_shareable_link_token_2 as _share_operation
+from cekura_api.api.results import create_share_link as _share_operation
 from cekura_api.api.results import end_calls as _end_calls_operation
 from cekura_api.api.results import get_result as _result_operation
 from cekura_api.api.results import list_results as _list_operation

@@ -1,8 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
-from .create_shareable_link_token_2_response_400 import (
-    CreateShareableLinkToken2Response400,
-)
+from .create_share_link_response_400 import CreateShareLinkResponse400
 from .end_calls_response_404 import EndCallsResponse404
 from .get_result_response_404 import GetResultResponse404
 from .paginated_result_list import PaginatedResultList
@@ -27,7 +25,7 @@ from .submitted_run_status import SubmittedRunStatus
 from .submitted_run_test_profile_data import SubmittedRunTestProfileData
 
 __all__ = (
-    "CreateShareableLinkToken2Response400",
+    "CreateShareLinkResponse400",
     "EndCallsResponse404",
     "GetResultResponse404",
     "PaginatedResultList",

@@ -6,9 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.create_shareable_link_token_2_response_400 import (
-    CreateShareableLinkToken2Response400,
-)
+from ...models.create_share_link_response_400 import CreateShareLinkResponse400
 from ...models.schema_create_shareable_link_token_response import (
     SchemaCreateShareableLinkTokenResponse,
 )
@@ -43,16 +41,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse | None
-):
+) -> CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse | None:
     if response.status_code == 200:
         response_200 = SchemaCreateShareableLinkTokenResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = CreateShareableLinkToken2Response400.from_dict(response.json())
+        response_400 = CreateShareLinkResponse400.from_dict(response.json())
 
         return response_400
 
@@ -64,9 +60,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
-    CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse
-]:
+) -> Response[CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,9 +74,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SchemaPostCreateShareableLinkToken | Unset = UNSET,
-) -> Response[
-    CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse
-]:
+) -> Response[CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse]:
     """Make a shareable link to a result
 
      Makes a link to the result that anyone holding it can open, without a key, until expire_at (or for
@@ -97,7 +89,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse]
+        Response[CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse]
     """
 
     kwargs = _get_kwargs(
@@ -117,9 +109,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SchemaPostCreateShareableLinkToken | Unset = UNSET,
-) -> (
-    CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse | None
-):
+) -> CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse | None:
     """Make a shareable link to a result
 
      Makes a link to the result that anyone holding it can open, without a key, until expire_at (or for
@@ -134,7 +124,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse
+        CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse
     """
 
     return sync_detailed(
@@ -149,9 +139,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SchemaPostCreateShareableLinkToken | Unset = UNSET,
-) -> Response[
-    CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse
-]:
+) -> Response[CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse]:
     """Make a shareable link to a result
 
      Makes a link to the result that anyone holding it can open, without a key, until expire_at (or for
@@ -166,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse]
+        Response[CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse]
     """
 
     kwargs = _get_kwargs(
@@ -184,9 +172,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SchemaPostCreateShareableLinkToken | Unset = UNSET,
-) -> (
-    CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse | None
-):
+) -> CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse | None:
     """Make a shareable link to a result
 
      Makes a link to the result that anyone holding it can open, without a key, until expire_at (or for
@@ -201,7 +187,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CreateShareableLinkToken2Response400 | SchemaCreateShareableLinkTokenResponse
+        CreateShareLinkResponse400 | SchemaCreateShareableLinkTokenResponse
     """
 
     return (

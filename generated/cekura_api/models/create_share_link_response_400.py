@@ -8,11 +8,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CreateShareableLinkToken2Response400")
+T = TypeVar("T", bound="CreateShareLinkResponse400")
 
 
 @_attrs_define
-class CreateShareableLinkToken2Response400:
+class CreateShareLinkResponse400:
     """
     Attributes:
         field_name (list[str] | Unset):
@@ -39,12 +39,12 @@ class CreateShareableLinkToken2Response400:
         d = dict(src_dict)
         field_name = cast(list[str], d.pop("field_name", UNSET))
 
-        create_shareable_link_token_2_response_400 = cls(
+        create_share_link_response_400 = cls(
             field_name=field_name,
         )
 
-        create_shareable_link_token_2_response_400.additional_properties = d
-        return create_shareable_link_token_2_response_400
+        create_share_link_response_400.additional_properties = d
+        return create_share_link_response_400
 
     @property
     def additional_keys(self) -> list[str]:
