@@ -203,7 +203,7 @@ def _timed_out(
         _add_errors(extra, errors)
         extra["last_result"] = result_document(
             last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=fail_under, urls=urls
-        )
+        ) | reports.links.fields(last.id)
     fail(
         output,
         ExitCode.WAIT_TIMEOUT,

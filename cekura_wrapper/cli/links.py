@@ -15,6 +15,7 @@ import attrs
 import click
 
 from cekura_wrapper import CekuraError, ShareLink, dashboard_url
+from cekura_wrapper._display import markdown_text
 
 from .outside import outside
 
@@ -115,8 +116,7 @@ class ReportLinks:
 
 
 def markdown_safe(text: str) -> str:
-    from cekura_wrapper._display import markdown_text
-
+    """Outside text in a Markdown line: bounded, secrets removed, URLs masked, escaped."""
     return markdown_text(outside(text, limit=200))
 
 
