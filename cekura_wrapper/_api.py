@@ -6,7 +6,7 @@ response step calls ``HTTPStatus(code)``, which raises ``ValueError`` for codes 
 before any error handling can run, so the wrapper sends the generated request itself and maps the
 raw response (see ``_transport``). The generator offers no public way to build a request without
 sending it, so its private ``_get_kwargs`` is called here and nowhere else
-(``tests/test_api.py`` pins what it returns).
+(``tests/client/test_api.py`` pins what it returns).
 """
 
 from __future__ import annotations

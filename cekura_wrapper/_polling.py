@@ -38,7 +38,7 @@ __all__ = [
 #: What one poll returns: the result and the server's Retry-After, if it sent one.
 Poll = tuple[Result, float | None]
 #: Errors a wait loop hands to ``WaitState.missed`` (which re-raises what is not transient).
-_POLL_FAILURES: Final = (APIConnectionError, APIError)
+POLL_FAILURES: Final = (APIConnectionError, APIError)
 #: The shortest time limit a poll's HTTP request gets, even at (or past) the deadline: enough for a
 #: request on a kept-alive connection, or a fresh TLS handshake to a nearby server, so the last
 #: poll can still see the end. See ``WaitState.request_timeout``.
@@ -157,7 +157,7 @@ def wait_sync(fetch: Callable[[], Poll], state: WaitState, sleep: Callable[[floa
             continue
         try:
             result, retry_after = fetch()
-        except _POLL_FAILURES as exc:
+        except POLL_FAILURES as exc:
             delay = state.missed(exc)
         else:
             reported = state.report(result)
@@ -186,7 +186,7 @@ async def wait_async(
             continue
         try:
             result, retry_after = await fetch()
-        except _POLL_FAILURES as exc:
+        except POLL_FAILURES as exc:
             delay = state.missed(exc)
         else:
             reported = state.report(result)

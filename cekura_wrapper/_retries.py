@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Callable, Iterator, Mapping
+from typing import Final, TypeVar
 
 import attrs
 
@@ -33,6 +33,8 @@ MAX_FREQUENCY: Final = 100
 
 #: A retried target: the scenario and its URL (``None``: one of the plan's several URLs, not known).
 RetryKey = tuple[int, str | None]
+#: What one round runs: a plan (one result's retries) or groups (a suite's).
+RoundT = TypeVar("RoundT")
 
 
 class TargetOutcome(enum.StrEnum):
@@ -95,6 +97,22 @@ def tally(result: Result, plan: RunPlan) -> dict[RetryKey, tuple[int, int]]:
             passed, failed = counts.get(key, (0, 0))
             counts[key] = (passed + 1, failed) if run.success is True else (passed, failed + 1)
     return counts
+
+
+def timed_rounds(
+    next_round: Callable[[], RoundT | None],
+    stop: Callable[[str], None],
+    time_left: Callable[[], float],
+    deadline: str,
+) -> Iterator[tuple[RoundT, float]]:
+    """Each next round with the seconds left for it, asked for only once the round before it was
+    recorded; when no time is left, ``stop`` says so (before ``deadline``) and the rounds end."""
+    while (round_ := next_round()) is not None:
+        left = time_left()
+        if left <= 0:
+            stop(f"no time was left before {deadline}")
+            return
+        yield round_, left
 
 
 def retry_plan(failed: Mapping[RetryKey, int], plan: RunPlan) -> RunPlan | None:
@@ -187,6 +205,13 @@ class RetryLedger:
     def stop(self, why: str) -> None:
         """No more rounds (for example: no time left)."""
         self.stopped = why
+
+    def rounds_to_run(
+        self, time_left: Callable[[], float], *, deadline: str = "the timeout"
+    ) -> Iterator[tuple[RunPlan, float]]:
+        """The rounds to run, each its plan and the seconds left for it (see ``timed_rounds``);
+        ``record`` each round's result before asking for the next."""
+        return timed_rounds(self.next_plan, self.stop, time_left, deadline)
 
     def record(self, result: Result, plan: RunPlan) -> None:
         """A retry round ended: targets whose runs all passed are flaky; the others go again."""
@@ -307,6 +332,13 @@ class SuiteRetries:
 
     def stop(self, why: str) -> None:
         self.stopped = why
+
+    def rounds_to_run(
+        self, time_left: Callable[[], float], *, deadline: str = "the timeout"
+    ) -> Iterator[tuple[list[SuiteGroup], float]]:
+        """The rounds to run, each its groups and the seconds left for it (see ``timed_rounds``);
+        ``record`` each round's outcome before asking for the next."""
+        return timed_rounds(lambda: self.next_groups() or None, self.stop, time_left, deadline)
 
     def passes(self, *, allow_flaky: bool) -> bool:
         """Every group's ledger passes (a group whose result never ended does not)."""

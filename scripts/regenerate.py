@@ -3,7 +3,7 @@
 
 The committed spec stays faithful to Cekura; where openapi-python-client is known to
 misbehave on it, a temporary copy is transformed first (see ``prepare_spec``). Each
-transform is documented on its function and covered by ``tests/test_regenerate.py``.
+transform is documented on its function and covered by ``tests/spec/test_regenerate.py``.
 
 Usage:
     python scripts/regenerate.py            # rewrite generated/cekura_api

@@ -224,3 +224,34 @@ def result(
         },
         **extra,
     }
+
+
+#: An agent URL with a token in its query (reports must mask it): the default of ``scripted``.
+TOKEN_URL = "wss://agent.example.com/chat?token=s3cret"
+
+
+def scripted(
+    result_id: int, *targets: tuple[int, int, int], url: str | None = TOKEN_URL, name: str = ""
+) -> dict[str, Any]:
+    """A completed result with ``passed`` of ``total`` runs passing per (scenario, passed, total)."""
+    runs: dict[str, Any] = {}
+    for scenario, passed, total in targets:
+        for n in range(total):
+            run_id = 1000 * result_id + len(runs)
+            runs[str(run_id)] = {
+                "id": run_id,
+                "scenario": scenario,
+                "scenario_name": name or f"Scenario {scenario}",
+                "status": "completed",
+                "success": n < passed,
+                **({"websocket_url": url} if url is not None else {}),
+            }
+    success = sum(1 for run in runs.values() if run["success"])
+    return {
+        "id": result_id,
+        "status": "completed",
+        "total_runs_count": str(len(runs)),
+        "success_runs_count": success,
+        "failed_runs_count": len(runs) - success,
+        "runs": runs,
+    }
