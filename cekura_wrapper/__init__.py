@@ -6,6 +6,7 @@ The clients load lazily, so ``import cekura_wrapper`` stays cheap (no httpx unti
 from typing import TYPE_CHECKING, Any
 
 from ._compare import Comparison, ComparisonRow, compare
+from ._display import MAX_SHOWN, guarded_line, guarded_lines, markdown_text, shown, visible, without_secrets
 from ._ending import STOP_REQUEST_TIMEOUT, EndCallsOutcome
 from ._errors import (
     APIConnectionError,
@@ -14,6 +15,8 @@ from ._errors import (
     AuthenticationError,
     BadRequestError,
     CekuraError,
+    Loc,
+    MissingAPIKeyError,
     NotFoundError,
     PermissionDeniedError,
     PollTimeoutError,
@@ -24,17 +27,39 @@ from ._errors import (
     SubmissionUncertainError,
     UnreadableResponseError,
     ValidationError,
+    render_loc,
 )
 from ._insights import AiSummary, FailedReasons, FailureIssue, NextStep
 from ._links import ShareLink, dashboard_url
 from ._listing import ListingError
-from ._plan import RunPlan, ScenarioTarget, compute_run_count, plan_run
+from ._mock_tools import check_mock_tool_names
+from ._plan import AGENT_URL, MAX_RUNS, RunPlan, ScenarioTarget, compute_run_count, plan_run
+from ._reach import unreachable_agent_urls
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
-from ._retries import RetriedResult, TargetOutcome
-from ._stats import Change
+from ._retries import (
+    DEFAULT_MAX_EXTRA_RUNS,
+    RetriedResult,
+    RetryLedger,
+    TargetOutcome,
+    TargetRetries,
+    run_key,
+    worst_case_extra_runs,
+)
+from ._settings import resolve_base_url
+from ._stats import DEFAULT_ALPHA, Change
 from ._suite import GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule
 from ._targets import TargetStats
-from ._validation import display_url, validate_websocket_url
+from ._validation import (
+    MAX_ID,
+    check_frequency,
+    check_positive_id,
+    check_websocket_url,
+    display_url,
+    is_loopback_host,
+    mask_urls,
+    quote,
+    validate_websocket_url,
+)
 
 if TYPE_CHECKING:
     from ._preflight import PreflightResult, preflight, preflight_async
@@ -46,7 +71,13 @@ if TYPE_CHECKING:
 DISTRIBUTION = "cekura-ws"
 
 __all__ = [
+    "AGENT_URL",
+    "DEFAULT_ALPHA",
+    "DEFAULT_MAX_EXTRA_RUNS",
     "LIVE_STATUSES",
+    "MAX_ID",
+    "MAX_RUNS",
+    "MAX_SHOWN",
     "STOP_REQUEST_TIMEOUT",
     "TERMINAL_STATUSES",
     "APIConnectionError",
@@ -66,6 +97,8 @@ __all__ = [
     "FailureIssue",
     "GroupOutcome",
     "ListingError",
+    "Loc",
+    "MissingAPIKeyError",
     "NextStep",
     "NotFoundError",
     "PermissionDeniedError",
@@ -75,6 +108,7 @@ __all__ = [
     "RateLimitError",
     "Result",
     "RetriedResult",
+    "RetryLedger",
     "Run",
     "RunPlan",
     "ScenarioTarget",
@@ -87,17 +121,36 @@ __all__ = [
     "SuiteResult",
     "SuiteSchedule",
     "TargetOutcome",
+    "TargetRetries",
     "TargetStats",
     "UnreadableResponseError",
     "ValidationError",
+    "check_frequency",
+    "check_mock_tool_names",
+    "check_positive_id",
+    "check_websocket_url",
     "compare",
     "compute_run_count",
     "dashboard_url",
     "display_url",
+    "guarded_line",
+    "guarded_lines",
+    "is_loopback_host",
+    "markdown_text",
+    "mask_urls",
     "plan_run",
     "preflight",
     "preflight_async",
+    "quote",
+    "render_loc",
+    "resolve_base_url",
+    "run_key",
+    "shown",
+    "unreachable_agent_urls",
     "validate_websocket_url",
+    "visible",
+    "without_secrets",
+    "worst_case_extra_runs",
 ]
 
 _LAZY = {"CekuraClient", "AsyncCekuraClient"}

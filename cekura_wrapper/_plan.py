@@ -67,6 +67,15 @@ class RunPlan:
             body["mock_tool_names"] = list(self.mock_tool_names)
         return body
 
+    @property
+    def endpoint(self) -> tuple[str, str]:
+        """The method and path (relative to the API root) of this plan's run request, as the
+        generated client builds it."""
+        from ._api import run_request  # the generated client: only once an endpoint is asked for
+
+        request = run_request(self)
+        return str(request["method"]).upper(), str(request["url"])
+
 
 def _target_body(target: ScenarioTarget) -> dict[str, Any]:
     """A URL-less target omits ``websocket_url``: Cekura then dials the agent's own URL."""

@@ -16,9 +16,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from cekura_wrapper._plan import AGENT_URL, RunPlan
-from cekura_wrapper._results import Run
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import AGENT_URL, Run, RunPlan, display_url
 
 
 @attrs.frozen

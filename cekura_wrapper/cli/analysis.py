@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cekura_wrapper import Result
-from cekura_wrapper._display import markdown_text
+from cekura_wrapper import Result, markdown_text
 
 from .outside import outside
 

@@ -20,14 +20,15 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import click
 
-from cekura_wrapper._compare import Comparison, compare
-from cekura_wrapper._listing import ListingError
-from cekura_wrapper._results import Result
-from cekura_wrapper._targets import TargetStats
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import Comparison, ListingError, Result, TargetStats, compare, display_url
 
-from .compare import judge_comparison
-from .comparison_report import comparison_document, comparison_table, headline, markdown_comparison
+from .comparison_report import (
+    comparison_document,
+    comparison_table,
+    headline,
+    judge_comparison,
+    markdown_comparison,
+)
 from .exit_codes import ExitCode
 from .inputs import InputProblem as Problem
 from .verdict import Verdict, threshold_text

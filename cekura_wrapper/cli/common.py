@@ -1,17 +1,15 @@
-"""Pieces every command shares: options, building the client, and turning errors into exit codes."""
+"""Pieces every command shares: turning errors into exit codes and messages, and logging."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
-from typing import Any, NoReturn, TypeVar
-from urllib.parse import urlsplit
+from collections.abc import Iterator, Sequence
+from typing import Any, NoReturn
 
 import click
 
-from cekura_wrapper._errors import (
+from cekura_wrapper import (
     APIConnectionError,
     APIError,
     BadRequestError,
@@ -19,239 +17,19 @@ from cekura_wrapper._errors import (
     Loc,
     MissingAPIKeyError,
     PollTimeoutError,
+    Submission,
     SubmissionNotCreatedError,
     SubmissionUncertainError,
     ValidationError,
     render_loc,
 )
-from cekura_wrapper._errors import Problem as LocatedProblem
-from cekura_wrapper._plan import MAX_RUNS
-from cekura_wrapper._results import Submission
+from cekura_wrapper import Problem as LocatedProblem
 
 from .documents import error_document
 from .exit_codes import ExitCode
 from .github_errors import report_error
 from .inputs import Batch, InputError, InputProblem
 from .render import Output
-from .verdict import parse_rate
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def json_option(function: F) -> F:
-    return click.option(
-        "--json",
-        "json_mode",
-        is_flag=True,
-        help="Print one JSON document on stdout (logs stay on stderr).",
-    )(function)
-
-
-def batch_options(*, frequency: bool) -> Callable[[F], F]:
-    """``--batch``, ``--scenario`` and, for plan/run, ``--frequency`` and ``--agent``."""
-
-    def decorate(function: F) -> F:
-        if frequency:
-            function = click.option(
-                "--no-mock-tools",
-                is_flag=True,
-                help="Mock none of the agent's tools: every tool calls its real endpoint (sends mock_tool_names []).",
-            )(function)
-            function = click.option(
-                "--mock-tools",
-                metavar="NAME[,NAME...]",
-                help="Mock only these of the agent's tools (MCP servers by name) [default: every tool "
-                "configured on the agent, or the batch file's mock_tool_names].",
-            )(function)
-            function = click.option(
-                "--max-runs",
-                type=click.IntRange(min=1),
-                default=MAX_RUNS,
-                show_default=True,
-                metavar="N",
-                help="Refuse a batch of more conversations than this (a typo in a frequency is costly).",
-            )(function)
-            function = click.option(
-                "--agent", type=int, metavar="ID", help="Cekura agent id (overrides the batch file)."
-            )(function)
-            function = click.option(
-                "--frequency",
-                type=int,
-                metavar="N",
-                help="Runs per scenario, 1-100 (required here or in the batch file; overrides the file).",
-            )(function)
-        function = click.option(
-            "--allow-env",
-            multiple=True,
-            metavar="NAME",
-            expose_value=False,
-            callback=_remember_allowed_env,
-            help="Let ${NAME} in the batch file and --scenario read this environment variable; repeatable. "
-            "CEKURA_VAR_* names need no flag; the API key, the websocket secret and *_KEY, *_TOKEN, "
-            "*_SECRET, *_PASSWORD names are never read.",
-        )(function)
-        function = click.option(
-            "--scenario",
-            "scenarios",
-            multiple=True,
-            metavar="ID=URL",
-            help="A scenario id and the agent websocket URL to run it against; repeatable, "
-            "added to the batch file's scenarios. ${VAR} is expanded (see --allow-env).",
-        )(function)
-        return click.option(
-            "--batch",
-            type=click.Path(dir_okay=False, path_type=Path),
-            metavar="FILE",
-            help="YAML, JSON or CSV file of scenario/websocket_url pairs (optionally frequency and agent).",
-        )(function)
-
-    return decorate
-
-
-_ALLOWED_ENV = "cekura_ws.allow_env"
-
-
-def _remember_allowed_env(context: click.Context, param: click.Parameter, names: tuple[str, ...]) -> None:
-    from .inputs import is_valid_variable_name
-
-    for name in names:
-        if not is_valid_variable_name(name):
-            raise click.BadParameter(
-                f"{name!r} is not a variable name (letters, digits and _, not starting with a digit)",
-                context,
-                param,
-            )
-    context.meta[_ALLOWED_ENV] = frozenset(names)
-
-
-def allowed_env() -> frozenset[str]:
-    """The ``--allow-env`` names of the running command (none outside one)."""
-    context = click.get_current_context(silent=True)
-    found = context.meta.get(_ALLOWED_ENV, frozenset()) if context is not None else frozenset()
-    return frozenset(found)
-
-
-def api_options(function: F) -> F:
-    """How to reach Cekura: key, base URL, retries."""
-    function = click.option(
-        "--max-retries",
-        type=click.IntRange(min=0),
-        metavar="N",
-        default=2,
-        show_default=True,
-        help="Retries of requests that are safe to repeat (a run request that may have landed is never resent).",
-    )(function)
-    function = click.option(
-        "--base-url",
-        envvar="CEKURA_BASE_URL",
-        show_envvar=True,
-        metavar="URL",
-        help="Cekura API root [default: https://api.cekura.ai].",
-    )(function)
-    return click.option(
-        "--api-key",
-        envvar="CEKURA_API_KEY",
-        show_envvar=True,
-        metavar="KEY",
-        help="Cekura API key; prefer the environment variable (a flag shows up in process lists).",
-    )(function)
-
-
-def allow_private_option(function: F) -> F:
-    return click.option(
-        "--allow-private-urls",
-        is_flag=True,
-        help="Send agent URLs Cekura's cloud cannot reach (loopback, private, .local/.internal) anyway, "
-        "for peered or VPN setups. Against a loopback base URL (the emulator) they are always allowed.",
-    )(function)
-
-
-def wait_options(function: F) -> F:
-    """How to follow a result to its end, and how to judge it."""
-    for option in reversed(
-        (
-            click.option(
-                "--timeout",
-                type=click.FloatRange(min=0, min_open=True),
-                default=3600.0,
-                show_default=True,
-                metavar="SECONDS",
-                help="Stop waiting after this long (exit 4). run --wait then ends the calls it started "
-                "(--keep-running leaves them running); watch leaves the result running on Cekura "
-                "(--end-calls-on-stop ends its calls).",
-            ),
-            click.option(
-                "--poll-interval",
-                type=click.FloatRange(min=0, min_open=True),
-                default=None,
-                metavar="SECONDS",
-                help="Shortest wait between polls [default: 1; 0.05 against a loopback API such as the emulator].",
-            ),
-            click.option(
-                "--max-poll-interval",
-                type=click.FloatRange(min=0, min_open=True),
-                default=None,
-                metavar="SECONDS",
-                help="Longest wait between polls [default: 5; 0.5 against a loopback API]: a poll on every multiple of it.",
-            ),
-            click.option(
-                "--junit",
-                type=click.Path(dir_okay=False, path_type=Path),
-                metavar="PATH",
-                help="Write a JUnit XML report: one testcase per run, failures carry Cekura's error_message.",
-            ),
-            click.option(
-                "--fail-under",
-                type=RateType(),
-                metavar="RATE",
-                help="Relax the gate: pass when the result completed and its pass rate (passed runs / all "
-                "runs) is at least RATE, a fraction (0.9) or a percentage (90%). Without it, every run must pass.",
-            ),
-            click.option(
-                "--summary",
-                type=click.Path(dir_okay=False, path_type=Path),
-                metavar="PATH",
-                help="Write a Markdown report: the verdict, a row per result, every run that did not pass.",
-            ),
-            click.option(
-                "--no-summary",
-                "no_step_summary",
-                is_flag=True,
-                help="Do not append the report to $GITHUB_STEP_SUMMARY (done by default when it is set).",
-            ),
-        )
-    ):
-        function = option(function)
-    return function
-
-
-class RateType(click.ParamType[float]):
-    """``--fail-under``: a fraction or a percentage; a bare number above 1 is refused with a hint."""
-
-    name = "rate"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        if isinstance(value, float):
-            return value
-        try:
-            return parse_rate(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-def poll_timing(
-    base_url: str | None, poll_interval: float | None, max_poll_interval: float | None
-) -> tuple[float, float]:
-    """``--poll-interval`` and ``--max-poll-interval``: 1 s and 5 s by default, 0.05 s and 0.5 s
-    against a loopback API (the emulator ends a batch in well under a second; real Cekura is
-    never on loopback). May raise ``ValidationError`` for a bad base URL."""
-    from cekura_wrapper._settings import resolve_base_url
-    from cekura_wrapper._validation import is_loopback_host
-
-    fast = is_loopback_host(urlsplit(resolve_base_url(base_url)).hostname)
-    shortest = poll_interval if poll_interval is not None else (0.05 if fast else 1.0)
-    longest = max_poll_interval if max_poll_interval is not None else (0.5 if fast else 5.0)
-    return shortest, max(shortest, longest)
 
 
 def plural(count: int, noun: str) -> str:
@@ -424,7 +202,7 @@ class _EchoHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            from cekura_wrapper._display import guarded_line
+            from cekura_wrapper import guarded_line
 
             from .outside import outside
 

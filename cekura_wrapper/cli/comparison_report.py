@@ -10,11 +10,9 @@ from typing import Any, Final
 
 from rich.table import Table
 
-from cekura_wrapper._compare import Comparison, ComparisonRow
-from cekura_wrapper._stats import Change
-from cekura_wrapper._targets import TargetStats
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import TERMINAL_STATUSES, Change, Comparison, ComparisonRow, TargetStats, display_url
 
+from .exit_codes import ExitCode
 from .outside import cell
 from .summary import _cell
 from .verdict import percent
@@ -184,3 +182,20 @@ def comparison_document(comparison: Comparison, *, exit_code: int, verdict: str)
             for row in comparison.rows
         ],
     }
+
+
+def judge_comparison(comparison: Comparison) -> tuple[ExitCode, str]:
+    """Exit 1 when a target regressed significantly, or the new result ended other than
+    ``completed``; else 0. New, removed and improved targets never fail the comparison."""
+    regressed = comparison.regressed
+    if regressed:
+        shown = ", ".join(
+            f"{row.scenario}" + (f" at {display_url(row.websocket_url)}" if row.websocket_url else "")
+            for row in regressed[:5]
+        )
+        more = f" and {len(regressed) - 5} more" if len(regressed) > 5 else ""
+        noun = "target" if len(regressed) == 1 else "targets"
+        return ExitCode.EVALUATION_FAILED, f"{len(regressed)} {noun} regressed: scenario {shown}{more}"
+    if comparison.status != "completed" and comparison.status in TERMINAL_STATUSES:
+        return ExitCode.EVALUATION_FAILED, f"result {comparison.result_id} ended {comparison.status}"
+    return ExitCode.OK, "no target regressed significantly"

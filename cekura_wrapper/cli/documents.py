@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cekura_wrapper._plan import AGENT_URL, RunPlan
-from cekura_wrapper._preflight import PreflightResult
-from cekura_wrapper._results import Result, Run, Submission
-from cekura_wrapper._validation import display_url, mask_urls
+from cekura_wrapper import (
+    AGENT_URL,
+    PreflightResult,
+    Result,
+    Run,
+    RunPlan,
+    Submission,
+    display_url,
+    mask_urls,
+)
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .exit_codes import ExitCode
@@ -18,10 +24,7 @@ from .verdict import pass_rate
 
 def run_endpoint(plan: RunPlan) -> tuple[str, str]:
     """The method and path of ``plan``'s run request, as the generated client builds it."""
-    from cekura_wrapper._api import run_request  # the generated client: only once a plan is shown
-
-    request = run_request(plan)
-    return str(request["method"]).upper(), str(request["url"])
+    return plan.endpoint
 
 
 def plan_document(plan: RunPlan) -> dict[str, Any]:

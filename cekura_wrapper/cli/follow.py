@@ -7,9 +7,7 @@ from typing import NoReturn
 import attrs
 import click
 
-from cekura_wrapper import CekuraClient, EndCallsOutcome
-from cekura_wrapper._errors import PollTimeoutError
-from cekura_wrapper._results import Result
+from cekura_wrapper import CekuraClient, EndCallsOutcome, PollTimeoutError, Result
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .baseline import (
@@ -27,7 +25,8 @@ from .common import fail, reported_errors
 from .documents import result_document
 from .exit_codes import ExitCode
 from .links import with_shares
-from .render import Output, progress_view, result_summary, runs_table
+from .progress import progress_view
+from .render import Output, result_summary, runs_table
 from .reports import Reports, write_reports
 from .stopping import Terminated, ended_lines
 from .target_report import targets_table

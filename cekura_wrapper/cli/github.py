@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from cekura_wrapper._results import Result
+from cekura_wrapper import Result
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .groups import GroupRow, groups_output, result_label

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import attrs
 
-from cekura_wrapper._results import Result, Run
-from cekura_wrapper._validation import mask_urls
+from cekura_wrapper import Result, Run, mask_urls
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .outside import outside

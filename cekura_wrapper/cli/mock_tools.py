@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Final
 
-from cekura_wrapper._mock_tools import check_mock_tool_names
+from cekura_wrapper import check_mock_tool_names
 
 from .inputs import InputError, InputProblem
 

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 import click
 from rich.text import Text
 
-from cekura_wrapper._display import MAX_SHOWN, guarded_lines, shown
+from cekura_wrapper import MAX_SHOWN, guarded_lines, shown
 
 _LINE_BREAK = re.compile(r"[\r\n]")
 

@@ -1,7 +1,6 @@
 """What people see: tables on stdout, notes and progress on stderr, or one JSON document with ``--json``.
 
-On an interactive terminal, progress is a live rich bar; anywhere else (CI logs, pipes) it is a
-plain line whenever something changes, and at least every ``heartbeat`` seconds.
+The progress shown while a result runs is ``progress.py``'s.
 """
 
 from __future__ import annotations
@@ -9,20 +8,23 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from rich.console import Console, RenderableType
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from cekura_wrapper._display import guarded_lines, visible, without_secrets
-from cekura_wrapper._plan import AGENT_URL
-from cekura_wrapper._preflight import PreflightResult
-from cekura_wrapper._results import Result
-from cekura_wrapper._validation import display_url, mask_urls
+from cekura_wrapper import (
+    AGENT_URL,
+    PreflightResult,
+    Result,
+    display_url,
+    guarded_lines,
+    mask_urls,
+    visible,
+    without_secrets,
+)
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .documents import run_endpoint, shown_body
@@ -195,88 +197,3 @@ def preflight_table(results: Sequence[PreflightResult]) -> Table:
         url = display_url(result.url)
         table.add_row(cell(url), check, greeted, round_trip, cell(result.problem or ""))
     return table
-
-
-class ProgressView(Protocol):
-    """Shows a wait's progress; ``update`` is the client's ``on_progress``."""
-
-    def update(self, result: Result) -> None: ...
-
-    def close(self) -> None: ...
-
-
-def _progress_text(result: Result) -> str:
-    return (
-        f"{outside(result.status, limit=64)}, {result.completed_runs}/{result.total_runs} runs done, "
-        f"{result.success_runs} passed, {result.failed_runs} failed"
-    )
-
-
-class LiveProgress:
-    """A rich progress bar on a terminal: runs done/total, passed, failed, status, elapsed."""
-
-    def __init__(self, console: Console, result_id: int) -> None:
-        self._progress = Progress(
-            TextColumn(f"result {result_id}", markup=False),
-            TextColumn("{task.description}", markup=False),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        self._task = self._progress.add_task("pending", total=None, passed=0, failed=0)
-        self._progress.start()
-        self._running = True
-
-    def update(self, result: Result) -> None:
-        self._progress.update(
-            self._task,
-            description=f"{outside(result.status, limit=64):<10}",
-            completed=result.completed_runs,
-            total=result.total_runs or None,
-            passed=result.success_runs,
-            failed=result.failed_runs,
-        )
-
-    def close(self) -> None:
-        if self._running:
-            self._running = False
-            self._progress.stop()
-
-
-class PlainProgress:
-    """One line per change (and a heartbeat), for logs that are not a terminal."""
-
-    def __init__(
-        self,
-        write: Callable[[str], None],
-        result_id: int,
-        *,
-        heartbeat: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._write = write
-        self._result_id = result_id
-        self._heartbeat = heartbeat
-        self._clock = clock
-        self._start = clock()
-        self._last: tuple[str, float] | None = None
-
-    def update(self, result: Result) -> None:
-        now = self._clock()
-        text = _progress_text(result)
-        if self._last is None or text != self._last[0] or now - self._last[1] >= self._heartbeat:
-            self._write(f"result {self._result_id}: {text}, {now - self._start:.1f}s elapsed")
-            self._last = (text, now)
-
-    def close(self) -> None:
-        pass
-
-
-def progress_view(output: Output, result_id: int) -> ProgressView:
-    """A live bar on an interactive terminal; plain lines otherwise, and whenever ``$CI`` is set
-    (CI logs may claim a terminal, e.g. with ``FORCE_COLOR``, but cannot redraw a bar)."""
-    if output.err.is_interactive and not os.environ.get("CI"):
-        return LiveProgress(output.err, result_id)
-    return PlainProgress(output.note, result_id)

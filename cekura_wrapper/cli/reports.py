@@ -10,7 +10,7 @@ from pathlib import Path
 
 import attrs
 
-from cekura_wrapper._results import Result
+from cekura_wrapper import Result
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .analysis import terminal_analysis

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cekura_wrapper._retries import DEFAULT_MAX_EXTRA_RUNS, worst_case_extra_runs
+from cekura_wrapper import DEFAULT_MAX_EXTRA_RUNS, worst_case_extra_runs
 
 from .inputs import InputProblem as Problem
 

@@ -16,8 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from cekura_wrapper import CekuraClient, GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule
-from cekura_wrapper._validation import mask_urls
+from cekura_wrapper import CekuraClient, GroupOutcome, SuiteGroup, SuiteResult, SuiteSchedule, mask_urls
 
 from .agent_urls import NO_PLAN
 from .exit_codes import ExitCode

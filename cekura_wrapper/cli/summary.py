@@ -10,8 +10,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from cekura_wrapper._display import markdown_text
-from cekura_wrapper._results import Result, Run
+from cekura_wrapper import Result, Run, markdown_text
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .analysis import markdown_analysis

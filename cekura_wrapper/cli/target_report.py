@@ -13,9 +13,7 @@ from typing import Any, Final
 import attrs
 from rich.table import Table
 
-from cekura_wrapper._results import Result
-from cekura_wrapper._targets import TargetStats
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import Result, TargetStats, display_url
 
 from .agent_urls import NO_PLAN, AgentUrls
 from .outside import cell

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from cekura_wrapper._results import Result
+from cekura_wrapper import Result
 
 from .exit_codes import ExitCode
 

@@ -14,7 +14,7 @@ import pytest
 from cli_helpers import FAST_POLLS, gets, invoke, posts, submitted_id
 from junit_schema import assert_valid_junit
 
-from cekura_wrapper.cli import render
+from cekura_wrapper.cli import progress
 from cekura_wrapper.testing import (
     AgentThread,
     CekuraEmulator,
@@ -371,10 +371,10 @@ def test_an_unwritable_junit_path_is_an_input_error_before_anything_is_sent(
 def test_a_junit_report_that_fails_to_write_after_the_run_is_loud_but_keeps_the_verdict(
     cekura_emulator: CekuraEmulator, cekura_agent: StartAgent, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cekura_wrapper.cli import app
+    from cekura_wrapper.cli.commands import loading
 
     # The folder is fine when checked, and gone by the time the batch ends (a disk can fill up too).
-    monkeypatch.setattr(app, "junit_path_problem", lambda path: None)
+    monkeypatch.setattr(loading, "junit_path_problem", lambda path: None)
     blocker = tmp_path / "reports"
     blocker.write_text("not a folder")
     report = blocker / "cekura.xml"
@@ -398,10 +398,10 @@ def test_ctrl_c_while_waiting_prints_how_to_resume_and_resubmits_nothing(
 ) -> None:
     slow = cekura_agent("slow", reply_delay=1.0).url
 
-    def interrupt(self: render.PlainProgress, result: object) -> None:
+    def interrupt(self: progress.PlainProgress, result: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(render.PlainProgress, "update", interrupt)
+    monkeypatch.setattr(progress.PlainProgress, "update", interrupt)
 
     result = invoke(
         ["run", "--scenario", f"101={slow}", "--frequency", "1", "--wait", "--keep-running", *FAST_POLLS],

@@ -57,7 +57,7 @@ def test_a_batch_file_with_several_errors_reports_each_with_its_line_and_sends_n
         f"{batch}:3: unknown key 'colour' (expected: agent, frequency, mock_tool_names, scenarios)",
         f"{batch}:7: scenario id must be a positive int, got 'abc' (text)",
         f"{batch}:8: websocket URL 'http://agent/chat' has scheme 'http'; use ws:// or wss://",
-        f"{batch}:9: unknown key 'websocket_uri' (expected keys: scenario, websocket_url)",
+        f"{batch}:9: unknown key 'websocket_uri' (did you mean 'websocket_url'?)",
         f"{batch}:10: expected a {{scenario, websocket_url}} entry, got 'just a string'",
         f"{batch}:12: environment variable CEKURA_VAR_TEST_UNSET is not set (write ${{CEKURA_VAR_TEST_UNSET:-default}} for a default)",
         "--scenario #1: expected ID=URL (e.g. 101=wss://agent.example.com/chat) or a bare ID "
@@ -298,10 +298,10 @@ def test_malformed_references_are_input_errors_naming_the_line(
 def test_anything_the_library_planner_still_rejects_is_an_input_error_at_its_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cekura_wrapper.cli.inputs
+    import cekura_wrapper.cli.inputs.entries
 
     # Should the CLI's own checks ever let a URL through that plan_run rejects: exit 2, not a traceback.
-    monkeypatch.setattr(cekura_wrapper.cli.inputs, "check_websocket_url", lambda url: None)
+    monkeypatch.setattr(cekura_wrapper.cli.inputs.entries, "check_websocket_url", lambda url: None)
     batch = tmp_path / "batch.yaml"
     batch.write_text("frequency: 1\nscenarios:\n  - {scenario: 101, websocket_url: 'http://agent/chat'}\n")
 

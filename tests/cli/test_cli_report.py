@@ -15,7 +15,7 @@ from junit_schema import assert_valid_junit, junit_problems
 from cekura_wrapper import Result
 from cekura_wrapper.cli.exit_codes import ExitCode
 from cekura_wrapper.cli.junit import build_report, write_report
-from cekura_wrapper.cli.render import PlainProgress
+from cekura_wrapper.cli.progress import PlainProgress
 from cekura_wrapper.cli.verdict import judge
 
 

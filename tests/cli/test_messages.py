@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from cekura_wrapper import CekuraClient
 from cekura_wrapper.cli import main
-from cekura_wrapper.cli.common import poll_timing
+from cekura_wrapper.cli.client_options import poll_timing
 from cekura_wrapper.testing import AgentThread, CekuraEmulator
 
 StartAgent = Callable[..., AgentThread]

@@ -6,41 +6,24 @@ from pathlib import Path
 
 import click
 
-from cekura_wrapper._compare import Comparison
-from cekura_wrapper._results import TERMINAL_STATUSES
-from cekura_wrapper._stats import DEFAULT_ALPHA
-from cekura_wrapper._validation import display_url
+from cekura_wrapper import DEFAULT_ALPHA, TERMINAL_STATUSES, Comparison
 
-from .common import api_options, fail_input, json_option, reported_errors
-from .comparison_report import (
+from ..client_options import ClientOptions, client_options
+from ..common import fail_input, reported_errors
+from ..comparison_report import (
     comparison_document,
     comparison_table,
     headline,
+    judge_comparison,
     markdown_comparison,
     unknown_url_note,
 )
-from .exit_codes import ExitCode, command_epilog
-from .inputs import InputError, InputProblem
-from .junit import junit_path_problem
-from .links import current_links, project_id_option
-from .render import Output
-
-
-def judge_comparison(comparison: Comparison) -> tuple[ExitCode, str]:
-    """Exit 1 when a target regressed significantly, or the new result ended other than
-    ``completed``; else 0. New, removed and improved targets never fail the comparison."""
-    regressed = comparison.regressed
-    if regressed:
-        shown = ", ".join(
-            f"{row.scenario}" + (f" at {display_url(row.websocket_url)}" if row.websocket_url else "")
-            for row in regressed[:5]
-        )
-        more = f" and {len(regressed) - 5} more" if len(regressed) > 5 else ""
-        noun = "target" if len(regressed) == 1 else "targets"
-        return ExitCode.EVALUATION_FAILED, f"{len(regressed)} {noun} regressed: scenario {shown}{more}"
-    if comparison.status != "completed" and comparison.status in TERMINAL_STATUSES:
-        return ExitCode.EVALUATION_FAILED, f"result {comparison.result_id} ended {comparison.status}"
-    return ExitCode.OK, "no target regressed significantly"
+from ..exit_codes import ExitCode, command_epilog
+from ..inputs import InputError, InputProblem
+from ..junit import junit_path_problem
+from ..links import current_links, project_id_option
+from ..options import json_option
+from ..render import Output
 
 
 def _caveats(comparison: Comparison) -> list[str]:
@@ -86,7 +69,7 @@ def _caveats(comparison: Comparison) -> list[str]:
     metavar="PATH",
     help="Write the comparison as a Markdown report.",
 )
-@api_options
+@client_options
 @project_id_option
 @json_option
 def compare(
@@ -94,24 +77,18 @@ def compare(
     baseline_id: int,
     alpha: float,
     summary: Path | None,
-    api_key: str | None,
-    base_url: str | None,
-    max_retries: int,
+    connection: ClientOptions,
     json_mode: bool,
 ) -> None:
     """Compare result NEW_ID with BASELINE_ID per scenario and agent URL (a one-sided Fisher exact
     test each): regressed, improved, unchanged, new or removed. Exit 1 when a target regressed
     significantly or NEW_ID did not end completed; 10/10 -> 9/10 is noise, 10/10 -> 2/10 is not."""
-    from cekura_wrapper import CekuraClient
-
     output = Output(json_mode=json_mode)
     problem = junit_path_problem(summary) if summary is not None else None
     if problem:
         fail_input(output, InputError([InputProblem("--summary", problem)]))
-    with (
-        reported_errors(output, result_id=result_id),
-        CekuraClient(api_key, base_url=base_url, max_retries=max_retries) as client,
-    ):
+    client = connection.client(output)
+    with reported_errors(output, result_id=result_id), client:
         comparison = client.compare(result_id, baseline_id, alpha=alpha)
     code, why = judge_comparison(comparison)
     output.show(comparison_table(comparison))

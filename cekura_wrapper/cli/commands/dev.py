@@ -13,7 +13,8 @@ from typing import cast
 
 import click
 
-from .exit_codes import ExitCode
+from ..exit_codes import ExitCode
+from ..options import websocket_secret_option
 
 #: ``cekura_wrapper.testing.AGENT_KINDS``, spelled out so ``--help`` does not import the testing kit.
 AGENT_KIND_NAMES = ("helpful", "slow", "closes-mid-conversation", "invalid-json", "flaky")
@@ -53,12 +54,8 @@ def _listening(text: str) -> None:
     metavar="KEY",
     help="The key the emulator accepts [default: a fresh random key, printed at start].",
 )
-@click.option(
-    "--websocket-secret",
-    envvar="CEKURA_WEBSOCKET_SECRET",
-    show_envvar=True,
-    metavar="SECRET",
-    help="Sent as X-VOCERA-SECRET by the simulated caller, like the secret configured on a Cekura agent.",
+@websocket_secret_option(
+    "Sent as X-VOCERA-SECRET by the simulated caller, like the secret configured on a Cekura agent."
 )
 @click.option(
     "--env-file",
@@ -151,13 +148,9 @@ def emulator(
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port."
 )
-@click.option(
-    "--websocket-secret",
-    "secret",
-    envvar="CEKURA_WEBSOCKET_SECRET",
-    show_envvar=True,
-    metavar="SECRET",
-    help="Close with 1008 unless X-VOCERA-SECRET matches (the same name as run, preflight and emulator use).",
+@websocket_secret_option(
+    "Close with 1008 unless X-VOCERA-SECRET matches (the same name as run, preflight and emulator use).",
+    dest="secret",
 )
 @click.option("--secret", "old_secret", metavar="SECRET", hidden=True)  # the name before 0.2
 @click.option("--no-greeting", is_flag=True, help="Wait for the caller to speak first.")
@@ -216,7 +209,7 @@ def demo(context: click.Context) -> None:
 
 def _agent_urls(values: tuple[str, ...]) -> dict[int, str]:
     """``--agent-url ID=URL`` values as a mapping, or a usage error naming the bad one."""
-    from cekura_wrapper._validation import check_websocket_url, quote
+    from cekura_wrapper import check_websocket_url, quote
 
     found: dict[int, str] = {}
     for number, value in enumerate(values, start=1):
