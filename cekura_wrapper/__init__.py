@@ -27,6 +27,7 @@ from ._errors import (
     ValidationError,
 )
 from ._insights import AiSummary, FailedReasons, FailureIssue, NextStep
+from ._links import ShareLink, dashboard_url
 from ._listing import ListingError
 from ._plan import AGENT_URL, MAX_RUNS, RunPlan, ScenarioTarget, compute_run_count, plan_run
 from ._results import LIVE_STATUSES, TERMINAL_STATUSES, Result, Run, Submission
@@ -84,6 +85,7 @@ __all__ = [
     "RunPlan",
     "ScenarioTarget",
     "ServerError",
+    "ShareLink",
     "Submission",
     "SubmissionNotCreatedError",
     "SubmissionUncertainError",
@@ -96,6 +98,7 @@ __all__ = [
     "ValidationError",
     "compare",
     "compute_run_count",
+    "dashboard_url",
     "display_url",
     "mask_urls",
     "plan_run",

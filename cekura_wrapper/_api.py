@@ -18,12 +18,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from cekura_api.api.evaluators import run_scenarios_with_websockets as _run_operation
+from cekura_api.api.results import create_share_link as _share_operation
 from cekura_api.api.results import end_calls as _end_calls_operation
 from cekura_api.api.results import get_result as _result_operation
 from cekura_api.api.results import list_results as _list_operation
 from cekura_api.client import Client
 from cekura_api.models import ResultDetailV2 as ResultDetailV2  # re-exported for Result.detail
-from cekura_api.models import RunScenariosWithWebsockets
+from cekura_api.models import RunScenariosWithWebsockets, SchemaPostCreateShareableLinkToken
 from cekura_api.types import UNSET
 
 from ._plan import RunPlan
@@ -90,6 +91,13 @@ def result_request(result_id: int) -> dict[str, Any]:
 def end_calls_request(result_id: int) -> dict[str, Any]:
     """The httpx request arguments for ending every call of one result."""
     return _end_calls_operation._get_kwargs(id=result_id)
+
+
+def share_link_request(result_id: int, expire_at: str) -> dict[str, Any]:
+    """The httpx request arguments for making a shareable link to one result, valid until ``expire_at``."""
+    return _share_operation._get_kwargs(
+        id=result_id, body=SchemaPostCreateShareableLinkToken.from_dict({"expire_at": expire_at})
+    )
 
 
 def list_results_request(*, agent: int | None, page_size: int | None) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from ._compare import compare as compare_results
 from ._decoding import decode_object, read_result, read_submission
 from ._ending import STOP_REQUEST_TIMEOUT, EndCallsOutcome, checked_ids, outcome_of
 from ._errors import CekuraError, PollTimeoutError, SubmissionUncertainError
+from ._links import ShareLink
 from ._listing import DEFAULT_MAX_PAGES, ResultPages
 from ._lookup import Pause, Send
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput
@@ -268,6 +269,13 @@ class AsyncCekuraClient(ClientBase[httpx.AsyncClient, AsyncSender]):
         """See ``CekuraClient.end_calls``."""
         kwargs = self._end_calls_kwargs(result_id)
         await self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
+
+    async def create_share_link(self, result_id: int, expires_in_days: int) -> ShareLink | None:
+        """See ``CekuraClient.create_share_link``."""
+        kwargs, until = self._share_kwargs(result_id, expires_in_days)
+        response = await self._sender.send(kwargs, Kind.SUBMIT)
+        payload = decode_object(response, name=request_name(kwargs), secret=self._api_key)
+        return ShareLink.from_payload(result_id, payload, until)
 
     async def end_calls_many(
         self, result_ids: Iterable[int], *, timeout: float = STOP_REQUEST_TIMEOUT

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
-from ._api import end_calls_request, list_results_request, request_name, result_request
+from ._api import end_calls_request, list_results_request, request_name, result_request, share_link_request
 from ._budget import DEFAULT_REQUEST_BUDGET, RequestBudget
 from ._decoding import decode_object
 from ._ending import EndCallsOutcome
@@ -24,6 +24,7 @@ from ._errors import (
     SubmissionUncertainError,
     ValidationError,
 )
+from ._links import expire_at
 from ._listing import MAX_PAGE_SIZE, ResultPages
 from ._lookup import LOOKUP_PAGE_SIZE, Lookup, Send
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput, plan_run
@@ -328,6 +329,17 @@ class ClientBase(Generic[HttpClientT, SenderT]):
             poll=self._poll_mode,
             budget=self._budget,
         )
+
+    def _share_kwargs(self, result_id: int, expires_in_days: int) -> tuple[dict[str, object], str]:
+        """The checked request for a shareable link and its ``expire_at`` (``ValidationError`` first)."""
+        problem = check_positive_id(result_id, "result_id")
+        try:
+            until = expire_at(expires_in_days, self._now())
+        except ValueError as exc:
+            problem = problem or str(exc)
+        if problem:
+            raise ValidationError(problem)
+        return share_link_request(result_id, until), until
 
     def _end_calls_kwargs(self, result_id: int) -> dict[str, object]:
         problem = check_positive_id(result_id, "result_id")

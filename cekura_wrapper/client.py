@@ -28,6 +28,7 @@ from ._compare import compare as compare_results
 from ._decoding import decode_object, read_result, read_submission
 from ._ending import MAX_PARALLEL_ENDS, STOP_REQUEST_TIMEOUT, EndCallsOutcome, checked_ids, outcome_of
 from ._errors import CekuraError, PollTimeoutError, SubmissionUncertainError
+from ._links import ShareLink
 from ._listing import DEFAULT_MAX_PAGES, ResultPages
 from ._lookup import Pause, Send
 from ._plan import MAX_RUNS, RunPlan, ScenariosInput
@@ -321,6 +322,16 @@ class CekuraClient(ClientBase[httpx.Client, SyncSender]):
         ``max_retries`` override the client's for this request (clean-up on cancel is short)."""
         kwargs = self._end_calls_kwargs(result_id)
         self._sender.send(kwargs, Kind.READ, max_retries=max_retries, timeout=timeout)
+
+    def create_share_link(self, result_id: int, expires_in_days: int) -> ShareLink | None:
+        """Ask Cekura for a link to the result anyone holding it can open, valid ``expires_in_days``
+        days (1..365). Each call makes a new link, so a failure that may have reached Cekura is not
+        retried (``SubmissionUncertainError``). ``None`` when the answer holds no https link on
+        cekura.ai."""
+        kwargs, until = self._share_kwargs(result_id, expires_in_days)
+        response = self._sender.send(kwargs, Kind.SUBMIT)
+        payload = decode_object(response, name=request_name(kwargs), secret=self._api_key)
+        return ShareLink.from_payload(result_id, payload, until)
 
     def end_calls_many(
         self, result_ids: Iterable[int], *, timeout: float = STOP_REQUEST_TIMEOUT

@@ -40,6 +40,8 @@ VALUED: Final = {
     "junit": "--junit",
     "concurrency": "--concurrency",
     "max-runs": "--max-runs",
+    "project-id": "--project-id",
+    "share-links": "--share-links",
 }
 #: Boolean inputs (``true`` or ``false``; empty is the default): the flag for true, the flag for false.
 SWITCHES: Final[Mapping[str, tuple[str | None, str | None]]] = {

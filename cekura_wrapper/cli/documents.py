@@ -78,11 +78,12 @@ def result_document(
     return {
         "kind": "result",
         "result_id": result.id,
+        "result_ids": [result.id],
         "status": result.status,
         "terminal": result.is_terminal,
         "total_runs": result.total_runs,
         "completed_runs": result.completed_runs,
-        "success_runs": result.success_runs,
+        "passed_runs": result.success_runs,
         "failed_runs": result.failed_runs,
         "success_rate_percent": result.success_rate,
         "pass_rate": pass_rate(result),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+import attrs
 import click
 
 from cekura_wrapper import CekuraClient, EndCallsOutcome, PollTimeoutError, Result
@@ -23,6 +24,7 @@ from .baseline import (
 from .common import fail, reported_errors
 from .documents import result_document
 from .exit_codes import ExitCode
+from .links import with_shares
 from .progress import progress_view
 from .render import Output, result_summary, runs_table
 from .reports import Reports, write_reports
@@ -67,6 +69,7 @@ def follow(
     )
     with reported_errors(output, result_id=result_id):
         choice = choose_baseline(client, result, gate)
+    reports = attrs.evolve(reports, links=with_shares(output, client, reports.links, [result.id]))
     report(output, result, reports=reports, fail_under=fail_under, urls=urls, gate=gate, choice=choice)
 
 
@@ -155,6 +158,7 @@ def report(
         result, exit_code=verdict.exit_code, verdict=verdict.reason, fail_under=fail_under, urls=urls
     )
     document.update(comparison_fields(choice))
+    document.update(reports.links.fields(result.id))
     document["passed"] = verdict.passed  # the rule applied (--fail-on regression included)
     _add_errors(document, errors)
     output.document(document)
@@ -198,7 +202,7 @@ def _timed_out(
         _add_errors(extra, errors)
         extra["last_result"] = result_document(
             last, exit_code=ExitCode.WAIT_TIMEOUT, verdict=None, fail_under=fail_under, urls=urls
-        )
+        ) | reports.links.fields(last.id)
     fail(
         output,
         ExitCode.WAIT_TIMEOUT,

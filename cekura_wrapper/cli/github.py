@@ -15,6 +15,7 @@ from pathlib import Path
 from cekura_wrapper import Result
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .groups import GroupRow, groups_output, result_label
 from .outside import outside
 from .summary import failed_runs, reason
 from .verdict import Verdict
@@ -25,16 +26,20 @@ MAX_ANNOTATIONS = 20
 MAX_ANNOTATION = 1000
 
 
-def step_outputs(verdict: Verdict) -> dict[str, str]:
+def step_outputs(verdict: Verdict, groups: Sequence[GroupRow] = ()) -> dict[str, str]:
     """The step outputs: ``passed``, ``result_ids`` (JSON list), ``total_runs``, ``passed_runs``,
-    ``pass_rate`` (a fraction 0..1, empty when unknown)."""
-    return {
+    ``pass_rate`` (a fraction 0..1, empty when unknown) and, for a suite, ``groups`` (JSON: group
+    name to ``passed`` and ``result_id``)."""
+    outputs = {
         "passed": "true" if verdict.passed else "false",
         "result_ids": json.dumps(list(verdict.result_ids)),
         "total_runs": str(verdict.total_runs),
         "passed_runs": str(verdict.passed_runs),
         "pass_rate": "" if verdict.pass_rate is None else f"{verdict.pass_rate:.4f}",
     }
+    if groups:
+        outputs["groups"] = groups_output(groups)
+    return outputs
 
 
 def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
@@ -73,8 +78,11 @@ def annotation(title: str, message: str) -> str:
     return line[:2] + line[2:].replace("##[", "# #[")
 
 
-def run_annotations(results: Sequence[Result], urls: AgentUrls = NO_PLAN) -> list[str]:
-    """One annotation per run that did not pass (at most ``MAX_ANNOTATIONS``, then a count)."""
+def run_annotations(
+    results: Sequence[Result], urls: AgentUrls = NO_PLAN, names: Mapping[int, str] | None = None
+) -> list[str]:
+    """One annotation per run that did not pass (at most ``MAX_ANNOTATIONS``, then a count);
+    ``names``: a suite's group name per result id, which the message then starts with."""
     failed = failed_runs(results)
     lines = []
     for result, run in failed[:MAX_ANNOTATIONS]:
@@ -83,7 +91,7 @@ def run_annotations(results: Sequence[Result], urls: AgentUrls = NO_PLAN) -> lis
         lines.append(
             annotation(
                 f"Cekura run {run.id} did not pass",
-                f"result {result.id}, {scenario}{f' against {where}' if where else ''}: {reason(run)}",
+                f"{result_label(result.id, names or {})}, {scenario}{f' against {where}' if where else ''}: {reason(run)}",
             )
         )
     if len(failed) > MAX_ANNOTATIONS:

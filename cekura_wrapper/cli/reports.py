@@ -13,8 +13,11 @@ import attrs
 from cekura_wrapper import Result
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .analysis import terminal_analysis
 from .github import append_summary, run_annotations, step_outputs, write_outputs
+from .groups import GroupRow, names_by_result
 from .junit import Rerun, write_report
+from .links import ReportLinks, current_links
 from .render import Output
 from .summary import markdown_summary
 from .verdict import Verdict
@@ -28,6 +31,8 @@ class Reports:
     summary: Path | None = None
     #: ``--no-summary``: leave ``$GITHUB_STEP_SUMMARY`` alone.
     step_summary: bool = True
+    #: ``--project-id`` and ``--share-links`` (read from the running command when not given).
+    links: ReportLinks = attrs.field(factory=current_links)
 
 
 def _attempt(output: Output, what: str, path: Path, write: Callable[[], None]) -> str | None:
@@ -56,22 +61,31 @@ def write_reports(
     extra_markdown: str = "",
     junit_properties: Sequence[tuple[str, str]] = (),
     reruns: Mapping[int, Rerun] | None = None,
+    groups: Sequence[GroupRow] = (),
 ) -> dict[str, str]:
     """Write every report asked for; the errors, keyed by report (``junit``, ``summary``, ...).
     ``extra_markdown`` is appended to the summary (the comparison with a baseline, the retries);
-    ``junit_properties`` are added to the JUnit report's."""
+    ``junit_properties`` are added to the JUnit report's; ``groups`` names a suite's results.
+    The terminal gets each result's links and Cekura's summary line first."""
     environ = os.environ if environ is None else environ
     errors: dict[str, str] = {}
+    names = names_by_result(groups)
+    links = reports.links
+    for line in links.terminal_lines([result.id for result in results], names):
+        output.note(line)
+    for line in terminal_analysis(results, names):
+        output.note(line)
     if reports.junit is not None and len(results) == 1:
         junit, result = reports.junit, results[0]
+        properties = [*junit_properties, *links.junit_properties(result.id)]
         error = _attempt(
-            output, "JUnit report", junit, lambda: write_report(result, junit, urls, junit_properties, reruns)
+            output, "JUnit report", junit, lambda: write_report(result, junit, urls, properties, reruns)
         )
         if error:
             errors["junit"] = error
         else:
             output.note(f"JUnit report written to {junit}")
-    markdown = markdown_summary(verdict, results, urls) + extra_markdown
+    markdown = markdown_summary(verdict, results, urls, links=links, groups=groups) + extra_markdown
     if reports.summary is not None:
         summary = reports.summary
         error = _attempt(output, "Markdown summary", summary, lambda: _replace(summary, markdown))
@@ -88,10 +102,12 @@ def write_reports(
     github_output = environ.get("GITHUB_OUTPUT")
     if github_output:
         target = Path(github_output)
-        error = _attempt(output, "step outputs", target, lambda: write_outputs(target, step_outputs(verdict)))
+        error = _attempt(
+            output, "step outputs", target, lambda: write_outputs(target, step_outputs(verdict, groups))
+        )
         if error:
             errors["outputs"] = error
     if environ.get("GITHUB_ACTIONS") == "true":
-        for line in run_annotations(results, urls):
+        for line in run_annotations(results, urls, names):
             output.command(line)
     return errors

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import attrs
 import click
 
 from cekura_wrapper import Result, RunPlan, TargetOutcome
@@ -21,6 +22,7 @@ from .common import fail, plural, reconciled_note, reported_errors
 from .documents import result_document
 from .exit_codes import ExitCode
 from .follow import wait_or_stop
+from .links import with_shares
 from .render import Output, result_summary, runs_table
 from .reports import Reports, write_reports
 from .retry_report import reruns, retries_document, retries_markdown, retries_table, retry_verdict
@@ -76,6 +78,7 @@ def follow_with_retries(
         ledger.record(result, round_plan)
     if ledger.stopped:
         output.note(f"Retries stopped: {ledger.stopped}", style="yellow")
+    reports = attrs.evolve(reports, links=with_shares(output, client, reports.links, [ledger.first.id]))
     _report(output, ledger, allow_flaky=allow_flaky, reports=reports, urls=urls)
 
 
@@ -132,6 +135,7 @@ def _report(
         first, exit_code=verdict.exit_code, verdict=verdict.reason, fail_under=None, urls=urls
     )
     document["passed"] = verdict.passed
+    document.update(reports.links.fields(first.id))
     document["retries"] = retries_document(ledger, allow_flaky=allow_flaky)
     if errors:
         document["report_errors"] = errors

@@ -20,8 +20,10 @@ from cekura_wrapper import CekuraClient, GroupOutcome, SuiteGroup, SuiteResult, 
 
 from .agent_urls import NO_PLAN
 from .exit_codes import ExitCode
+from .groups import group_document, group_rows
 from .inputs import SuiteInput
 from .junit import build_report, shown_tree
+from .links import ReportLinks, with_shares
 from .outside import cell, outside
 from .render import Output
 from .reports import Reports, write_reports
@@ -198,6 +200,8 @@ def run_suite(
         view.close()
     if code is None and result.stopped == "timeout":
         code = ExitCode.WAIT_TIMEOUT
+    ids = [group.result_id for group in result.groups if group.result_id is not None]
+    reports = attrs.evolve(reports, links=with_shares(output, client, reports.links, ids))
     report_suite(output, result, reports=reports, fail_under=fail_under, code=code, keep_running=keep_running)
 
 
@@ -255,21 +259,29 @@ def report_suite(
             output.note(f"group {group.name} keeps running: resume with: cekura-ws watch {group.result_id}")
     final = code if code is not None else verdict.exit_code
     output.note(verdict.headline, style="red" if not verdict.passed else "green")
-    errors = write_reports(output, verdict, result.results, attrs.evolve(reports, junit=None))
+    rows = group_rows(result, fail_under)
+    errors = write_reports(output, verdict, result.results, attrs.evolve(reports, junit=None), groups=rows)
     if reports.junit is not None:
         try:
-            write_suite_junit(result, reports.junit)
+            write_suite_junit(result, reports.junit, reports.links)
             output.note(f"JUnit report written to {reports.junit}")
         except OSError as exc:
             errors["junit"] = f"could not write the JUnit report {reports.junit}: {exc.strerror or exc}"
             output.note(f"Error: {errors['junit']}", style="bold red")
-    output.document(suite_document(result, verdict, final, errors))
+    output.document(suite_document(result, verdict, final, errors, reports.links))
     raise click.exceptions.Exit(int(final))
 
 
 def suite_document(
-    result: SuiteResult, verdict: Verdict, code: ExitCode, errors: dict[str, str]
+    result: SuiteResult,
+    verdict: Verdict,
+    code: ExitCode,
+    errors: dict[str, str],
+    links: ReportLinks | None = None,
 ) -> dict[str, Any]:
+    """The same top-level keys as a single result's document (``passed``, ``pass_rate``,
+    ``result_ids``, ``total_runs``, ``passed_runs``) plus ``groups``, whose counts use the same names."""
+    links = links or ReportLinks()
     document: dict[str, Any] = {
         "kind": "suite",
         "passed": verdict.passed,
@@ -277,21 +289,18 @@ def suite_document(
         "exit_code": int(code),
         "stopped": result.stopped,
         "concurrency": result.concurrency,
+        "result_ids": list(verdict.result_ids),
         "total_runs": verdict.total_runs,
         "passed_runs": verdict.passed_runs,
+        "pass_rate": verdict.pass_rate,
         "groups": [
-            {
-                "name": group.name,
-                "state": group.state,
-                "result_id": group.result_id,
-                "status": group.result.status if group.result else None,
-                "total_runs": group.result.total_runs if group.result else group.runs,
-                "success_runs": group.result.success_runs if group.result else 0,
-                "passed": group.passes(verdict.fail_under),
+            group_document(row)
+            | {
                 "calls_ended": group.calls_ended,
                 "error": mask_urls(str(group.error)) if group.error is not None else None,
             }
-            for group in result.groups
+            | links.fields(row.result_id)
+            for row, group in zip(group_rows(result, verdict.fail_under), result.groups, strict=True)
         ],
     }
     if errors:
@@ -299,14 +308,16 @@ def suite_document(
     return document
 
 
-def write_suite_junit(result: SuiteResult, path: Path) -> None:
-    """One ``<testsuite>`` per group (a group without a result gets one skipped or error case)."""
+def write_suite_junit(result: SuiteResult, path: Path, links: ReportLinks | None = None) -> None:
+    """One ``<testsuite>`` per group, named after it (a group without a result gets one skipped or
+    error case); a group's result carries its ``dashboard_url`` property with a project id."""
     root = ET.Element("testsuites", name="cekura-ws")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     seconds = 0.0
     for group in result.groups:
         if group.result is not None:
-            suite = build_report(group.result, NO_PLAN).getroot()[0]
+            extra = [("group", group.name), *(links or ReportLinks()).junit_properties(group.result.id)]
+            suite = build_report(group.result, NO_PLAN, extra).getroot()[0]
         else:
             suite = ET.Element("testsuite", tests="1", failures="0", time="0.000")
             case = ET.SubElement(

@@ -7,13 +7,16 @@ tables are capped and every cell is bounded, escaped and has its URLs masked.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from cekura_wrapper import Result, Run
 from cekura_wrapper.display import markdown_text
 
 from .agent_urls import NO_PLAN, AgentUrls
+from .analysis import markdown_analysis
+from .groups import GroupRow, names_by_result
+from .links import ReportLinks
 from .outside import outside
 from .verdict import Verdict, pass_rate, percent
 
@@ -44,6 +47,29 @@ def _duration(result: Result) -> str:
     return f"{minutes}m {rest:02d}s" if minutes else f"{rest}s"
 
 
+def _result_cell(result_id: int, names: Mapping[int, str]) -> str:
+    """``12`` or, in a suite, ``smoke (12)``: the group's name escaped."""
+    name = names.get(result_id)
+    return str(result_id) if name is None else f"{_cell(name)} ({result_id})"
+
+
+def _group_rows(groups: Sequence[GroupRow], links: ReportLinks) -> list[str]:
+    """A suite's table: one row per group, named, whether or not it got a result."""
+    lines = [
+        "| group | result | state | passed / total | pass rate | duration | on Cekura |",
+        "|---|---:|---|---:|---:|---:|---|",
+    ]
+    for row in groups:
+        result = row.result
+        counts = f"{result.success_runs} / {result.total_runs}" if result else f"0 / {row.total_runs}"
+        lines.append(
+            f"| {_cell(row.name)} | {row.result_id or '-'} | {_cell(row.state)} | {counts} "
+            f"| {percent(pass_rate(result)) if result else '-'} | {_duration(result) if result else '-'} "
+            f"| {links.markdown_cell(row.result_id)} |"
+        )
+    return lines
+
+
 def reason(run: Run) -> str:
     """Why a run did not pass, in Cekura's words when it gave some."""
     if run.error_message:
@@ -69,16 +95,32 @@ def markdown_summary(
     urls: AgentUrls = NO_PLAN,
     *,
     title: str = "Cekura websocket runs",
+    links: ReportLinks | None = None,
+    groups: Sequence[GroupRow] = (),
 ) -> str:
-    """The whole report, ending with a newline (so appended reports stay apart)."""
+    """The whole report, ending with a newline (so appended reports stay apart). ``groups``: a
+    suite's groups, which then name the rows (skipped groups included); ``links``: each result's
+    dashboard page (with a project id) and shareable link."""
     mark = "✅ PASSED" if verdict.passed else "❌ FAILED"
     lines = [f"## {title}: {mark}", "", _cell(verdict.headline.split(": ", 1)[1]), ""]
-    lines += ["| result | status | passed / total | pass rate | duration |", "|---:|---|---:|---:|---:|"]
-    for result in results:
-        lines.append(
-            f"| {result.id} | {_cell(result.status)} | {result.success_runs} / {result.total_runs} "
-            f"| {percent(pass_rate(result))} | {_duration(result)} |"
-        )
+    names = names_by_result(groups)
+    links = links or ReportLinks()
+    if groups:
+        lines += _group_rows(groups, links)
+    else:
+        lines += [
+            "| result | status | passed / total | pass rate | duration | on Cekura |",
+            "|---:|---|---:|---:|---:|---|",
+        ]
+        for result in results:
+            lines.append(
+                f"| {result.id} | {_cell(result.status)} | {result.success_runs} / {result.total_runs} "
+                f"| {percent(pass_rate(result))} | {_duration(result)} | {links.markdown_cell(result.id)} |"
+            )
+    notes = links.markdown_notes()
+    if notes:
+        lines += ["", *notes]
+    lines += markdown_analysis(results, names)
     from .target_report import markdown_targets  # it builds its cells with ``_cell``
 
     lines += markdown_targets(results, urls)
@@ -92,12 +134,12 @@ def markdown_summary(
             if len(shared) > 20:
                 lines.append(f"| *{len(shared) - 20} more reasons* | |")
             lines.append("")
-        lines += ["| result | run | scenario | agent URL | reason |", "|---:|---:|---|---|---|"]
+        lines += ["| result | run | scenario | agent URL | reason |", "|---|---:|---|---|---|"]
         by_reason = sorted(failed, key=lambda pair: (-shared[reason(pair[1])], reason(pair[1])))
         for result, run in by_reason[:MAX_RUN_ROWS]:
             scenario = f"{run.scenario} {run.scenario_name or ''}".strip() or "-"
             lines.append(
-                f"| {result.id} | {run.id if run.id is not None else '-'} | {_cell(scenario)} "
+                f"| {_result_cell(result.id, names)} | {run.id if run.id is not None else '-'} | {_cell(scenario)} "
                 f"| {_cell(urls.label(run) or '-')} | {_cell(reason(run))} |"
             )
         if len(failed) > MAX_RUN_ROWS:

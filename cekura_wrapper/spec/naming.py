@@ -17,6 +17,10 @@ OPERATION_NAMES: dict[tuple[str, str], tuple[str, str]] = {
     ("get", "/test_framework/v1/results/{id}/"): ("results", "get_result"),
     ("post", "/test_framework/v1/results/{id}/end_calls/"): ("results", "end_calls"),
     ("get", "/test_framework/v1/results/"): ("results", "list_results"),
+    ("post", "/test_framework/v1/results/{id}/create_shareable_link_token/"): (
+        "results",
+        "create_share_link",
+    ),
 }
 
 

@@ -15,6 +15,8 @@
 - ``POST /test_framework/v1/results/{id}/end_calls/`` hangs up the result's conversations in
   progress, keeps its unstarted runs from starting (both fail with an ``error_message`` saying
   the call was ended) and ends the result ``cancelled``; repeating it changes nothing.
+- ``POST /test_framework/v1/results/{id}/create_shareable_link_token/`` makes a new shareable
+  link to the result on every call (see ``share_links``).
 - ``GET /test_framework/v1/results/`` lists results newest first, paginated like Django REST
   framework (``count``, ``next``, ``previous``, ``results``; ``page``, ``page_size``,
   ``agent_id``, ``project_id``, ``scenarios``, ``search`` filters; see ``result_list``).
@@ -79,6 +81,7 @@ from cekura_wrapper.testing.results import (
 from cekura_wrapper.testing.run_request import FieldErrors, RunRequest, parse_run_request
 from cekura_wrapper.testing.scenarios import DEFAULT_SCENARIOS, Scenario, ScenarioRegistry, load_scenarios
 from cekura_wrapper.testing.server import ServerThread
+from cekura_wrapper.testing.share_links import SHARE_PATH, share_answer
 
 RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
 RESULT_PATH = re.compile(r"^/test_framework/v1/results/(?P<id>[0-9]{1,18})/$")
@@ -208,7 +211,7 @@ class EmulatorApp:
 
     async def _respond(self, method: str, path: str, scope: Scope, receive: Receive, send: Send) -> int:
         result_match = RESULT_PATH.match(path)
-        end_match = END_CALLS_PATH.match(path)
+        end_match = END_CALLS_PATH.match(path) or SHARE_PATH.match(path)
         if path not in (RUN_PATH, LIST_PATH) and result_match is None and end_match is None:
             return await send_json(send, 404, {"detail": "Not found."})
         allowed = "POST" if path == RUN_PATH or end_match is not None else "GET"
@@ -226,6 +229,8 @@ class EmulatorApp:
             return await send_json(send, 401, {"detail": "Invalid or missing API key."})
         if result_match is not None:
             return await self._get_result(int(result_match["id"]), send)
+        if end_match is not None and end_match.re is SHARE_PATH:
+            return await self._share(int(end_match["id"]), scope, receive, send)
         if end_match is not None:
             return await self._end_calls(int(end_match["id"]), send)
         if path == LIST_PATH:
@@ -275,6 +280,16 @@ class EmulatorApp:
         await send(start(200, 0, {}, content_type=None))
         await send({"type": "http.response.body", "body": b""})
         return 200
+
+    async def _share(self, result_id: int, scope: Scope, receive: Receive, send: Send) -> int:
+        if result_id not in self.results:
+            return await send_json(send, 404, {"detail": "No Result matches the given query."})
+        try:
+            body = await read_json(scope, receive)
+        except BadRequest as exc:
+            return await send_json(send, exc.status, exc.body)
+        status, answer = share_answer(body)
+        return await send_json(send, status, answer)
 
     async def _list_results(self, scope: Scope, send: Send) -> int:
         listed_before = datetime.now(UTC) - timedelta(seconds=self.settings.list_lag)

@@ -34,12 +34,15 @@ def test_each_input_becomes_its_flag_and_empty_ones_add_nothing() -> None:
             keep_running="true",
             allow_private_urls="true",
             summary="false",
+            project_id="42",
+            share_links="7",
         )
     )
 
     assert call.args == (
         "run", "--wait", "--batch", "suite.yaml", "--frequency", "2", "--fail-under", "90%", "--timeout", "600",
-        "--junit", "reports/cekura.xml", "--concurrency", "4", "--max-runs", "50", "--preflight",
+        "--junit", "reports/cekura.xml", "--concurrency", "4", "--max-runs", "50", "--project-id", "42",
+        "--share-links", "7", "--preflight",
         "--keep-running", "--allow-private-urls", "--no-summary",
     )  # fmt: skip
     assert call.environ == {}

@@ -146,6 +146,17 @@ paths:
         - {in: path, name: id, required: true, schema: {type: integer}}
       responses:
         '200': {description: Ended.}
+  /test_framework/v1/results/{id}/create_shareable_link_token/:
+    post:
+      operationId: share
+      parameters:
+        - {in: path, name: id, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/SchemaPostCreateShareableLinkToken'}
+      responses:
+        '200': {description: Made.}
   /test_framework/v1/results/{id}/:
     get:
       operationId: get
@@ -159,6 +170,10 @@ paths:
               schema: {$ref: '#/components/schemas/ResultDetailV2'}
 components:
   schemas:
+    SchemaPostCreateShareableLinkToken:
+      type: object
+      properties:
+        expire_at: {type: [string, 'null'], format: date-time}
     RunScenariosWithWebsockets:
       type: object
       required: [frequency, scenarios]

@@ -40,9 +40,16 @@ def test_the_action_declares_its_inputs_and_outputs_and_passes_each_input_to_a_s
     assert inputs == {
         "api-key", "batch-file", "scenarios", "frequency", "agent", "fail-under", "timeout", "keep-running",
         "preflight", "concurrency", "max-runs", "allow-private-urls", "summary", "junit", "base-url",
-        "websocket-secret", "args", "python-version", "allow-env",
+        "websocket-secret", "args", "python-version", "allow-env", "project-id", "share-links",
     }  # fmt: skip
-    assert set(action["outputs"]) == {"passed", "result_ids", "total_runs", "passed_runs", "pass_rate"}
+    assert set(action["outputs"]) == {
+        "passed",
+        "result_ids",
+        "total_runs",
+        "passed_runs",
+        "pass_rate",
+        "groups",
+    }
     steps = {step.get("id"): step for step in action["runs"]["steps"]}
     run_env = steps["run"]["env"]
     assert set(run_env) == {env_name(name) for name in inputs - {"python-version"}} | {"CEKURA_WS_VENV"}

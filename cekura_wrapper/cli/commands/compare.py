@@ -21,6 +21,7 @@ from ..comparison_report import (
 from ..exit_codes import ExitCode, command_epilog
 from ..inputs import InputError, InputProblem
 from ..junit import junit_path_problem
+from ..links import current_links, project_id_option
 from ..options import json_option
 from ..render import Output
 
@@ -69,6 +70,7 @@ def _caveats(comparison: Comparison) -> list[str]:
     help="Write the comparison as a Markdown report.",
 )
 @client_options
+@project_id_option
 @json_option
 def compare(
     result_id: int,
@@ -93,12 +95,19 @@ def compare(
     for note in (unknown_url_note(comparison), *_caveats(comparison)):
         if note:
             output.note(note)
+    links = current_links()
+    for line in links.terminal_lines([result_id, baseline_id]):
+        output.note(line)
     output.line(headline(comparison, code is ExitCode.OK))
     output.note(f"{'PASSED' if code is ExitCode.OK else 'FAILED'}: {why}")
     if summary is not None:
         try:
             summary.parent.mkdir(parents=True, exist_ok=True)
-            summary.write_text(markdown_comparison(comparison, code is ExitCode.OK), encoding="utf-8")
+            summary.write_text(
+                markdown_comparison(comparison, code is ExitCode.OK)
+                + links.markdown_pair(result_id, baseline_id),
+                encoding="utf-8",
+            )
         except OSError as exc:
             output.note(
                 f"Error: could not write the Markdown summary {summary}: {exc.strerror or exc} "
@@ -107,5 +116,9 @@ def compare(
             )
         else:
             output.note(f"Markdown summary written to {summary}")
-    output.document(comparison_document(comparison, exit_code=int(code), verdict=why))
+    output.document(
+        comparison_document(comparison, exit_code=int(code), verdict=why)
+        | links.fields(result_id)
+        | {"baseline_dashboard_url": links.dashboard(baseline_id)}
+    )
     raise click.exceptions.Exit(int(code))

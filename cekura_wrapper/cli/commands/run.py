@@ -13,6 +13,7 @@ from ..client_options import ClientOptions, client_options
 from ..common import fail, fail_input
 from ..exit_codes import ExitCode, command_epilog
 from ..inputs import InputError, has_groups
+from ..links import current_links, project_id_option, share_links_option
 from ..options import allow_private_option, batch_options, json_option, wait_options, websocket_secret_option
 from ..render import Output
 from ..reports import Reports
@@ -76,6 +77,8 @@ from .run_suite import run_suite_file
     help="When the run request fails after it may have reached Cekura, look for the batch this long "
     "before concluding it was not created (it is never resent).",
 )
+@project_id_option
+@share_links_option
 @json_option
 def run(
     batch: Path | None,
@@ -128,6 +131,7 @@ def run(
         ("--baseline", baseline),
         ("--fail-on", fail_on),
         ("--retry-failed", retry_failed or None),
+        ("--share-links", current_links().share_days),
     )
     flags = [flag for flag, value in waiting_only if value is not None]
     if not wait and flags:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..analysis import terminal_analysis
 from ..baseline import (
     Gate,
     choose_baseline,
@@ -19,6 +20,7 @@ from ..client_options import ClientOptions, client_options
 from ..common import fail_input, reported_errors
 from ..exit_codes import ExitCode, command_epilog
 from ..inputs import InputError
+from ..links import current_links, project_id_option, share_links_option
 from ..options import json_option, wait_options
 from ..render import Output, result_summary, runs_table
 from ..reports import Reports
@@ -35,6 +37,7 @@ from .loading import report_path_problems
 @click.argument("result_id", type=click.IntRange(min=1))
 @client_options
 @gate_options
+@project_id_option
 @json_option
 def status(
     result_id: int,
@@ -68,9 +71,12 @@ def status(
     output.line(result_summary(result))
     show_comparison(output, choice)
     output.note(headline)
+    for line in current_links().terminal_lines([result.id]) + terminal_analysis([result]):
+        output.note(line)
     output.document(
         result_document(result, exit_code=code, verdict=why, fail_under=None)
         | comparison_fields(choice)
+        | current_links().fields(result.id)
         | ({"passed": code is ExitCode.OK} if result.is_terminal else {})
     )
     raise click.exceptions.Exit(int(code))
@@ -90,6 +96,8 @@ def status(
     help="At --timeout, Ctrl-C or SIGTERM, end the result's calls (by default watch leaves them running).",
 )
 @gate_options
+@project_id_option
+@share_links_option
 @json_option
 def watch(
     result_id: int,

@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .create_share_link_response_400 import CreateShareLinkResponse400
 from .end_calls_response_404 import EndCallsResponse404
 from .get_result_response_404 import GetResultResponse404
 from .paginated_result_list import PaginatedResultList
@@ -15,11 +16,16 @@ from .run_scenarios_with_websockets_response_400 import (
 )
 from .run_scenarios_with_websockets_run import RunScenariosWithWebsocketsRun
 from .scenario_with_websocket import ScenarioWithWebsocket
+from .schema_create_shareable_link_token_response import (
+    SchemaCreateShareableLinkTokenResponse,
+)
+from .schema_post_create_shareable_link_token import SchemaPostCreateShareableLinkToken
 from .submission_status import SubmissionStatus
 from .submitted_run_status import SubmittedRunStatus
 from .submitted_run_test_profile_data import SubmittedRunTestProfileData
 
 __all__ = (
+    "CreateShareLinkResponse400",
     "EndCallsResponse404",
     "GetResultResponse404",
     "PaginatedResultList",
@@ -33,6 +39,8 @@ __all__ = (
     "RunScenariosWithWebsocketsResponse400",
     "RunScenariosWithWebsocketsRun",
     "ScenarioWithWebsocket",
+    "SchemaCreateShareableLinkTokenResponse",
+    "SchemaPostCreateShareableLinkToken",
     "SubmissionStatus",
     "SubmittedRunStatus",
     "SubmittedRunTestProfileData",
