@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cekura_wrapper import Result, markdown_text
+from cekura_wrapper import Result
+from cekura_wrapper.display import markdown_text
 
 from .outside import outside
 

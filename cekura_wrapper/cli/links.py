@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import click
 
-from cekura_wrapper import CekuraError, ShareLink, dashboard_url, markdown_text
+from cekura_wrapper import CekuraError, ShareLink, dashboard_url
+from cekura_wrapper.display import markdown_text
 
 from .outside import outside
 
