@@ -243,6 +243,7 @@ class AgentThread:
         if not self._thread.is_alive():
             return
         self._run(self.agent.stop())
+        self._run(_cancel_the_rest())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
@@ -262,3 +263,14 @@ class AgentThread:
 
 async def _awaited(awaitable: Awaitable[None]) -> None:
     await awaitable
+
+
+async def _cancel_the_rest() -> None:
+    """Cancel and await every other task of the agent's loop (a handler still ending its
+    conversation), as ``asyncio.run`` does before closing a loop: a task left pending would be
+    destroyed with the loop and reported, at garbage collection, in whatever code runs then."""
+    current = asyncio.current_task()
+    rest = [task for task in asyncio.all_tasks() if task is not current]
+    for task in rest:
+        task.cancel()
+    await asyncio.gather(*rest, return_exceptions=True)
