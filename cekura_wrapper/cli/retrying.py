@@ -18,15 +18,14 @@ from cekura_wrapper import Result, RunPlan, TargetOutcome
 from cekura_wrapper.retries import RetryLedger
 
 from .agent_urls import AgentUrls
-from .common import fail, plural, reconciled_note, reported_errors
+from .common import plural
 from .documents import result_document
-from .exit_codes import ExitCode
 from .follow import wait_or_stop
 from .links import with_shares
 from .render import Output, result_summary, runs_table
 from .reports import Reports, write_reports
 from .retry_report import reruns, retries_document, retries_markdown, retries_table, retry_verdict
-from .stopping import Terminated
+from .submitting import submit_plan
 from .target_report import targets_table
 
 if TYPE_CHECKING:
@@ -83,25 +82,7 @@ def follow_with_retries(
 
 
 def _submit(output: Output, client: CekuraClient, plan: RunPlan) -> int:
-    try:
-        with reported_errors(output):
-            submission = client.run_scenarios(
-                plan.scenarios,
-                frequency=plan.frequency,
-                agent=plan.agent,
-                mock_tool_names=plan.mock_tool_names,
-            )
-    except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, Terminated)
-        fail(
-            output,
-            ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED,
-            "terminated" if terminated else "interrupted",
-            "interrupted while submitting a retry round: the run request may have reached Cekura.",
-            advice="Check the results list in the Cekura dashboard before submitting again.",
-        )
-    if submission.reconciled:
-        output.note(reconciled_note(submission), style="yellow")
+    submission = submit_plan(output, client, plan, doing="submitting a retry round")
     output.note(f"Submitted retry result {submission.result_id}: {plural(submission.run_count, 'run')}.")
     return submission.result_id
 

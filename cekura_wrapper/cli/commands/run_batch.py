@@ -8,14 +8,14 @@ import attrs
 from ..agent_urls import AgentUrls
 from ..baseline import Gate
 from ..client_options import ClientOptions
-from ..common import fail, fail_input, plural, reconciled_note, reported_errors
+from ..common import fail_input, plural
 from ..documents import submission_document
-from ..exit_codes import ExitCode
 from ..inputs import Batch, InputError
 from ..render import Output
 from ..reports import Reports
 from ..retry_flags import cost_problems
-from ..stopping import Terminated, sigterm_as_interrupt
+from ..stopping import sigterm_as_interrupt
+from ..submitting import submit_plan
 from .loading import refuse_unreachable
 from .preflight import note_skipped, preflight_or_stop
 
@@ -63,25 +63,7 @@ def run_batch(output: Output, checked: Batch, connection: ClientOptions, setting
             timeout, secret = settings.preflight
             preflight_or_stop(output, checked.urls, timeout=timeout, secret=secret)
         output.note(f"Submitting {plural(run_plan.run_count, 'run')} to {client.base_url}")
-        try:
-            with reported_errors(output, batch=checked):
-                submission = client.run_scenarios(
-                    run_plan.scenarios,
-                    frequency=run_plan.frequency,
-                    agent=run_plan.agent,
-                    mock_tool_names=run_plan.mock_tool_names,
-                )
-        except KeyboardInterrupt as exc:
-            terminated = isinstance(exc, Terminated)
-            fail(
-                output,
-                ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED,
-                "terminated" if terminated else "interrupted",
-                "interrupted while submitting: the run request may have reached Cekura.",
-                advice="Check the results list in the Cekura dashboard before submitting again.",
-            )
-        if submission.reconciled:
-            output.note(reconciled_note(submission), style="yellow")
+        submission = submit_plan(output, client, run_plan, doing="submitting", batch=checked)
         output.note(
             f"Submitted result {submission.result_id}: {plural(submission.run_count, 'run')}."
             f" Follow it with: cekura-ws watch {submission.result_id}"
