@@ -232,7 +232,8 @@ class ClientBase(Generic[HttpClientT, SenderT]):
 
     def check_agent_urls(self, plan: RunPlan) -> None:
         """Raise ``ValidationError`` naming every agent URL Cekura could not reach (loopback,
-        private, link-local, ``.local``/``.internal``), unless the base URL is a loopback one (the
+        private or other non-global addresses in any spelling, single-label names, internal
+        suffixes such as ``.local``/``.internal``/``.svc``), unless the base URL is a loopback one (the
         emulator) or the client was made with ``allow_private_agent_urls=True``."""
         if self._allow_private_agent_urls:
             return

@@ -125,8 +125,8 @@ def allow_private_option(function: F) -> F:
     return click.option(
         "--allow-private-urls",
         is_flag=True,
-        help="Send agent URLs Cekura's cloud cannot reach (loopback, private, .local/.internal) anyway, "
-        "for peered or VPN setups. Against a loopback base URL (the emulator) they are always allowed.",
+        help="Send agent URLs Cekura's cloud cannot reach (loopback, private or other non-global addresses, single-label "
+        "names, .local/.internal/.svc...) anyway, for peered or VPN setups. Against a loopback base URL (the emulator) they are always allowed.",
     )(function)
 
 

@@ -119,8 +119,8 @@ def run(
 
     The gate passes only when the result completed and every run in it passed (--fail-under
     relaxes the second half; --baseline with --fail-on regression judges significant drops per
-    scenario instead; --retry-failed judges each scenario after retrying its failed runs). Agent URLs Cekura's cloud cannot reach (loopback, private,
-    .local/.internal) are refused unless the base URL is a loopback one or --allow-private-urls.
+    scenario instead; --retry-failed judges each scenario after retrying its failed runs). Agent URLs Cekura's cloud cannot reach (loopback, private or other
+    non-global addresses, single-label names, .local/.internal/.svc...) are refused unless the base URL is a loopback one or --allow-private-urls.
     """
     output = Output(json_mode=json_mode)
     tools = chosen_mock_tools(output, mock_tools, no_mock_tools, batch)
