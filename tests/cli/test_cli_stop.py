@@ -99,7 +99,7 @@ def test_a_real_sigterm_to_run_wait_ends_the_calls_and_exits_143(
         assert running, "run --wait ended before its result was running"
         rid = running.group(1)
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=15) == 143
+        assert process.wait(timeout=60) == 143
         rest = "".join(lines)
     finally:
         if process.poll() is None:

@@ -180,7 +180,7 @@ def test_a_real_sigterm_ends_every_started_group_and_exits_143(
                 if re.match(r"group regression: running, result \d+ running", line):
                     break
             process.send_signal(signal.SIGTERM)
-            stdout, _ = process.communicate(timeout=15)
+            stdout, _ = process.communicate(timeout=60)
         finally:
             if process.poll() is None:
                 process.kill()

@@ -39,7 +39,7 @@ def cekura_ws(*args: str, env: dict[str, str] | None = None) -> Iterator[subproc
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -48,7 +48,7 @@ def cekura_ws(*args: str, env: dict[str, str] | None = None) -> Iterator[subproc
         process.stderr.close()
 
 
-def read_lines(process: subprocess.Popen[str], count: int, timeout: float = 20.0) -> list[str]:
+def read_lines(process: subprocess.Popen[str], count: int, timeout: float = 60.0) -> list[str]:
     """The first ``count`` lines the process prints; fails instead of hanging."""
     stdout = process.stdout
     assert stdout is not None
@@ -79,7 +79,7 @@ def test_agent_prints_its_url_for_port_0_and_stops_cleanly_on_ctrl_c() -> None:
 
         assert result.ok and result.greeted
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
+        assert process.wait(timeout=60) == 0
 
 
 def test_emulator_prints_its_url_and_key_and_serves_a_run_through_the_cli() -> None:
@@ -100,7 +100,7 @@ def test_emulator_prints_its_url_and_key_and_serves_a_run_through_the_cli() -> N
         assert wrong.status_code == 401
         assert run.exit_code == 0, run.output
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=15) == 0
+        assert process.wait(timeout=60) == 0
 
 
 def test_emulator_with_a_given_key_does_not_print_it() -> None:
@@ -165,7 +165,7 @@ def test_a_real_ctrl_c_while_waiting_exits_130_with_resume_advice_and_sends_noth
             assert seen[1].startswith("Submitted result 1:")
             assert seen[2].startswith("result 1: pending")  # the wait is under way
             process.send_signal(signal.SIGINT)
-            assert process.wait(timeout=15) == 130
+            assert process.wait(timeout=60) == 130
             rest = "".join(lines)
         posts = [r for r in emulator.requests if r.method == "POST"]
     assert "stopped waiting for result 1 (Ctrl-C)" in rest
