@@ -22,6 +22,10 @@ from cekura_wrapper import preflight
 from cekura_wrapper.testing import AgentThread, CekuraEmulator, EmulatorSettings
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
 def cekura_ws(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
     """``python -m cekura_wrapper ARGS`` in the background; stopped with Ctrl-C (SIGINT) at the end."""
@@ -32,6 +36,9 @@ def cekura_ws(*args: str, env: dict[str, str] | None = None) -> Iterator[subproc
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # Ctrl-C as a terminal delivers it, even when the suite itself runs with SIGINT ignored
+        # (a background job of a non-interactive shell): ignored signals are inherited.
+        preexec_fn=_default_sigint,
     )
     try:
         yield process
