@@ -40,11 +40,15 @@ typecheck: $(INSTALLED)
 check-generated: $(INSTALLED)
 	$(BIN)/python scripts/regenerate.py --check
 
-# Coverage of cekura_wrapper/ (CLI subprocesses included) is reported after the tests; below the
-# floor in pyproject.toml ([tool.coverage.report] fail_under) the target fails.
+# Coverage of cekura_wrapper/ (CLI subprocesses and the workers included) is reported after the
+# tests; below the floor in pyproject.toml ([tool.coverage.report] fail_under) the target fails.
+# TEST_WORKERS: pytest-xdist worker processes (make test TEST_WORKERS=0 runs the suite in one).
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: without its cache every worker and
+# every CLI subprocess compiles (and pytest assertion-rewrites) hundreds of modules again.
+TEST_WORKERS ?= 4
 test: lint typecheck check-generated drift-report
 	rm -rf .coverage
-	$(BIN)/python -m coverage run -m pytest
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m coverage run -m pytest -n $(TEST_WORKERS)
 	$(BIN)/python -m coverage combine --quiet
 	$(BIN)/python -m coverage report
 
