@@ -23,6 +23,17 @@ def fake_time() -> FakeTime:
 
 
 @pytest.fixture
+def unmeasured_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Subprocesses the test starts run without coverage (``make test`` measures every Python child).
+
+    For children that run none of ``cekura_wrapper`` (the client generator): measuring them finds
+    nothing and doubles what they cost.
+    """
+    for name in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
 def emulator(cekura_emulator: CekuraEmulator) -> CekuraEmulator:
     """The session's one emulator (the cekura_ws plugin's ``cekura_emulator``), reset for this test.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import cekura_wrapper
@@ -27,8 +28,14 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def modules() -> dict[str, set[str]]:
-    return {
-        str(path.relative_to(PACKAGE.parent)): imported_modules(path)
+def modules() -> dict[str, frozenset[str]]:
+    """Each module's path and what it imports (read once per test process; callers only read it)."""
+    return dict(_modules())
+
+
+@functools.cache
+def _modules() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple(
+        (str(path.relative_to(PACKAGE.parent)), frozenset(imported_modules(path)))
         for path in sorted(PACKAGE.rglob("*.py"))
-    }
+    )

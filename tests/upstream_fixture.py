@@ -11,6 +11,7 @@ no ``scaling_up`` status, none of the new fields). Both are written to files by 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,15 @@ UPSTREAM_WORDS = "Upstream wording, not ours."
 NEW_SCHEME = "partner_oauth"
 
 
-def ours() -> dict[str, Any]:
+@functools.cache
+def _parsed_ours() -> dict[str, Any]:
     spec: dict[str, Any] = YAML(typ="safe", pure=True).load((REPO_ROOT / "openapi.yaml").read_text("utf-8"))
     return spec
+
+
+def ours() -> dict[str, Any]:
+    """Our openapi.yaml as data, a fresh copy each time (parsed once: the pure YAML parser is slow)."""
+    return copy.deepcopy(_parsed_ours())
 
 
 def after() -> dict[str, Any]:

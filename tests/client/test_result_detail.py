@@ -200,6 +200,7 @@ print(json.dumps({"package": cekura_api.__file__, "value": detail.path_score, "t
 """
 
 
+@pytest.mark.usefixtures("unmeasured_children")  # the generator runs as a child process
 def test_a_field_added_to_the_spec_and_regenerated_is_reachable_through_detail(tmp_path: Path) -> None:
     """No wrapper change: the new field is an attribute of Result.detail once the client is regenerated."""
     payload = {"id": 5, "agent": 7, "status": "completed", "runs": {}, "path_score": 0.75}

@@ -14,6 +14,9 @@ import pytest
 
 from scripts import regenerate
 
+# The generator (openapi-python-client) runs as a child process and runs none of cekura_wrapper.
+pytestmark = pytest.mark.usefixtures("unmeasured_children")
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
