@@ -42,11 +42,12 @@ check-generated: $(INSTALLED)
 
 # Coverage of cekura_wrapper/ (CLI subprocesses and the workers included) is reported after the
 # tests; below the floor in pyproject.toml ([tool.coverage.report] fail_under) the target fails.
-# TEST_WORKERS: pytest-xdist worker processes (make test TEST_WORKERS=0 runs the suite in one).
+# TEST_WORKERS: pytest-xdist worker processes (make test TEST_WORKERS=0 runs the suite in one);
+# 3 keep 2 cores busy while some tests wait on servers and subprocesses (4 only add overhead).
 # Bytecode is written even where PYTHONDONTWRITEBYTECODE is set, and one collection (without
 # coverage) writes it before the workers start: otherwise each worker and each CLI subprocess
 # compiles and assertion-rewrites the same ~300 modules again (about 40 s of CPU on a fresh clone).
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 test: lint typecheck check-generated drift-report
 	rm -rf .coverage
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -qq -p no:cacheprovider > /dev/null || true  # errors show below
