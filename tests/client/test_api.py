@@ -6,9 +6,12 @@ tests pin what they return, so a regenerated client that changes it fails here f
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import socket
+import ssl
 import threading
+from typing import Any
 
 import httpx
 import pytest
@@ -27,6 +30,7 @@ from cekura_wrapper._api import (
     result_request,
     run_request,
 )
+from cekura_wrapper.testing import CekuraEmulator
 
 RUN_PATH = "/test_framework/v1/scenarios/run_scenarios_with_websockets/"
 
@@ -107,3 +111,31 @@ def test_http2_is_offered_only_when_asked_for_and_needs_h2(monkeypatch: pytest.M
         AsyncCekuraClient("k", http2=True)
     with pytest.raises(ValidationError, match="http2 must be True or False, got 'yes'"):
         CekuraClient("k", http2="yes")  # type: ignore[arg-type]
+
+
+def test_clients_load_the_ca_bundle_once_per_process_not_once_each(
+    monkeypatch: pytest.MonkeyPatch, emulator: CekuraEmulator
+) -> None:
+    """httpx makes (and fills with the whole CA bundle) a TLS context per client unless given one:
+    tens of ms of CPU per client. The wrapper's clients share one per kind (HTTP/1.1 or HTTP/2)."""
+    made: list[dict[str, Any]] = []
+    real = ssl.create_default_context
+
+    def counting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        made.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+
+    async def async_clients() -> None:
+        for _ in range(5):
+            async with AsyncCekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
+                async for _result in client.list_results():
+                    break
+
+    for _ in range(5):
+        with CekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
+            next(iter(client.list_results()), None)
+    asyncio.run(async_clients())
+    # At most the first client of the process made one (an earlier test may already have).
+    assert len(made) <= 1
