@@ -138,22 +138,30 @@ def _secret_spans(text: str, secrets: Iterable[str]) -> list[tuple[int, int]]:
         return []
     found: list[tuple[int, int]] = []
     layer = text
-    # starts[i], ends[i]: the span of ``text`` that character i of ``layer`` came from.
-    starts, ends = array("q", range(len(text))), array("q", range(1, len(text) + 1))
+    # One entry per decoded layer: the span of the layer below that each character came from.
+    # A match is traced back through them (secrets are rare; mapping every character is not).
+    origins: list[_Layer] = []
     for depth in range(_LAYERS + 1):
         for secret in wanted:
             start = layer.find(secret)
             while start >= 0:
                 end = start + len(secret)
-                found.append((starts[start], ends[end - 1]))
+                found.append(_span_in_text(origins, start, end))
                 start = layer.find(secret, end)
         if depth == _LAYERS or _ESCAPE_START.search(layer) is None:
             break
         decoded = _decode_layer(layer)
-        starts = array("q", (starts[index] for index in decoded.starts))
-        ends = array("q", (ends[index - 1] for index in decoded.ends))
+        origins.append(decoded)
         layer = "".join(decoded.parts)
     return found
+
+
+def _span_in_text(origins: list[_Layer], start: int, end: int) -> tuple[int, int]:
+    """The span of the original text that ``[start, end)`` of the innermost decoded layer came from."""
+    last = end - 1
+    for decoded in reversed(origins):
+        start, last = decoded.starts[start], decoded.ends[last] - 1
+    return start, last + 1
 
 
 def without_secrets(text: str, secrets: Iterable[str]) -> str:
