@@ -47,7 +47,10 @@ def test_a_timeout_ends_the_calls_run_started_and_exits_4(
     assert json.loads(result.stdout)["calls_ended"] is True
     assert ended(emulator) == [f"/test_framework/v1/results/{rid}/end_calls/"]
     with CekuraClient(emulator.api_key, base_url=emulator.base_url) as client:
-        assert client.wait_for_result(rid, timeout=10, poll_interval=0.02).status == "cancelled"
+        assert (
+            client.wait_for_result(rid, timeout=10, poll_interval=0.02, max_poll_interval=0.05).status
+            == "cancelled"
+        )
 
 
 def test_watch_ends_calls_only_when_told(emulator: CekuraEmulator, slow_agent: AgentThread) -> None:
@@ -71,7 +74,10 @@ def test_stop_ends_each_result_and_exits_3_for_an_unknown_one(
         assert result.exit_code == 3, result.output
         document = json.loads(result.stdout)
         assert document["ended"] == [rid] and list(document["failed"]) == ["424242"]
-        assert client.wait_for_result(rid, timeout=10, poll_interval=0.02).status == "cancelled"
+        assert (
+            client.wait_for_result(rid, timeout=10, poll_interval=0.02, max_poll_interval=0.05).status
+            == "cancelled"
+        )
         again = invoke(["stop", str(rid)], emulator=emulator)
         assert again.exit_code == 0 and f"Ended the calls of result {rid}." in again.stdout
 

@@ -137,7 +137,7 @@ def test_list_and_end_calls_responses_match_the_spec(offline_emulator: CekuraEmu
     offline_emulator.reset()
     with CekuraClient(offline_emulator.api_key, base_url=offline_emulator.base_url) as client:
         (result_id,) = _submit(client, 1)
-        client.wait_for_result(result_id, timeout=10, poll_interval=0.01)
+        client.wait_for_result(result_id, timeout=10, poll_interval=0.01, max_poll_interval=0.05)
     headers = {"X-CEKURA-API-KEY": offline_emulator.api_key}
     listed = httpx.get(offline_emulator.base_url + LIST_PATH, params={"page_size": 1}, headers=headers)
     assert listed.status_code == 200
@@ -175,7 +175,9 @@ def test_end_calls_hangs_up_calls_in_progress_and_cancels_the_rest() -> None:
         emulator.faults.queue(ServerErrorFault(503), on="post")  # ending is retried like a read
         client.end_calls(submission.result_id)
         client.end_calls(submission.result_id)  # twice is harmless
-        result = client.wait_for_result(submission.result_id, timeout=10, poll_interval=0.02)
+        result = client.wait_for_result(
+            submission.result_id, timeout=10, poll_interval=0.02, max_poll_interval=0.05
+        )
         assert result.status == "cancelled"
         messages = sorted(run.error_message or "" for run in result.runs)
         assert [("in progress" in m, "before the conversation started" in m) for m in messages] == [
@@ -206,7 +208,9 @@ def test_async_end_calls(emulator: CekuraEmulator) -> None:
                     [{"scenario": 101, "websocket_url": agent.url}], frequency=1
                 )
                 await client.end_calls(submission.result_id)
-                return await client.wait_for_result(submission.result_id, timeout=10, poll_interval=0.02)
+                return await client.wait_for_result(
+                    submission.result_id, timeout=10, poll_interval=0.02, max_poll_interval=0.05
+                )
 
         assert asyncio.run(scenario()).status == "cancelled"
 
