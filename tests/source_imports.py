@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import cekura_wrapper
 
@@ -28,14 +30,12 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def modules() -> dict[str, frozenset[str]]:
-    """Each module's path and what it imports (read once per test process; callers only read it)."""
-    return dict(_modules())
-
-
 @functools.cache
-def _modules() -> tuple[tuple[str, frozenset[str]], ...]:
-    return tuple(
-        (str(path.relative_to(PACKAGE.parent)), frozenset(imported_modules(path)))
-        for path in sorted(PACKAGE.rglob("*.py"))
+def modules() -> Mapping[str, frozenset[str]]:
+    """Each module's path and what it imports (read once per test process, read-only)."""
+    return MappingProxyType(
+        {
+            str(path.relative_to(PACKAGE.parent)): frozenset(imported_modules(path))
+            for path in sorted(PACKAGE.rglob("*.py"))
+        }
     )
